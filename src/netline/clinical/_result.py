@@ -1,0 +1,84 @@
+"""The result object every clinical calculator returns."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Generic, TypeVar
+
+__all__ = ["Finding"]
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding(Generic[T]):
+    """What a calculator found, and why.
+
+    One object feeds the command line, the web page, the CDS card and the audit log.
+
+    Parameters
+    ----------
+    value : T
+        The answer (a grade, a stage, a score, a response category, ...).
+    rule : str
+        The rule set used, e.g. ``"RECIST"``, ``"WHO grading"``, ``"Child-Pugh"``.
+    edition : str
+        Which edition or version of the rule, e.g. ``"1.1"``, ``"2019"``, ``"AJCC 8"``.
+    inputs : Mapping[str, object]
+        The inputs the calculator actually used, by name (unit in the name where it matters).
+    reason : str
+        One line saying how the value follows from the inputs.
+    references : tuple of str
+        Knowledge-base reference keys of the source of the rule.
+    verified : bool
+        ``False`` when the rule's thresholds are not verified against source text ([R]/[U] in
+        the knowledge base); shown to users as unverified.
+    """
+
+    value: T
+    rule: str
+    edition: str
+    inputs: Mapping[str, object]
+    reason: str
+    references: tuple[str, ...] = ()
+    verified: bool = True
+    notes: tuple[str, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "inputs", MappingProxyType(dict(self.inputs)))
+
+    def __str__(self) -> str:
+        flag = "" if self.verified else " [unverified]"
+        return f"{self.value} ({self.rule} {self.edition}){flag}: {self.reason}"
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready dictionary."""
+        value: object = self.value
+        if hasattr(value, "value") and not isinstance(value, int | float | str):
+            value = value.value
+        return {
+            "value": value,
+            "rule": self.rule,
+            "edition": self.edition,
+            "inputs": {k: _jsonable(v) for k, v in self.inputs.items()},
+            "reason": self.reason,
+            "references": list(self.references),
+            "verified": self.verified,
+            "notes": list(self.notes),
+        }
+
+
+def _jsonable(value: object) -> object:
+    from enum import Enum
+
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, int | float | str | bool) or value is None:
+        return value
+    return str(value)

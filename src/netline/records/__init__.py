@@ -1,0 +1,50 @@
+"""The clinical record: validated models of one patient's NET course and case files."""
+
+from netline.records.casefile import dump_case, load_case, parse_case, record_from_data
+from netline.records.model import (
+    AdverseEvent,
+    CaseRecord,
+    DiseaseStatus,
+    Event,
+    Histology,
+    Imaging,
+    LabPanel,
+    LabResult,
+    Lesion,
+    LocalTherapy,
+    Metastasis,
+    MitoticCount,
+    Patient,
+    PrimaryTumour,
+    RegionalNodes,
+    Surgery,
+    SurgicalPathology,
+    SystemicTherapy,
+)
+from netline.records.schema import case_file_schema
+
+__all__ = [
+    "AdverseEvent",
+    "CaseRecord",
+    "DiseaseStatus",
+    "Event",
+    "Histology",
+    "Imaging",
+    "LabPanel",
+    "LabResult",
+    "Lesion",
+    "LocalTherapy",
+    "Metastasis",
+    "MitoticCount",
+    "Patient",
+    "PrimaryTumour",
+    "RegionalNodes",
+    "Surgery",
+    "SurgicalPathology",
+    "SystemicTherapy",
+    "case_file_schema",
+    "dump_case",
+    "load_case",
+    "parse_case",
+    "record_from_data",
+]

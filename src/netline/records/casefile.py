@@ -1,0 +1,302 @@
+"""Reading and writing case files (YAML or JSON), with every problem reported at once.
+
+Loading goes in three steps, and any problem found stops the load with an
+:class:`~netline.errors.InvalidRecordError` that lists them all:
+
+1. parse the text (YAML is a superset of JSON, so one parser reads both);
+2. resolve relative dates (:mod:`netline.records.dates`) against the index date, the birth date
+   and the ids of events;
+3. validate the record (:class:`~netline.records.model.CaseRecord`), translating pydantic's
+   errors into :class:`~netline.errors.Problem` objects that name the field path, the value
+   and what was expected.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from netline.errors import InvalidRecordError, Problem
+from netline.records.dates import parse_relative
+from netline.records.model import EVENT_TYPES, CaseRecord
+
+__all__ = ["dump_case", "load_case", "parse_case", "record_from_data"]
+
+_DATE_KEYS = frozenset(
+    {
+        "date",
+        "start",
+        "stop",
+        "found",
+        "diagnosed",
+        "death_date",
+        "last_follow_up",
+        "birth_date",
+        "since",
+        "resolved",
+        "index_date",
+    }
+)
+_DATE_FORMS = "an ISO date (YYYY-MM-DD) or an offset such as 'index + 3 months'"
+
+# custom error type -> the field inside the failing object it is about
+_ERROR_FIELD = {
+    "stop_before_start": "stop",
+    "ongoing_with_stop": "stop",
+    "cycle_outside": "cycles",
+    "cycle_order": "cycles",
+    "activity_not_radioligand": "cycles",
+    "resolved_before_onset": "resolved",
+    "nodes": "positive",
+    "birth_mismatch": "birth_year",
+    "fields_needed": "n_fields",
+    "unknown_unit": "unit",
+    "negative_lab": "value",
+    "duplicate_lesion": "lesions",
+}
+
+
+def load_case(path: str | Path) -> CaseRecord:
+    """Read a case file (``.yaml``, ``.yml`` or ``.json``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The case file.
+
+    Returns
+    -------
+    CaseRecord
+        The validated record, with relative dates resolved and lab values in canonical units.
+
+    Raises
+    ------
+    InvalidRecordError
+        If the file cannot be read or fails validation; every problem is listed.
+    """
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InvalidRecordError(
+            [Problem("", str(file), f"a readable UTF-8 case file ({exc.__class__.__name__})")],
+            source=str(file),
+        ) from None
+    return parse_case(text, source=str(file))
+
+
+def parse_case(text: str, source: str | None = None) -> CaseRecord:
+    """Parse the text of a case file (YAML or JSON). See :func:`load_case`."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "syntax error"
+        raise InvalidRecordError(
+            [Problem(where, None, f"valid YAML or JSON ({problem})")], source=source
+        ) from None
+    return record_from_data(data, source=source)
+
+
+def record_from_data(data: object, source: str | None = None) -> CaseRecord:
+    """Validate already-parsed case data (a mapping as read from YAML or JSON)."""
+    if not isinstance(data, Mapping):
+        raise InvalidRecordError(
+            [Problem("", _type_name(data), "a mapping with 'id', 'patient' and 'primary'")],
+            source=source,
+        )
+    resolved, problems = resolve_dates(data)
+    if problems:
+        raise InvalidRecordError(problems, source=source)
+    try:
+        return CaseRecord.model_validate(resolved)
+    except ValidationError as exc:
+        raise InvalidRecordError(translate(exc, resolved), source=source) from None
+
+
+def dump_case(record: CaseRecord, path: str | Path | None = None, fmt: str = "yaml") -> str:
+    """Write a record as a case file with absolute dates; return the text.
+
+    Parameters
+    ----------
+    record : CaseRecord
+    path : str or Path, optional
+        Where to write; the format follows its suffix (``.json`` for JSON, else YAML).
+    fmt : {"yaml", "json"}
+        The format when no path is given.
+    """
+    data = record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+    data = {"netline_case": 1, **data}
+    if path is not None:
+        fmt = "json" if str(path).endswith(".json") else "yaml"
+    text = (
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+        if fmt == "json"
+        else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    )
+    if path is not None:
+        Path(path).write_text(text, encoding="utf-8")
+    return text
+
+
+# --------------------------------------------------------------------------- dates
+
+
+def _date_slots(node: Any, path: str = "") -> Iterator[tuple[Any, Any, str]]:
+    """Yield (container, key, path) for every date-valued field in the raw data."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            child = f"{path}.{key}" if path else str(key)
+            if key in _DATE_KEYS and isinstance(value, str | dt.date):
+                yield node, key, child
+            else:
+                yield from _date_slots(value, child)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _date_slots(value, f"{path}[{i}]")
+
+
+def resolve_dates(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
+    """Resolve every relative date; return the new data and the problems found."""
+    out: dict[str, Any] = copy.deepcopy(dict(data))
+    problems: list[Problem] = []
+    pending: list[tuple[Any, Any, str, Any]] = []
+    for container, key, path in _date_slots(out):
+        value = container[key]
+        if isinstance(value, dt.datetime):
+            container[key] = value.date()
+        elif isinstance(value, dt.date):
+            continue
+        else:
+            try:
+                container[key] = dt.date.fromisoformat(value.strip())
+                continue
+            except ValueError:
+                pass
+            try:
+                relative = parse_relative(value)
+            except ValueError as exc:
+                problems.append(Problem(path, value, f"{_DATE_FORMS} ({exc})"))
+                continue
+            if relative is None:
+                problems.append(Problem(path, value, _DATE_FORMS))
+                continue
+            pending.append((container, key, path, relative))
+
+    progress = True
+    while pending and progress:
+        progress = False
+        anchors = _anchors(out)
+        still: list[tuple[Any, Any, str, Any]] = []
+        for container, key, path, relative in pending:
+            anchor = anchors.get(relative.anchor)
+            if isinstance(anchor, dt.date):
+                container[key] = relative.resolve(anchor)
+                progress = True
+            else:
+                still.append((container, key, path, relative))
+        pending = still
+
+    known = sorted(_anchors(out, include_unresolved=True))
+    for container, key, path, relative in pending:
+        if relative.anchor in known:
+            expected = f"an anchor '{relative.anchor}' with a resolvable date (circular offsets?)"
+        else:
+            expected = f"an offset from a known anchor: {', '.join(known)}"
+        problems.append(Problem(path, container[key], expected))
+    return out, problems
+
+
+def _anchors(data: Mapping[str, Any], include_unresolved: bool = False) -> dict[str, object]:
+    anchors: dict[str, object] = {}
+
+    def offer(name: str, value: object) -> None:
+        if isinstance(value, dt.date) or (include_unresolved and value is not None):
+            anchors[name] = value
+
+    offer("index", data.get("index_date"))
+    patient = data.get("patient")
+    if isinstance(patient, Mapping):
+        offer("birth", patient.get("birth_date"))
+    events = data.get("events")
+    if isinstance(events, list):
+        for event in events:
+            if isinstance(event, Mapping) and isinstance(event.get("id"), str):
+                offer(event["id"], event.get("start", event.get("date")))
+                offer(f"{event['id']}.stop", event.get("stop"))
+    return anchors
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def translate(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
+    """Turn pydantic's errors into problems naming path, value and expectation."""
+    problems: list[Problem] = []
+    for error in exc.errors(include_url=False):
+        ctx = error.get("ctx") or {}
+        if error["type"] == "record_integrity":
+            problems.extend(ctx["problems"])
+            continue
+        parts = _clean_loc(error["loc"])
+        value: object = error.get("input")
+        field = _ERROR_FIELD.get(error["type"])
+        if field is not None and isinstance(value, Mapping):
+            parts.append(field)
+            value = value.get(field)
+        problems.append(Problem(_format_loc(parts), _plain(value), _expected(error)))
+    return problems
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> list[int | str]:
+    parts: list[int | str] = []
+    for i, part in enumerate(loc):
+        after_index = i > 0 and isinstance(loc[i - 1], int)
+        if isinstance(part, str) and part in EVENT_TYPES and after_index:
+            continue  # the discriminator tag pydantic inserts for unions
+        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
+            continue
+        parts.append(part)
+    return parts
+
+
+def _format_loc(parts: list[int | str]) -> str:
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _expected(error: Any) -> str:
+    kind = error["type"]
+    message = str(error["msg"])
+    if kind == "missing":
+        return "a value (this field is required)"
+    if kind == "extra_forbidden":
+        return "no field of this name here (check the spelling against `netline schema`)"
+    if kind == "union_tag_invalid":
+        return f"an event 'type': one of {', '.join(EVENT_TYPES)}"
+    if kind == "union_tag_not_found":
+        return f"a 'type' field: one of {', '.join(EVENT_TYPES)}"
+    for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
+        if message.startswith(prefix):
+            message = message[len(prefix) :]
+    return message
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, Mapping):
+        return {k: "..." if isinstance(v, Mapping | list) else v for k, v in value.items()}
+    return value
+
+
+def _type_name(value: object) -> str:
+    return "nothing (empty file)" if value is None else f"a {type(value).__name__}"
