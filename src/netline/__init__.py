@@ -1,5 +1,82 @@
-"""netline: treatment sequencing for advanced neuroendocrine tumours."""
+"""netline: treatment sequencing for advanced neuroendocrine tumours.
+
+The public API is imported lazily (PEP 562), so ``import netline`` and the command line start
+fast; ``from netline import load_case`` works as usual.
+
+Examples
+--------
+>>> import netline
+>>> record = netline.load_case("examples/seed-case.yaml")  # doctest: +SKIP
+>>> print(netline.assess(record).grade)                     # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from netline._version import __version__
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from netline.assess import Assessment, assess
+    from netline.clinical import Finding
+    from netline.errors import (
+        InsufficientDataError,
+        InvalidEvidenceError,
+        InvalidInputError,
+        InvalidRecordError,
+        NetlineError,
+        Problem,
+        UnknownKeyError,
+    )
+    from netline.records import CaseRecord, case_file_schema, dump_case, load_case, parse_case
+
+__all__ = [
+    "Assessment",
+    "CaseRecord",
+    "Finding",
+    "InsufficientDataError",
+    "InvalidEvidenceError",
+    "InvalidInputError",
+    "InvalidRecordError",
+    "NetlineError",
+    "Problem",
+    "UnknownKeyError",
+    "__version__",
+    "assess",
+    "case_file_schema",
+    "dump_case",
+    "load_case",
+    "parse_case",
+]
+
+_LAZY = {
+    "Assessment": "netline.assess",
+    "assess": "netline.assess",
+    "Finding": "netline.clinical",
+    "CaseRecord": "netline.records",
+    "case_file_schema": "netline.records",
+    "dump_case": "netline.records",
+    "load_case": "netline.records",
+    "parse_case": "netline.records",
+    "InsufficientDataError": "netline.errors",
+    "InvalidEvidenceError": "netline.errors",
+    "InvalidInputError": "netline.errors",
+    "InvalidRecordError": "netline.errors",
+    "NetlineError": "netline.errors",
+    "Problem": "netline.errors",
+    "UnknownKeyError": "netline.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'netline' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

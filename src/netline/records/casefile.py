@@ -134,7 +134,11 @@ def dump_case(record: CaseRecord, path: str | Path | None = None, fmt: str = "ya
         The format when no path is given.
     """
     data = record.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-    data = {"netline_case": 1, **data}
+    events = [
+        {"type": event.type, **dumped}
+        for event, dumped in zip(record.events, data.get("events", []), strict=True)
+    ]
+    data = {"netline_case": 1, **data, **({"events": events} if events else {})}
     if path is not None:
         fmt = "json" if str(path).endswith(".json") else "yaml"
     text = (

@@ -26,8 +26,8 @@ def case_file_schema() -> dict[str, Any]:
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://netline.dev/schema/case-{__version__}.json",
-        "title": "netline case file",
         **schema,
+        "title": "netline case file",
     }
 
 
@@ -41,6 +41,7 @@ def _widen_dates(node: Any) -> None:
                 {"type": "string", "pattern": RELATIVE_DATE_PATTERN},
             ]
             node.setdefault("description", "An ISO date, or an offset such as 'index + 45 months'.")
+            return
         for value in node.values():
             _widen_dates(value)
     elif isinstance(node, list):

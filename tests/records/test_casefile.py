@@ -1,0 +1,202 @@
+"""Case files: loading, relative dates, every problem at once, round trips."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from netline.errors import InvalidRecordError
+from netline.records import CaseRecord, dump_case, load_case, parse_case, record_from_data
+from netline.records.vocabulary import Agent, Analyte
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def minimal() -> dict[str, Any]:
+    return {
+        "id": "case-1",
+        "index_date": "2020-01-01",
+        "patient": {"id": "p1", "sex": "female", "birth_year": 1960},
+        "primary": {"site": "pancreas_tail", "size_mm": 25},
+        "events": [
+            {"type": "systemic_therapy", "agent": "lanreotide", "start": "index + 1 month"},
+        ],
+    }
+
+
+def problems_of(data: object) -> list[tuple[str, object, str]]:
+    with pytest.raises(InvalidRecordError) as info:
+        record_from_data(data)
+    return [(p.location, p.value, p.expected) for p in info.value.problems]
+
+
+def test_minimal_record_loads_with_relative_dates() -> None:
+    record = record_from_data(minimal())
+    therapy = record.events[0]
+    assert therapy.when == dt.date(2020, 2, 1)
+
+
+def test_seed_case_loads() -> None:
+    record = load_case(EXAMPLES / "seed-case.yaml")
+    assert record.primary.histology is not None
+    assert record.primary.histology.ki67_percent == 10
+    assert record.patient.age_at(record.index_date or dt.date.today()) == pytest.approx(40.75, abs=0.01)
+    conversion = next(e for e in record.events if e.id == "conversion")
+    assert conversion.pathology is not None
+    assert conversion.pathology.pathological_complete_response is True
+    prrt = next(e for e in record.events if e.id == "prrt")
+    assert prrt.agent is Agent.LU177_DOTATATE
+    assert len(prrt.cycles) == 4
+    assert prrt.clinical_trial
+
+
+@pytest.mark.parametrize(
+    ("mutate", "location", "expected_part"),
+    [
+        (lambda d: d["primary"].update(histology={"ki67_percent": 120}),
+         "primary.histology.ki67_percent", "less than or equal to 100"),
+        (lambda d: d["primary"].update(size_mm=-3), "primary.size_mm", "greater than 0"),
+        (lambda d: d["events"][0].update(stop="2019-06-01"), "events[0].stop", "on or after 'start'"),
+        (lambda d: d["events"][0].update(agent="lanreotid"), "events[0].agent", "did you mean lanreotide"),
+        (lambda d: d["events"].append({"type": "labs", "date": "2020-03-01", "results": [
+            {"analyte": "platelets", "value": 100, "unit": "furlongs"}]}),
+         "events[1].results[0].unit", "10^9/L"),
+        (lambda d: d["patient"].update(death_date="2020-01-15"), "events[0].start", "on or before death"),
+        (lambda d: d["events"].append({"type": "chemo", "date": "2020-03-01"}),
+         "events[1]", "an event 'type'"),
+        (lambda d: d["events"][0].update(start="next tuesday"), "events[0].start", "ISO date"),
+        (lambda d: d["events"][0].update(start="prrt + 2 months"), "events[0].start", "known anchor"),
+        (lambda d: d["patient"].update(sex="M"), "patient.sex", "'male'"),
+        (lambda d: d["patient"].update(colour="blue"), "patient.colour", "no field of this name"),
+        (lambda d: d.pop("patient"), "patient", "required"),
+        (lambda d: d["events"].append({"type": "adverse_event", "date": "2020-03-01",
+                                       "term": "Nausea", "grade": 6}),
+         "events[1].grade", "less than or equal to 5"),
+        (lambda d: d["patient"].update(last_follow_up="2020-01-10"), "patient.last_follow_up",
+         "on or after the last event"),
+    ],
+    ids=["ki67>100", "negative-size", "stop<start", "unknown-agent", "unknown-unit",
+         "after-death", "unknown-event-type", "bad-date", "unknown-anchor", "bad-enum",
+         "extra-field", "missing", "ctcae-grade", "follow-up-too-early"],
+)
+def test_bad_input_names_field_value_and_expectation(mutate: Any, location: str,
+                                                      expected_part: str) -> None:
+    data = minimal()
+    mutate(data)
+    found = problems_of(data)
+    assert any(loc == location and expected_part in expected for loc, _, expected in found), found
+
+
+def test_every_problem_is_listed_at_once() -> None:
+    data = minimal()
+    data["primary"]["size_mm"] = -1
+    data["primary"]["histology"] = {"ki67_percent": 101}
+    data["events"][0]["agent"] = "unobtainium"
+    data["events"].append({"type": "labs", "date": "2020-02-01",
+                           "results": [{"analyte": "creatinine", "value": 1, "unit": "mmHg"}]})
+    locations = {loc for loc, _, _ in problems_of(data)}
+    assert locations >= {"primary.size_mm", "primary.histology.ki67_percent", "events[0].agent",
+                         "events[1].results[0].unit"}
+
+
+def test_problem_carries_the_value_given() -> None:
+    data = minimal()
+    data["primary"]["histology"] = {"ki67_percent": 120}
+    [(location, value, _)] = problems_of(data)
+    assert (location, value) == ("primary.histology.ki67_percent", 120)
+
+
+def test_circular_relative_dates_are_reported() -> None:
+    data = minimal()
+    data["events"] = [
+        {"id": "a", "type": "imaging", "modality": "ct", "date": "b + 1 month"},
+        {"id": "b", "type": "imaging", "modality": "ct", "date": "a + 1 month"},
+    ]
+    found = problems_of(data)
+    assert {loc for loc, _, _ in found} == {"events[0].date", "events[1].date"}
+    assert all("circular" in expected for _, _, expected in found)
+
+
+def test_anchor_stop_and_birth() -> None:
+    data = minimal()
+    data["patient"] = {"id": "p1", "sex": "male", "birth_date": "index - 40 years 9 months"}
+    data["events"] = [
+        {"id": "prrt", "type": "systemic_therapy", "agent": "Lutathera", "start": "2020-02-01",
+         "stop": "prrt + 24 weeks"},
+        {"type": "imaging", "modality": "ct", "date": "prrt.stop + 20 months"},
+    ]
+    record = record_from_data(data)
+    assert record.patient.birth_date == dt.date(1979, 4, 1)
+    assert record.events[1].when == dt.date(2020, 7, 18) + (dt.date(2022, 3, 18) - dt.date(2020, 7, 18))
+
+
+@pytest.mark.parametrize(
+    ("analyte", "value", "unit", "expected"),
+    [
+        ("creatinine", 88.4, "µmol/L", 1.0),
+        ("creatinine", 1.2, "mg/dL", 1.2),
+        ("bilirubin", 34.2, "umol/L", 2.0),
+        ("albumin", 3.5, "g/dL", 35.0),
+        ("platelets", 150000, "/uL", 150.0),
+        ("haemoglobin", 120, "g/L", 12.0),
+        ("glucose", 90, "mg/dL", 5.0),
+        ("platelets", 74, None, 74.0),
+    ],
+)
+def test_lab_units_are_converted_on_the_way_in(analyte: str, value: float, unit: str | None,
+                                               expected: float) -> None:
+    data = minimal()
+    result: dict[str, Any] = {"analyte": analyte, "value": value}
+    if unit is not None:
+        result["unit"] = unit
+    data["events"].append({"type": "labs", "date": "2020-02-01", "results": [result]})
+    lab = record_from_data(data).events[1]
+    converted = lab.results[0]
+    assert converted.value == pytest.approx(expected, rel=1e-4)
+    assert converted.analyte is Analyte(analyte)
+
+
+def test_round_trip_yaml_and_json(tmp_path: Path) -> None:
+    record = load_case(EXAMPLES / "seed-case.yaml")
+    for name in ("copy.yaml", "copy.json"):
+        dump_case(record, tmp_path / name)
+        assert load_case(tmp_path / name) == record
+    json.loads((tmp_path / "copy.json").read_text())
+
+
+def test_yaml_syntax_error_names_the_line() -> None:
+    with pytest.raises(InvalidRecordError) as info:
+        parse_case("id: x\npatient: [unclosed\n")
+    assert info.value.problems[0].location.startswith("line ")
+
+
+@pytest.mark.parametrize("text", ["", "[1, 2]", "just text"])
+def test_non_mapping_is_rejected(text: str) -> None:
+    with pytest.raises(InvalidRecordError):
+        parse_case(text)
+
+
+def test_unreadable_file_is_an_invalid_record(tmp_path: Path) -> None:
+    with pytest.raises(InvalidRecordError):
+        load_case(tmp_path / "missing.yaml")
+
+
+def test_model_validate_applies_the_same_rules() -> None:
+    data = minimal()
+    data["index_date"] = "2020-01-01"
+    data["events"][0]["start"] = "2020-02-01"
+    data["patient"]["death_date"] = "2020-01-15"
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError):
+        CaseRecord.model_validate(data)
+
+
+def test_seed_case_yaml_is_plain_data() -> None:
+    data = yaml.safe_load((EXAMPLES / "seed-case.yaml").read_text())
+    assert data["netline_case"] == 1
