@@ -18,7 +18,12 @@ def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "NETLINE_DEBUG": ""}
     return subprocess.run(
         [sys.executable, "-m", "netline", *args],
-        capture_output=True, text=True, cwd=cwd, env=env, timeout=120, check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+        check=False,
     )
 
 
@@ -32,8 +37,10 @@ def test_assess_text_reproduces_the_report_classification() -> None:
     assert "ENETS 2006  pT3 N0 M0, stage IIB" in text
     assert "pT3 N0 M1c, stage IV" in text
     assert "(conversion): R0; pathological complete response" in text
-    assert "177Lu-DOTATATE [radioligand]" in text and "4 cycles" in text
-    assert "CT PR" in text and "CT PD" in text
+    assert "177Lu-DOTATATE [radioligand]" in text
+    assert "4 cycles" in text
+    assert "CT PR" in text
+    assert "CT PD" in text
     assert "does not replace it" in text
 
 
@@ -56,13 +63,17 @@ def test_assess_json_is_machine_readable_and_matches() -> None:
     later = data["metastatic_status"]
     assert later["organs"] == ["bone", "liver"]
     assert later["staging"]["AJCC 8"]["value"]["m"] == "M1c"
-    margins = [(s["intent"], s["margin"], s["pathological_complete_response"])
-               for s in data["surgeries"]]
+    margins = [
+        (s["intent"], s["margin"], s["pathological_complete_response"]) for s in data["surgeries"]
+    ]
     assert margins[0] == ("curative", "R0", False)
     assert margins[-1] == ("conversion", "R0", True)
     agents = [(t["agent"], t["cycles"], t["reason_stopped"]) for t in data["systemic_therapies"]]
-    assert agents == [("lanreotide", 0, "progression"), ("lu177_dotatate", 4, "completed"),
-                      ("lanreotide", 0, "surgery")]
+    assert agents == [
+        ("lanreotide", 0, "progression"),
+        ("lu177_dotatate", 4, "completed"),
+        ("lanreotide", 0, "surgery"),
+    ]
     responses = [i["recorded_response"] for i in data["imaging"] if i["recorded_response"]]
     assert responses == ["PD", "PR", "PD"]
 
@@ -72,7 +83,8 @@ def test_invalid_file_lists_problems_without_traceback(tmp_path: Path) -> None:
     bad.write_text(
         "id: bad\npatient: {id: p, sex: female}\n"
         "primary: {site: pancreas_body, size_mm: -2, histology: {ki67_percent: 120}}\n"
-        "events:\n  - {type: systemic_therapy, agent: everolimus, start: 2020-03-01, stop: 2020-01-01}\n"
+        "events:\n  - {type: systemic_therapy, agent: everolimus,"
+        " start: 2020-03-01, stop: 2020-01-01}\n"
     )
     result = run("assess", str(bad))
     assert result.returncode == 2

@@ -45,7 +45,9 @@ def test_seed_case_loads() -> None:
     record = load_case(EXAMPLES / "seed-case.yaml")
     assert record.primary.histology is not None
     assert record.primary.histology.ki67_percent == 10
-    assert record.patient.age_at(record.index_date or dt.date.today()) == pytest.approx(40.75, abs=0.01)
+    assert record.patient.age_at(record.index_date or dt.date.today()) == pytest.approx(
+        40.75, abs=0.01
+    )
     conversion = next(e for e in record.events if e.id == "conversion")
     assert conversion.pathology is not None
     assert conversion.pathology.pathological_complete_response is True
@@ -58,34 +60,85 @@ def test_seed_case_loads() -> None:
 @pytest.mark.parametrize(
     ("mutate", "location", "expected_part"),
     [
-        (lambda d: d["primary"].update(histology={"ki67_percent": 120}),
-         "primary.histology.ki67_percent", "less than or equal to 100"),
+        (
+            lambda d: d["primary"].update(histology={"ki67_percent": 120}),
+            "primary.histology.ki67_percent",
+            "less than or equal to 100",
+        ),
         (lambda d: d["primary"].update(size_mm=-3), "primary.size_mm", "greater than 0"),
-        (lambda d: d["events"][0].update(stop="2019-06-01"), "events[0].stop", "on or after 'start'"),
-        (lambda d: d["events"][0].update(agent="lanreotid"), "events[0].agent", "did you mean lanreotide"),
-        (lambda d: d["events"].append({"type": "labs", "date": "2020-03-01", "results": [
-            {"analyte": "platelets", "value": 100, "unit": "furlongs"}]}),
-         "events[1].results[0].unit", "10^9/L"),
-        (lambda d: d["patient"].update(death_date="2020-01-15"), "events[0].start", "on or before death"),
-        (lambda d: d["events"].append({"type": "chemo", "date": "2020-03-01"}),
-         "events[1]", "an event 'type'"),
+        (
+            lambda d: d["events"][0].update(stop="2019-06-01"),
+            "events[0].stop",
+            "on or after 'start'",
+        ),
+        (
+            lambda d: d["events"][0].update(agent="lanreotid"),
+            "events[0].agent",
+            "did you mean lanreotide",
+        ),
+        (
+            lambda d: d["events"].append(
+                {
+                    "type": "labs",
+                    "date": "2020-03-01",
+                    "results": [{"analyte": "platelets", "value": 100, "unit": "furlongs"}],
+                }
+            ),
+            "events[1].results[0].unit",
+            "10^9/L",
+        ),
+        (
+            lambda d: d["patient"].update(death_date="2020-01-15"),
+            "events[0].start",
+            "on or before death",
+        ),
+        (
+            lambda d: d["events"].append({"type": "chemo", "date": "2020-03-01"}),
+            "events[1]",
+            "an event 'type'",
+        ),
         (lambda d: d["events"][0].update(start="next tuesday"), "events[0].start", "ISO date"),
-        (lambda d: d["events"][0].update(start="prrt + 2 months"), "events[0].start", "known anchor"),
+        (
+            lambda d: d["events"][0].update(start="prrt + 2 months"),
+            "events[0].start",
+            "known anchor",
+        ),
         (lambda d: d["patient"].update(sex="M"), "patient.sex", "'male'"),
         (lambda d: d["patient"].update(colour="blue"), "patient.colour", "no field of this name"),
         (lambda d: d.pop("patient"), "patient", "required"),
-        (lambda d: d["events"].append({"type": "adverse_event", "date": "2020-03-01",
-                                       "term": "Nausea", "grade": 6}),
-         "events[1].grade", "less than or equal to 5"),
-        (lambda d: d["patient"].update(last_follow_up="2020-01-10"), "patient.last_follow_up",
-         "on or after the last event"),
+        (
+            lambda d: d["events"].append(
+                {"type": "adverse_event", "date": "2020-03-01", "term": "Nausea", "grade": 6}
+            ),
+            "events[1].grade",
+            "less than or equal to 5",
+        ),
+        (
+            lambda d: d["patient"].update(last_follow_up="2020-01-10"),
+            "patient.last_follow_up",
+            "on or after the last event",
+        ),
     ],
-    ids=["ki67>100", "negative-size", "stop<start", "unknown-agent", "unknown-unit",
-         "after-death", "unknown-event-type", "bad-date", "unknown-anchor", "bad-enum",
-         "extra-field", "missing", "ctcae-grade", "follow-up-too-early"],
+    ids=[
+        "ki67>100",
+        "negative-size",
+        "stop<start",
+        "unknown-agent",
+        "unknown-unit",
+        "after-death",
+        "unknown-event-type",
+        "bad-date",
+        "unknown-anchor",
+        "bad-enum",
+        "extra-field",
+        "missing",
+        "ctcae-grade",
+        "follow-up-too-early",
+    ],
 )
-def test_bad_input_names_field_value_and_expectation(mutate: Any, location: str,
-                                                      expected_part: str) -> None:
+def test_bad_input_names_field_value_and_expectation(
+    mutate: Any, location: str, expected_part: str
+) -> None:
     data = minimal()
     mutate(data)
     found = problems_of(data)
@@ -97,11 +150,20 @@ def test_every_problem_is_listed_at_once() -> None:
     data["primary"]["size_mm"] = -1
     data["primary"]["histology"] = {"ki67_percent": 101}
     data["events"][0]["agent"] = "unobtainium"
-    data["events"].append({"type": "labs", "date": "2020-02-01",
-                           "results": [{"analyte": "creatinine", "value": 1, "unit": "mmHg"}]})
+    data["events"].append(
+        {
+            "type": "labs",
+            "date": "2020-02-01",
+            "results": [{"analyte": "creatinine", "value": 1, "unit": "mmHg"}],
+        }
+    )
     locations = {loc for loc, _, _ in problems_of(data)}
-    assert locations >= {"primary.size_mm", "primary.histology.ki67_percent", "events[0].agent",
-                         "events[1].results[0].unit"}
+    assert locations >= {
+        "primary.size_mm",
+        "primary.histology.ki67_percent",
+        "events[0].agent",
+        "events[1].results[0].unit",
+    }
 
 
 def test_problem_carries_the_value_given() -> None:
@@ -126,13 +188,20 @@ def test_anchor_stop_and_birth() -> None:
     data = minimal()
     data["patient"] = {"id": "p1", "sex": "male", "birth_date": "index - 40 years 9 months"}
     data["events"] = [
-        {"id": "prrt", "type": "systemic_therapy", "agent": "Lutathera", "start": "2020-02-01",
-         "stop": "prrt + 24 weeks"},
+        {
+            "id": "prrt",
+            "type": "systemic_therapy",
+            "agent": "Lutathera",
+            "start": "2020-02-01",
+            "stop": "prrt + 24 weeks",
+        },
         {"type": "imaging", "modality": "ct", "date": "prrt.stop + 20 months"},
     ]
     record = record_from_data(data)
     assert record.patient.birth_date == dt.date(1979, 4, 1)
-    assert record.events[1].when == dt.date(2020, 7, 18) + (dt.date(2022, 3, 18) - dt.date(2020, 7, 18))
+    assert record.events[1].when == dt.date(2020, 7, 18) + (
+        dt.date(2022, 3, 18) - dt.date(2020, 7, 18)
+    )
 
 
 @pytest.mark.parametrize(
@@ -148,8 +217,9 @@ def test_anchor_stop_and_birth() -> None:
         ("platelets", 74, None, 74.0),
     ],
 )
-def test_lab_units_are_converted_on_the_way_in(analyte: str, value: float, unit: str | None,
-                                               expected: float) -> None:
+def test_lab_units_are_converted_on_the_way_in(
+    analyte: str, value: float, unit: str | None, expected: float
+) -> None:
     data = minimal()
     result: dict[str, Any] = {"analyte": analyte, "value": value}
     if unit is not None:

@@ -305,7 +305,8 @@ def assess(record: CaseRecord) -> Assessment:
         assumptions=tuple(record.assumptions),
         sex=patient.sex.value,
         age_at_diagnosis=(
-            None if diagnosis is None or patient.age_at(diagnosis) is None
+            None
+            if diagnosis is None or patient.age_at(diagnosis) is None
             else round(patient.age_at(diagnosis) or 0.0, 1)
         ),
         diagnosis_date=diagnosis,
@@ -389,7 +390,9 @@ def _grades(record: CaseRecord, warnings: list[str]) -> list[SpecimenGrade]:
             warnings.append(f"{histology.specimen} specimen not graded: {error}")
             continue
         grades.append(
-            SpecimenGrade(histology.specimen, when, histology.ki67_percent, reported, mitoses, grade)
+            SpecimenGrade(
+                histology.specimen, when, histology.ki67_percent, reported, mitoses, grade
+            )
         )
     return grades
 

@@ -104,7 +104,9 @@ def render_text(result: Assessment) -> str:
         if therapy.reason_stopped:
             details.append(f"stopped: {therapy.reason_stopped}")
         if therapy.clinical_trial:
-            details.append(f"clinical trial{': ' + therapy.trial_name if therapy.trial_name else ''}")
+            details.append(
+                f"clinical trial{': ' + therapy.trial_name if therapy.trial_name else ''}"
+            )
         out.append(
             f"{therapy.start.isoformat()} to {stop}  {therapy.label} "
             f"[{therapy.agent_class}] ({'; '.join(details)})"
@@ -114,7 +116,9 @@ def render_text(result: Assessment) -> str:
     for image in result.imaging:
         response = f" {image.recorded_response}" if image.recorded_response else ""
         new = " new lesions" if image.new_lesions else ""
-        score = "" if image.sstr_uptake_score is None else f" uptake score {image.sstr_uptake_score}"
+        score = (
+            "" if image.sstr_uptake_score is None else f" uptake score {image.sstr_uptake_score}"
+        )
         out.append(f"{image.date.isoformat()}  {image.modality.upper()}{response}{new}{score}")
         if image.finding:
             out.append(f"    {image.finding}")

@@ -3,8 +3,8 @@
 Case reports give ages and intervals; registries give dates. A date in a case file is either an
 ISO date (``2019-03-14``) or an offset from an anchor: ``"index + 45 months"``,
 ``"prrt-4 + 20 months"``, ``"+2 weeks"`` (the anchor defaults to the index date) or
-``"birth + 40 years 9 months"``, or an anchor alone (``"index"``, ``"prrt.stop"``). Anchors are ``index``, ``birth``, the ``id`` of any event (its date or start) and
-``<id>.stop`` (its stop).
+``"birth + 40 years 9 months"``, or an anchor alone (``"index"``, ``"prrt.stop"``). Anchors
+are ``index``, ``birth``, the ``id`` of any event (its date or start) and ``<id>.stop``.
 Months and years are calendar months and years (``dateutil.relativedelta``).
 """
 
