@@ -124,12 +124,12 @@ def render_text(result: Assessment) -> str:
             out.append(f"    {image.finding}")
     if result.disease_status:
         section("Disease status (clinician-recorded)")
-        for when, status in result.disease_status:
-            out.append(f"{when.isoformat()}  {status.replace('_', ' ')}")
+        for status_date, status_value in result.disease_status:
+            out.append(f"{status_date.isoformat()}  {status_value.replace('_', ' ')}")
     if result.adverse_events:
         section("Adverse events")
-        for when, term, grade in result.adverse_events:
-            out.append(f"{when.isoformat()}  {term}, CTCAE grade {grade}")
+        for onset, term, grade in result.adverse_events:
+            out.append(f"{onset.isoformat()}  {term}, CTCAE grade {grade}")
     if result.warnings:
         section("Warnings")
         out.extend(f"- {w}" for w in result.warnings)
