@@ -270,3 +270,23 @@ def test_model_validate_applies_the_same_rules() -> None:
 def test_seed_case_yaml_is_plain_data() -> None:
     data = yaml.safe_load((EXAMPLES / "seed-case.yaml").read_text())
     assert data["netline_case"] == 1
+
+
+@pytest.mark.parametrize(
+    ("count", "ok"),
+    [
+        ({"count": 6, "unit": "per_10hpf"}, True),
+        ({"count": 6, "unit": "per_fields", "n_fields": 50, "field_area_mm2": 0.238}, True),
+        ({"count": 6, "unit": "per_fields", "n_fields": 50}, False),
+        ({"count": 6, "unit": "per_2mm2", "field_area_mm2": 0.2}, False),
+    ],
+)
+def test_mitotic_count_fields_follow_the_unit(count: dict[str, Any], ok: bool) -> None:
+    data = minimal()
+    data["primary"]["histology"] = {"mitotic_count": count}
+    if ok:
+        record_from_data(data)
+    else:
+        assert any(
+            loc.startswith("primary.histology.mitotic_count") for loc, _, _ in problems_of(data)
+        )

@@ -1,0 +1,136 @@
+"""Clinical calculators: pure functions that explain themselves.
+
+Every calculator returns a :class:`Finding` holding the value, the rule and edition used, the
+inputs it used, a one-line reason, the knowledge-base reference keys and whether the deciding
+thresholds are verified against source text. Bad input raises
+:class:`~netline.errors.InvalidInputError` listing every problem; valid but incomplete input
+raises :class:`~netline.errors.InsufficientDataError`.
+
+=================  ===========================================================================
+module             calculators
+=================  ===========================================================================
+``grading``        :func:`mitoses_per_2mm2`, :func:`microscope_field_area`, :func:`who_grade`
+``tnm``            :func:`t_category`, :func:`n_category`, :func:`m_category`,
+                   :func:`stage_pnet`
+``recist``         :func:`classify_lesion`, :func:`check_target_selection`,
+                   :func:`sum_of_diameters`, :func:`nadir`, :func:`target_response`,
+                   :func:`overall_response`, :func:`best_overall_response`
+``choi``           :func:`choi_response`
+``sstr``           :func:`krenning_score`
+``liver``          :func:`child_pugh`, :func:`albi_grade`, :func:`makuuchi_resection_limit`
+``renal``          :func:`cockcroft_gault`
+``toxicity``       :func:`ctcae_grade`
+=================  ===========================================================================
+"""
+
+from netline.clinical._result import Finding
+from netline.clinical.choi import ChoiResponse, choi_response
+from netline.clinical.grading import (
+    Grade,
+    MitosisUnit,
+    WHOEdition,
+    microscope_field_area,
+    mitoses_per_2mm2,
+    who_grade,
+)
+from netline.clinical.liver import (
+    ALBIScore,
+    AlbuminBands,
+    Ascites,
+    AscitesControl,
+    ChildPughClass,
+    ChildPughScore,
+    Encephalopathy,
+    ResectionExtent,
+    albi_grade,
+    child_pugh,
+    makuuchi_resection_limit,
+)
+from netline.clinical.recist import (
+    LesionCategory,
+    LesionMeasurement,
+    NewLesions,
+    NonTargetResponse,
+    OverallResponse,
+    TargetResponse,
+    TargetSelection,
+    TimePoint,
+    best_overall_response,
+    check_target_selection,
+    classify_lesion,
+    nadir,
+    overall_response,
+    sum_of_diameters,
+    target_response,
+)
+from netline.clinical.renal import cockcroft_gault
+from netline.clinical.sstr import KrenningScore, krenning_score
+from netline.clinical.tnm import (
+    Basis,
+    MCategory,
+    NCategory,
+    StageGroup,
+    TCategory,
+    TNMStage,
+    m_category,
+    n_category,
+    stage_pnet,
+    t_category,
+)
+from netline.clinical.tnm import Edition as TNMEdition
+from netline.clinical.toxicity import CTCAETerm, GradeRange, ctcae_grade
+
+__all__ = [
+    "ALBIScore",
+    "AlbuminBands",
+    "Ascites",
+    "AscitesControl",
+    "Basis",
+    "CTCAETerm",
+    "ChildPughClass",
+    "ChildPughScore",
+    "ChoiResponse",
+    "Encephalopathy",
+    "Finding",
+    "Grade",
+    "GradeRange",
+    "KrenningScore",
+    "LesionCategory",
+    "LesionMeasurement",
+    "MCategory",
+    "MitosisUnit",
+    "NCategory",
+    "NewLesions",
+    "NonTargetResponse",
+    "OverallResponse",
+    "ResectionExtent",
+    "StageGroup",
+    "TCategory",
+    "TNMEdition",
+    "TNMStage",
+    "TargetResponse",
+    "TargetSelection",
+    "TimePoint",
+    "WHOEdition",
+    "albi_grade",
+    "best_overall_response",
+    "check_target_selection",
+    "child_pugh",
+    "choi_response",
+    "classify_lesion",
+    "cockcroft_gault",
+    "ctcae_grade",
+    "krenning_score",
+    "m_category",
+    "makuuchi_resection_limit",
+    "microscope_field_area",
+    "mitoses_per_2mm2",
+    "n_category",
+    "nadir",
+    "overall_response",
+    "stage_pnet",
+    "sum_of_diameters",
+    "t_category",
+    "target_response",
+    "who_grade",
+]

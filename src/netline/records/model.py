@@ -177,6 +177,15 @@ class MitoticCount(_Model):
             raise PydanticCustomError(
                 "fields_needed", "'n_fields' and 'field_area_mm2' when unit is 'per_fields'"
             )
+        if self.unit != "per_fields" and (
+            self.n_fields is not None or self.field_area_mm2 is not None
+        ):
+            raise PydanticCustomError(
+                "fields_needed",
+                "no 'n_fields' or 'field_area_mm2' unless unit is 'per_fields' "
+                "(the area of {unit} is fixed)",
+                {"unit": self.unit},
+            )
         return self
 
 

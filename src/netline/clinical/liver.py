@@ -1,0 +1,513 @@
+"""Liver function: Child-Pugh, ALBI and the Makuuchi criteria (knowledge base section A5).
+
+* :func:`child_pugh` - score 5-15 and class A/B/C, each point explained.
+* :func:`albi_grade` - albumin-bilirubin grade (Johnson 2015; not in the knowledge base, so
+  every result is marked unverified).
+* :func:`makuuchi_resection_limit` - the largest hepatectomy the Makuuchi decision tree allows
+  from ascites, bilirubin and ICG-R15.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from enum import StrEnum
+
+from netline.clinical._result import Finding
+from netline.clinical._validation import Checks
+from netline.clinical._values import StructuredValue
+from netline.errors import InsufficientDataError
+
+__all__ = [
+    "ALBIScore",
+    "AlbuminBands",
+    "Ascites",
+    "AscitesControl",
+    "ChildPughClass",
+    "ChildPughScore",
+    "Encephalopathy",
+    "ResectionExtent",
+    "albi_grade",
+    "child_pugh",
+    "makuuchi_resection_limit",
+]
+
+
+class Ascites(StrEnum):
+    """Ascites for Child-Pugh."""
+
+    NONE = "none"
+    MILD = "mild"
+    MODERATE_SEVERE = "moderate_severe"
+
+
+class Encephalopathy(StrEnum):
+    """Hepatic encephalopathy for Child-Pugh."""
+
+    NONE = "none"
+    GRADE_1_2 = "grade_1_2"
+    GRADE_3_4 = "grade_3_4"
+
+
+class AlbuminBands(StrEnum):
+    """Which albumin bands to score Child-Pugh with (the sources disagree).
+
+    ``PUGH``: 2 points for 28-35 g/L, 3 below 28 (original Pugh 1973; the default).
+    ``HARRISON``: 2 points for 30-35 g/L, 3 below 30 (as printed in Harrison's and others).
+    """
+
+    PUGH = "pugh"
+    HARRISON = "harrison"
+
+
+class ChildPughClass(StrEnum):
+    """Child-Pugh class."""
+
+    A = "A"
+    B = "B"
+    C = "C"
+
+
+@dataclass(frozen=True, slots=True)
+class ChildPughScore(StructuredValue):
+    """A Child-Pugh score with the points of each item.
+
+    Parameters
+    ----------
+    points : int
+        Total, 5-15.
+    child_class : ChildPughClass
+        A (5-6), B (7-9) or C (10-15).
+    bilirubin_points, albumin_points, inr_points, ascites_points, encephalopathy_points : int
+        Points of each item, 1-3.
+    """
+
+    points: int
+    child_class: ChildPughClass
+    bilirubin_points: int
+    albumin_points: int
+    inr_points: int
+    ascites_points: int
+    encephalopathy_points: int
+
+    def __str__(self) -> str:
+        return f"Child-Pugh {self.child_class.value} ({self.points} points)"
+
+
+@dataclass(frozen=True, slots=True)
+class ALBIScore(StructuredValue):
+    """An ALBI linear predictor and its grade (1-3)."""
+
+    score: float
+    grade: int
+
+    def __str__(self) -> str:
+        return f"ALBI grade {self.grade} (score {self.score:.3f})"
+
+
+class AscitesControl(StrEnum):
+    """Ascites for the Makuuchi criteria."""
+
+    ABSENT = "absent"
+    CONTROLLED = "controlled"
+    UNCONTROLLABLE = "uncontrollable"
+
+
+class ResectionExtent(StrEnum):
+    """Largest liver resection allowed, from none to about two thirds of the liver."""
+
+    NONE = "no_hepatectomy"
+    ENUCLEATION = "enucleation"
+    LIMITED_RESECTION = "limited_resection"
+    SEGMENTECTOMY = "segmentectomy"
+    LEFT_HEPATECTOMY_OR_RIGHT_SECTIONECTOMY = "left_hepatectomy_or_right_sectionectomy"
+    HEMIHEPATECTOMY_OR_TRISECTIONECTOMY = "right_or_left_hepatectomy_or_trisectionectomy"
+
+    @property
+    def rank(self) -> int:
+        """Order of extent: 0 for no hepatectomy up to 5 for hemihepatectomy/trisectionectomy."""
+        return list(ResectionExtent).index(self)
+
+
+# --------------------------------------------------------------------------- Child-Pugh
+
+_ASCITES_POINTS = {Ascites.NONE: 1, Ascites.MILD: 2, Ascites.MODERATE_SEVERE: 3}
+_ENCEPHALOPATHY_POINTS = {
+    Encephalopathy.NONE: 1,
+    Encephalopathy.GRADE_1_2: 2,
+    Encephalopathy.GRADE_3_4: 3,
+}
+_ALBUMIN_LOW = {AlbuminBands.PUGH: 28.0, AlbuminBands.HARRISON: 30.0}
+
+
+def child_pugh(
+    *,
+    bilirubin_mg_dl: float,
+    albumin_g_l: float,
+    inr: float,
+    ascites: Ascites | str,
+    encephalopathy: Encephalopathy | str,
+    albumin_bands: AlbuminBands | str = AlbuminBands.PUGH,
+    cholestatic: bool = False,
+) -> Finding[ChildPughScore]:
+    """Return the Child-Pugh score and class.
+
+    ======================  ==========  ===================  ==========
+    item                    1 point     2 points             3 points
+    ======================  ==========  ===================  ==========
+    bilirubin (mg/dL)       < 2         2-3                  > 3
+    bilirubin, PBC/PSC      < 4         4-10                 > 10
+    albumin (g/L)           > 35        28-35 (Harrison:     < 28 (< 30)
+                                        30-35)
+    INR                     < 1.7       1.7-2.3              > 2.3
+    ascites                 none        mild                 moderate-severe
+    encephalopathy          none        grade 1-2            grade 3-4
+    ======================  ==========  ===================  ==========
+
+    Class A 5-6, B 7-9, C 10-15. Band edges belong to the middle band (bilirubin 2.0 and 3.0,
+    albumin 35 and 28, INR 1.7 and 2.3 all score 2).
+
+    Parameters
+    ----------
+    bilirubin_mg_dl : float
+        Total bilirubin in mg/dL (µmol/L ÷ 17.1).
+    albumin_g_l : float
+        Serum albumin in g/L (10-80; a value below 10 is probably g/dL and is rejected).
+    inr : float
+        International normalised ratio.
+    ascites : Ascites or str
+        ``"none"``, ``"mild"`` (or diuretic-controlled) or ``"moderate_severe"``.
+    encephalopathy : Encephalopathy or str
+        ``"none"``, ``"grade_1_2"`` or ``"grade_3_4"``.
+    albumin_bands : AlbuminBands or str, default "pugh"
+        ``"pugh"`` (28-35 g/L for 2 points) or ``"harrison"`` (30-35 g/L).
+    cholestatic : bool, default False
+        Primary biliary or sclerosing cholangitis: the bilirubin bands are 4 and 10 mg/dL.
+
+    Returns
+    -------
+    Finding[ChildPughScore]
+        Score and class; ``inputs`` holds each value with its points.
+
+    Raises
+    ------
+    InvalidInputError
+        For values out of range or unknown categories.
+
+    References
+    ----------
+    Pugh RNH et al., Br J Surg 1973;60:646-649 [pugh-1973].
+    """
+    checks = Checks()
+    bilirubin = checks.number(
+        "bilirubin_mg_dl", bilirubin_mg_dl, low=0, high=100, expected="mg/dL between 0 and 100"
+    )
+    albumin = checks.number(
+        "albumin_g_l",
+        albumin_g_l,
+        low=10,
+        high=80,
+        expected="g/L between 10 and 80 (a value below 10 looks like g/dL: multiply by 10)",
+    )
+    ratio = checks.number("inr", inr, low=0, high=20, low_open=True, expected="an INR in (0, 20]")
+    asc = checks.member("ascites", ascites, Ascites)
+    enc = checks.member("encephalopathy", encephalopathy, Encephalopathy)
+    bands = checks.member("albumin_bands", albumin_bands, AlbuminBands)
+    if not isinstance(cholestatic, bool):
+        checks.add("cholestatic", cholestatic, "True or False")
+    checks.done()
+    assert asc is not None
+    assert enc is not None
+    assert bands is not None
+
+    low_bili, high_bili = (4.0, 10.0) if cholestatic else (2.0, 3.0)
+    bili_points = _three_bands(bilirubin, low_bili, high_bili)
+    alb_low = _ALBUMIN_LOW[bands]
+    alb_points = 1 if albumin > 35 else (2 if albumin >= alb_low else 3)
+    inr_points = _three_bands(ratio, 1.7, 2.3)
+    asc_points = _ASCITES_POINTS[asc]
+    enc_points = _ENCEPHALOPATHY_POINTS[enc]
+    total = bili_points + alb_points + inr_points + asc_points + enc_points
+    child_class = (
+        ChildPughClass.A if total <= 6 else ChildPughClass.B if total <= 9 else ChildPughClass.C
+    )
+    value = ChildPughScore(
+        points=total,
+        child_class=child_class,
+        bilirubin_points=bili_points,
+        albumin_points=alb_points,
+        inr_points=inr_points,
+        ascites_points=asc_points,
+        encephalopathy_points=enc_points,
+    )
+    notes = [
+        "INR bands stand for the prothrombin-time prolongation (< 4 s, 4-6 s, > 6 s) of the "
+        "original score.",
+    ]
+    if 28 <= albumin < 30:
+        other = 3 if bands is AlbuminBands.PUGH else 2
+        notes.append(
+            f"Albumin {albumin:g} g/L lies where the sources disagree: {alb_points} point(s) with "
+            f"the {bands.value} bands used, {other} with the other (28-35 vs 30-35 g/L)."
+        )
+    bili_band = f"{'PBC/PSC ' if cholestatic else ''}bilirubin {bilirubin:g} mg/dL"
+    reason = (
+        f"{bili_band} → {bili_points}; albumin {albumin:g} g/L → {alb_points}; "
+        f"INR {ratio:g} → {inr_points}; ascites {asc.value} → {asc_points}; "
+        f"encephalopathy {enc.value} → {enc_points}; total {total} → class {child_class.value}"
+    )
+    return Finding(
+        value=value,
+        rule="Child-Pugh",
+        edition=f"Pugh 1973 ({bands.value} albumin bands)",
+        inputs={
+            "bilirubin_mg_dl": bilirubin,
+            "bilirubin_points": bili_points,
+            "cholestatic": cholestatic,
+            "albumin_g_l": albumin,
+            "albumin_points": alb_points,
+            "albumin_bands": bands,
+            "inr": ratio,
+            "inr_points": inr_points,
+            "ascites": asc,
+            "ascites_points": asc_points,
+            "encephalopathy": enc,
+            "encephalopathy_points": enc_points,
+        },
+        reason=reason,
+        references=("pugh-1973",),
+        notes=tuple(notes),
+    )
+
+
+def _three_bands(value: float, low: float, high: float) -> int:
+    """Return 1 below ``low``, 2 from ``low`` to ``high`` inclusive, 3 above ``high``."""
+    if value < low:
+        return 1
+    return 2 if value <= high else 3
+
+
+# --------------------------------------------------------------------------- ALBI
+
+_ALBI_GRADE_1_MAX = -2.60
+_ALBI_GRADE_2_MAX = -1.39
+
+
+def albi_grade(*, bilirubin_umol_l: float, albumin_g_l: float) -> Finding[ALBIScore]:
+    """Return the albumin-bilirubin (ALBI) score and grade.
+
+    Linear predictor = 0.66 × log10(bilirubin, µmol/L) − 0.085 × albumin (g/L); grade 1 if
+    ≤ −2.60, grade 2 if > −2.60 and ≤ −1.39, grade 3 if > −1.39. The formula is not in the
+    knowledge base: it is taken from the primary paper and every result is marked unverified.
+
+    Parameters
+    ----------
+    bilirubin_umol_l : float
+        Total bilirubin in µmol/L (> 0; mg/dL × 17.1).
+    albumin_g_l : float
+        Serum albumin in g/L (10-80).
+
+    Returns
+    -------
+    Finding[ALBIScore]
+        The unrounded score and the grade.
+
+    Raises
+    ------
+    InvalidInputError
+        For values out of range.
+
+    References
+    ----------
+    Johnson PJ et al., J Clin Oncol 2015;33:550-558 [johnson-2015-albi].
+    """
+    checks = Checks()
+    bilirubin = checks.number(
+        "bilirubin_umol_l",
+        bilirubin_umol_l,
+        low=0,
+        high=2000,
+        low_open=True,
+        expected="µmol/L in (0, 2000]",
+    )
+    albumin = checks.number(
+        "albumin_g_l",
+        albumin_g_l,
+        low=10,
+        high=80,
+        expected="g/L between 10 and 80 (a value below 10 looks like g/dL: multiply by 10)",
+    )
+    checks.done()
+    score = 0.66 * math.log10(bilirubin) - 0.085 * albumin
+    grade = 1 if score <= _ALBI_GRADE_1_MAX else 2 if score <= _ALBI_GRADE_2_MAX else 3
+    band = {1: "≤ −2.60", 2: "> −2.60 and ≤ −1.39", 3: "> −1.39"}[grade]
+    return Finding(
+        value=ALBIScore(score=score, grade=grade),
+        rule="ALBI",
+        edition="Johnson 2015",
+        inputs={"bilirubin_umol_l": bilirubin, "albumin_g_l": albumin, "score": score},
+        reason=(
+            f"0.66 × log10({bilirubin:g}) − 0.085 × {albumin:g} = {score:.3f} ({band}) → "
+            f"grade {grade}"
+        ),
+        references=("johnson-2015-albi",),
+        verified=False,
+        notes=(
+            "ALBI is not in the knowledge base; formula and cut-offs are from Johnson 2015 "
+            "and unverified here.",
+        ),
+    )
+
+
+# --------------------------------------------------------------------------- Makuuchi
+
+_ICG_BANDS: tuple[tuple[float, ResectionExtent, str], ...] = (
+    (10.0, ResectionExtent.HEMIHEPATECTOMY_OR_TRISECTIONECTOMY, "< 10 %: about 2/3 of the liver"),
+    (20.0, ResectionExtent.LEFT_HEPATECTOMY_OR_RIGHT_SECTIONECTOMY, "10-19 %: about 1/3"),
+    (30.0, ResectionExtent.SEGMENTECTOMY, "20-29 %: one Couinaud segment, about 1/6"),
+    (40.0, ResectionExtent.LIMITED_RESECTION, "30-39 %: limited resection"),
+)
+
+
+def makuuchi_resection_limit(
+    *,
+    bilirubin_mg_dl: float,
+    ascites: AscitesControl | str,
+    icg_r15_percent: float | None,
+) -> Finding[ResectionExtent]:
+    """Return the largest hepatectomy the Makuuchi criteria allow.
+
+    Decision tree:
+
+    * ascites uncontrollable by diuretics, or bilirubin ≥ 2.0 mg/dL → no hepatectomy;
+    * bilirubin 1.6-1.9 mg/dL → enucleation only;
+    * bilirubin 1.1-1.5 mg/dL → limited (non-anatomic) resection;
+    * bilirubin ≤ 1.0 mg/dL → by ICG-R15: < 10 % right/left hepatectomy or trisectionectomy
+      (about 2/3 of the liver); 10-19 % left hepatectomy or right sectionectomy (about 1/3);
+      20-29 % segmentectomy (about 1/6); 30-39 % limited resection; ≥ 40 % enucleation.
+
+    The tree uses ICG-R15 only when bilirubin ≤ 1.0 mg/dL, so bilirubin 1.1-1.5 mg/dL allows a
+    limited resection even where ICG-R15 ≥ 40 % would allow only enucleation; when a given
+    ICG-R15 is more restrictive than the bilirubin branch, the result keeps the tree's answer
+    and a note shows the disagreement.
+
+    A bilirubin between the printed bands (e.g. 1.05 or 1.55 mg/dL) falls in the more
+    restrictive band. Only the branch "no ascites, bilirubin < 1.0 mg/dL, ICG-R15 < 10 % →
+    right hepatectomy" is verified in the knowledge base (for Child-Pugh A livers); every other
+    branch is recalled and its result marked unverified.
+
+    Parameters
+    ----------
+    bilirubin_mg_dl : float
+        Total bilirubin in mg/dL.
+    ascites : AscitesControl or str
+        ``"absent"``, ``"controlled"`` (by diuretics) or ``"uncontrollable"``.
+    icg_r15_percent : float or None
+        Indocyanine-green retention at 15 min, %; needed only when bilirubin ≤ 1.0 mg/dL and
+        ascites is not uncontrollable.
+
+    Returns
+    -------
+    Finding[ResectionExtent]
+        The largest resection allowed.
+
+    Raises
+    ------
+    InvalidInputError
+        For values out of range or an unknown ascites category.
+    InsufficientDataError
+        When ICG-R15 is needed and not given.
+
+    References
+    ----------
+    Makuuchi M et al., Semin Surg Oncol 1993;9:298-304 [makuuchi-1993].
+    """
+    checks = Checks()
+    bilirubin = checks.number(
+        "bilirubin_mg_dl", bilirubin_mg_dl, low=0, high=100, expected="mg/dL between 0 and 100"
+    )
+    asc = checks.member("ascites", ascites, AscitesControl)
+    icg = checks.optional_number(
+        "icg_r15_percent", icg_r15_percent, low=0, high=100, expected="a percentage, 0-100"
+    )
+    checks.done()
+    assert asc is not None
+
+    notes: list[str] = []
+    verified = False
+    if asc is AscitesControl.UNCONTROLLABLE or bilirubin >= 2.0:
+        extent = ResectionExtent.NONE
+        why = (
+            "ascites uncontrollable by diuretics"
+            if asc is AscitesControl.UNCONTROLLABLE
+            else f"bilirubin {bilirubin:g} mg/dL ≥ 2.0"
+        )
+        reason = f"{why} → no hepatectomy"
+    elif bilirubin > 1.5:
+        extent = ResectionExtent.ENUCLEATION
+        reason = f"bilirubin {bilirubin:g} mg/dL in 1.6-1.9 → enucleation only"
+    elif bilirubin > 1.0:
+        extent = ResectionExtent.LIMITED_RESECTION
+        reason = f"bilirubin {bilirubin:g} mg/dL in 1.1-1.5 → limited resection"
+    else:
+        if icg is None:
+            raise InsufficientDataError(
+                ["icg_r15_percent"],
+                f"with bilirubin {bilirubin:g} mg/dL ≤ 1.0 the Makuuchi criteria decide by ICG-R15",
+            )
+        extent, band = _icg_extent(icg)
+        reason = f"bilirubin {bilirubin:g} mg/dL ≤ 1.0; ICG-R15 {icg:g} % {band}"
+        if (
+            extent is ResectionExtent.HEMIHEPATECTOMY_OR_TRISECTIONECTOMY
+            and asc is AscitesControl.ABSENT
+            and bilirubin < 1.0
+        ):
+            verified = True
+            notes.append(
+                "Verified branch: right hepatectomy only if ICG-R15 < 10 % (stated for "
+                "Child-Pugh A livers with bilirubin < 1.0 mg/dL)."
+            )
+    if icg is not None and bilirubin > 1.0 and extent is not ResectionExtent.NONE:
+        by_icg = _icg_extent(icg)[0]
+        if by_icg.rank < extent.rank:
+            notes.append(
+                f"ICG-R15 {icg:g} % would allow only {by_icg.value.replace('_', ' ')} in the "
+                "bilirubin ≤ 1.0 branch; the tree does not use ICG-R15 at this bilirubin, so "
+                "the two disagree: the more restrictive limit deserves consideration."
+            )
+    if _between_bands(bilirubin):
+        notes.append(
+            f"Bilirubin {bilirubin:g} mg/dL lies between the printed bands (≤ 1.0, 1.1-1.5, "
+            "1.6-1.9, ≥ 2.0): the more restrictive band was used."
+        )
+    if not verified:
+        notes.append(
+            "Decided by a Makuuchi band recalled from the 1993 algorithm, not checked against "
+            "the paper."
+        )
+    notes.append(
+        "Designed for cirrhotic livers (HCC); for NET liver metastases, usually in normal "
+        "liver, the future liver remnant volume (typically ≥ 20-30 % of standardised liver "
+        "volume) is the operative constraint."
+    )
+    return Finding(
+        value=extent,
+        rule="Makuuchi criteria",
+        edition="1993",
+        inputs={"bilirubin_mg_dl": bilirubin, "ascites": asc, "icg_r15_percent": icg},
+        reason=reason,
+        references=("makuuchi-1993",),
+        verified=verified,
+        notes=tuple(notes),
+    )
+
+
+def _icg_extent(icg: float) -> tuple[ResectionExtent, str]:
+    return next(
+        ((extent, text) for limit, extent, text in _ICG_BANDS if icg < limit),
+        (ResectionExtent.ENUCLEATION, "≥ 40 %: enucleation"),
+    )
+
+
+def _between_bands(bilirubin: float) -> bool:
+    return any(low < bilirubin < high for low, high in ((1.0, 1.1), (1.5, 1.6), (1.9, 2.0)))

@@ -1,0 +1,135 @@
+"""Somatostatin-receptor imaging: the Krenning score (knowledge base section A4).
+
+The Krenning scale grades tumour uptake on planar or SPECT somatostatin-receptor scintigraphy
+(111In-pentetreotide) against liver, spleen and kidneys; the same visual scale is applied to
+SSTR-PET (68Ga-DOTATATE/DOTATOC) as the "modified Krenning" score.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from netline.clinical._result import Finding
+from netline.clinical._validation import Checks
+from netline.clinical._values import StructuredValue
+from netline.records.vocabulary import ImagingModality
+
+__all__ = ["KRENNING_DESCRIPTIONS", "KrenningScore", "krenning_score"]
+
+#: Tumour uptake relative to the reference organs, by Krenning score.
+KRENNING_DESCRIPTIONS: dict[int, str] = {
+    0: "no uptake",
+    1: "very low uptake, much lower than normal liver",
+    2: "uptake slightly less than or equal to normal liver",
+    3: "uptake greater than normal liver",
+    4: "uptake greater than spleen (or kidneys if the spleen is absent)",
+}
+
+_MODALITIES = (ImagingModality.SRS, ImagingModality.SSTR_PET)
+
+
+@dataclass(frozen=True, slots=True)
+class KrenningScore(StructuredValue):
+    """A Krenning score with what it means.
+
+    Parameters
+    ----------
+    score : int
+        0 to 4.
+    modality : ImagingModality
+        ``SRS`` (planar or SPECT scintigraphy) or ``SSTR_PET`` (modified Krenning).
+    description : str
+        Uptake relative to the reference organs.
+    at_least_liver : bool
+        Uptake ≥ normal liver (score ≥ 2): the NETTER-1 entry criterion for PRRT.
+    above_liver : bool
+        Uptake > normal liver (score ≥ 3): the threshold many centres require on SSTR-PET.
+    """
+
+    score: int
+    modality: ImagingModality
+    description: str
+    at_least_liver: bool
+    above_liver: bool
+
+    def __str__(self) -> str:
+        scale = "modified Krenning" if self.modality is ImagingModality.SSTR_PET else "Krenning"
+        return f"{scale} {self.score}: {self.description}"
+
+
+def krenning_score(score: int, modality: ImagingModality | str) -> Finding[KrenningScore]:
+    """Describe a Krenning score and whether the uptake reaches the PRRT thresholds.
+
+    Scores: 0 none; 1 much lower than liver; 2 slightly less than or equal to liver; 3 greater
+    than liver; 4 greater than spleen (or kidneys). NETTER-1 required uptake ≥ liver (score ≥ 2)
+    in all target lesions on scintigraphy. On SSTR-PET, which is more sensitive, many centres
+    require uptake > liver (score ≥ 3); that practice is recalled, not verified, so an SSTR-PET
+    result is marked unverified.
+
+    The score is per lesion: eligibility rules apply to every target lesion, which the caller
+    checks.
+
+    Parameters
+    ----------
+    score : int
+        Krenning score, 0-4.
+    modality : ImagingModality or str
+        ``"srs"`` (planar/SPECT scintigraphy) or ``"sstr_pet"``.
+
+    Returns
+    -------
+    Finding[KrenningScore]
+        The score with its description and the two threshold flags.
+
+    Raises
+    ------
+    InvalidInputError
+        For a score that is not a whole number 0-4, or another modality.
+
+    References
+    ----------
+    Kwekkeboom DJ, Krenning EP, Semin Nucl Med 2002;32:84-91 [kwekkeboom-2002]; Strosberg J et
+    al., N Engl J Med 2017;376:125-135 (NETTER-1) [strosberg-2017]; Hope TA et al., J Nucl Med
+    2020;61:222-227 [hope-2020].
+    """
+    checks = Checks()
+    if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 4:
+        checks.add("score", score, "a whole number from 0 to 4")
+    resolved = checks.member("modality", modality, ImagingModality)
+    if resolved is not None and resolved not in _MODALITIES:
+        checks.add("modality", resolved.value, "'srs' or 'sstr_pet'")
+    checks.done()
+    assert resolved is not None
+
+    pet = resolved is ImagingModality.SSTR_PET
+    value = KrenningScore(
+        score=score,
+        modality=resolved,
+        description=KRENNING_DESCRIPTIONS[score],
+        at_least_liver=score >= 2,
+        above_liver=score >= 3,
+    )
+    notes = [
+        "Uptake ≥ liver (score ≥ 2) in all target lesions was the NETTER-1 entry criterion "
+        "for PRRT.",
+    ]
+    references = ["kwekkeboom-2002", "strosberg-2017"]
+    if pet:
+        notes.append(
+            "SSTR-PET: many centres require uptake > liver (score ≥ 3) because PET is more "
+            "sensitive than scintigraphy; recalled practice (Hope 2020), not verified."
+        )
+        references.append("hope-2020")
+    threshold = "≥ liver" if value.at_least_liver else "< liver"
+    if pet:
+        threshold += ", > liver" if value.above_liver else ", not > liver"
+    return Finding(
+        value=value,
+        rule="Krenning score",
+        edition="modified (SSTR-PET)" if pet else "planar/SPECT",
+        inputs={"score": score, "modality": resolved},
+        reason=f"score {score}: {value.description} (uptake {threshold})",
+        references=tuple(references),
+        verified=not pet,
+        notes=tuple(notes),
+    )
