@@ -1,0 +1,1 @@
+"""The evidence knowledge base (therapies, trials, guidelines, profiles, cases, references)."""
