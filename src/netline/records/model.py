@@ -78,6 +78,8 @@ __all__ = [
     "SystemicTherapy",
 ]
 
+#: Share of the liver replaced by tumour, in the bands used by NET trials and guidelines.
+LiverInvolvement = Literal["<10%", "10-25%", "25-50%", ">50%"]
 Identifier = Annotated[str, Field(pattern=r"^[A-Za-z][\w.-]{0,63}$")]
 Percent = Annotated[float, Field(ge=0, le=100)]
 Millimetres = Annotated[float, Field(ge=0, le=1000)]
@@ -434,6 +436,7 @@ class Imaging(_Event):
     new_lesions: bool | None = None
     non_target_progression: bool | None = None
     sstr_uptake_score: int | None = Field(default=None, ge=0, le=4)
+    liver_involvement: LiverInvolvement | None = None
     recorded_response: RecordedResponse | None = None
     finding: str | None = None
 
@@ -546,6 +549,8 @@ class DiseaseStatus(_Event):
     type: Literal["disease_status"] = "disease_status"
     date: dt.date
     status: DiseaseStatusValue
+    symptomatic_from_bulk: bool | None = None
+    hormonal_syndrome_controlled: bool | None = None
     basis: list[Literal["imaging", "clinical", "pathology", "markers", "symptoms"]] = Field(
         default_factory=list
     )
