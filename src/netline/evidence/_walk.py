@@ -1,0 +1,49 @@
+"""Walk the models of the knowledge base, yielding every nested model with its path."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import BaseModel
+
+__all__ = ["cited_keys", "label_of", "walk"]
+
+
+def label_of(item: object, index: int) -> str:
+    """Return how an element of a tuple is named in a path: its id, key or arm, else its index."""
+    for attribute in ("id", "key", "arm"):
+        value = getattr(item, attribute, None)
+        if isinstance(value, str):
+            return value
+    return str(index)
+
+
+def walk(node: object, path: str = "") -> Iterator[tuple[str, BaseModel]]:
+    """Yield ``(path, model)`` for ``node`` and every model nested in it, depth first.
+
+    Paths read like ``trials[radiant3].endpoints[pfs].values[everolimus].value``.
+    """
+    if isinstance(node, BaseModel):
+        yield path, node
+        for name in type(node).model_fields:
+            child = getattr(node, name)
+            if isinstance(child, BaseModel | tuple):
+                yield from walk(child, f"{path}.{name}" if path else name)
+    elif isinstance(node, tuple):
+        for index, item in enumerate(node):
+            if isinstance(item, BaseModel | tuple):
+                yield from walk(item, f"{path}[{label_of(item, index)}]")
+
+
+def cited_keys(node: BaseModel) -> Iterator[tuple[str, str]]:
+    """Yield ``(attribute, key)`` for every reference key a node cites."""
+    for attribute in ("ref", "reported_in"):
+        key = getattr(node, attribute, None)
+        if isinstance(key, str):
+            yield attribute, key
+    for attribute in ("see_also", "references"):
+        keys = getattr(node, attribute, ())
+        if isinstance(keys, tuple):
+            for key in keys:
+                if isinstance(key, str):
+                    yield attribute, key
