@@ -40,7 +40,15 @@ def test_top_level_all_is_curated() -> None:
 
 
 @pytest.mark.parametrize(
-    "module", ["netline.errors", "netline.records", "netline.clinical", "netline.assess"]
+    "module",
+    [
+        "netline.errors",
+        "netline.records",
+        "netline.clinical",
+        "netline.assess",
+        "netline.evidence",
+        "netline.simulate",
+    ],
 )
 def test_subpackage_all_resolves(module: str) -> None:
     mod = importlib.import_module(module)
