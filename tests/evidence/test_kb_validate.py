@@ -266,7 +266,7 @@ def test_yaml_errors_are_problems(tmp_path: Path) -> None:
     where = " ".join(_where(problems))
     assert "profiles.yaml" in where
     assert "guidelines.yaml" in where
-    assert any("duplicate key" in str(p.value) for p in problems)
+    assert any("duplicate key" in str(p) for p in problems)
 
 
 def test_not_a_directory(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import yaml
 
+from netline._inputs import yaml_problem
 from netline.errors import InvalidEvidenceError, Problem
 from netline.evidence.query import KnowledgeBase
 
@@ -60,9 +61,7 @@ def read_files(source: str | Path | None) -> tuple[dict[str, Any], list[Problem]
         try:
             content = yaml.load(file.read_text(encoding="utf-8"), Loader=_StrictLoader)
         except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f"{name}:line {mark.line + 1}" if mark is not None else name
-            problems.append(Problem(where, str(getattr(error, "problem", error)), "valid YAML"))
+            problems.append(yaml_problem(error, where=name))
             continue
         except (OSError, UnicodeDecodeError) as error:
             problems.append(Problem(name, str(error), "a readable UTF-8 file"))

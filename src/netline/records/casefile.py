@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from netline._inputs import problems_from_validation, read_text, yaml_problem
 from netline.errors import InvalidRecordError, Problem
 from netline.records.dates import parse_relative
 from netline.records.model import EVENT_TYPES, CaseRecord
@@ -81,15 +82,8 @@ def load_case(path: str | Path) -> CaseRecord:
     InvalidRecordError
         If the file cannot be read or fails validation; every problem is listed.
     """
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidRecordError(
-            [Problem("", str(file), f"a readable UTF-8 case file ({exc.__class__.__name__})")],
-            source=str(file),
-        ) from None
-    return parse_case(text, source=str(file))
+    text = read_text(path, "case file", InvalidRecordError)
+    return parse_case(text, source=str(path))
 
 
 def parse_case(text: str, source: str | None = None) -> CaseRecord:
@@ -97,12 +91,7 @@ def parse_case(text: str, source: str | None = None) -> CaseRecord:
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "syntax error"
-        raise InvalidRecordError(
-            [Problem(where, None, f"valid YAML or JSON ({problem})")], source=source
-        ) from None
+        raise InvalidRecordError([yaml_problem(exc)], source=source) from None
     return record_from_data(data, source=source)
 
 
@@ -119,7 +108,7 @@ def record_from_data(data: object, source: str | None = None) -> CaseRecord:
     try:
         return CaseRecord.model_validate(resolved)
     except ValidationError as exc:
-        raise InvalidRecordError(translate(exc, resolved), source=source) from None
+        raise InvalidRecordError(translate(exc), source=source) from None
 
 
 def dump_case(record: CaseRecord, path: str | Path | None = None, fmt: str = "yaml") -> str:
@@ -242,64 +231,37 @@ def _anchors(data: Mapping[str, Any], include_unresolved: bool = False) -> dict[
 # --------------------------------------------------------------------------- errors
 
 
-def translate(exc: ValidationError, data: Mapping[str, Any]) -> list[Problem]:
-    """Turn pydantic's errors into problems naming path, value and expectation."""
-    problems: list[Problem] = []
-    for error in exc.errors(include_url=False):
-        ctx = error.get("ctx") or {}
-        if error["type"] == "record_integrity":
-            problems.extend(ctx["problems"])
-            continue
-        parts = _clean_loc(error["loc"])
-        value: object = error.get("input")
-        field = _ERROR_FIELD.get(error["type"])
-        if field is not None and isinstance(value, Mapping):
-            parts.append(field)
-            value = value.get(field)
-        problems.append(Problem(_format_loc(parts), _plain(value), _expected(error)))
+def translate(exc: ValidationError) -> list[Problem]:
+    """Turn pydantic's errors on a case file into problems (path, value, expectation)."""
+    errors = exc.errors(include_url=False)
+    integrity = [e for e in errors if e["type"] == "record_integrity"]
+    problems: list[Problem] = problems_from_validation(
+        [e for e in errors if e["type"] != "record_integrity"],
+        skip_part=_union_tag,
+        extra_field_hint="check the spelling against `netline schema`",
+        expected_for={
+            "union_tag_invalid": f"an event 'type': one of {', '.join(EVENT_TYPES)}",
+            "union_tag_not_found": f"a 'type' field: one of {', '.join(EVENT_TYPES)}",
+        },
+        adjust=_point_at_field,
+    )
+    for error in integrity:
+        problems.extend((error.get("ctx") or {})["problems"])
     return problems
 
 
-def _clean_loc(loc: tuple[int | str, ...]) -> list[int | str]:
-    parts: list[int | str] = []
-    for i, part in enumerate(loc):
-        after_index = i > 0 and isinstance(loc[i - 1], int)
-        if isinstance(part, str) and part in EVENT_TYPES and after_index:
-            continue  # the discriminator tag pydantic inserts for unions
-        if isinstance(part, str) and ("[" in part or part.startswith("function-")):
-            continue
-        parts.append(part)
-    return parts
+def _union_tag(loc: tuple[int | str, ...], i: int) -> bool:
+    """Tell whether a location part is the tag pydantic inserts for an event union."""
+    return i > 0 and isinstance(loc[i - 1], int) and loc[i] in EVENT_TYPES
 
 
-def _format_loc(parts: list[int | str]) -> str:
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _expected(error: Any) -> str:
-    kind = error["type"]
-    message = str(error["msg"])
-    if kind == "missing":
-        return "a value (this field is required)"
-    if kind == "extra_forbidden":
-        return "no field of this name here (check the spelling against `netline schema`)"
-    if kind == "union_tag_invalid":
-        return f"an event 'type': one of {', '.join(EVENT_TYPES)}"
-    if kind == "union_tag_not_found":
-        return f"a 'type' field: one of {', '.join(EVENT_TYPES)}"
-    for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
-        if message.startswith(prefix):
-            message = message[len(prefix) :]
-    return message
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, Mapping):
-        return {k: "..." if isinstance(v, Mapping | list) else v for k, v in value.items()}
-    return value
+def _point_at_field(
+    error: Any, parts: list[int | str], value: object
+) -> tuple[list[int | str], object]:
+    field = _ERROR_FIELD.get(error["type"])
+    if field is not None and isinstance(value, Mapping):
+        return [*parts, field], value.get(field)
+    return parts, value
 
 
 def _type_name(value: object) -> str:

@@ -24,6 +24,7 @@ import numpy as np
 import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
+from netline._inputs import problems_from_validation, read_text, yaml_problem
 from netline.errors import InvalidInputError, Problem, UnknownKeyError
 from netline.records.vocabulary import AgentClass, agent_info
 from netline.simulate.parameters import (
@@ -392,15 +393,8 @@ def load_model(path: str | Path) -> ModelSpec:
         If the file cannot be read or is invalid; every problem is listed (field path, value,
         expectation), including references between parts (unknown therapies, classes, agents).
     """
-    file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InvalidInputError(
-            [Problem("", str(file), f"a readable UTF-8 model file ({type(exc).__name__})")],
-            source=str(file),
-        ) from None
-    return parse_model(text, source=str(file))
+    text = read_text(path, "model file", InvalidInputError)
+    return parse_model(text, source=str(path))
 
 
 def parse_model(text: str | Mapping[str, Any], source: str | None = None) -> ModelSpec:
@@ -410,12 +404,7 @@ def parse_model(text: str | Mapping[str, Any], source: str | None = None) -> Mod
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-            raise InvalidInputError(
-                [Problem(where, None, f"valid YAML ({getattr(exc, 'problem', 'syntax error')})")],
-                source=source,
-            ) from None
+            raise InvalidInputError([yaml_problem(exc)], source=source) from None
     else:
         data = text
     if not isinstance(data, Mapping):
@@ -434,28 +423,11 @@ def parse_model(text: str | Mapping[str, Any], source: str | None = None) -> Mod
 
 
 def _translate(exc: ValidationError) -> list[Problem]:
-    problems: list[Problem] = []
-    for error in exc.errors(include_url=False):
-        parts: list[str] = []
-        for part in error["loc"]:
-            if isinstance(part, int):
-                parts.append(f"[{part}]")
-            elif part.startswith("function-") or part in ("uniform", "cycles"):
-                continue
-            else:
-                parts.append(("." if parts else "") + part)
-        message = str(error["msg"])
-        for prefix in ("Value error, ", "Input should be "):
-            message = message.removeprefix(prefix)
-        if error["type"] == "missing":
-            message = "a value (this field is required)"
-        elif error["type"] == "extra_forbidden":
-            message = "no field of this name here (check the spelling in docs/simulate.md)"
-        value = error.get("input")
-        if isinstance(value, Mapping):
-            value = {k: "..." if isinstance(v, Mapping | list) else v for k, v in value.items()}
-        problems.append(Problem("".join(parts), value, message))
-    return problems
+    return problems_from_validation(
+        exc,
+        skip_part=lambda loc, i: loc[i] in ("uniform", "cycles"),
+        extra_field_hint="check the spelling in docs/simulate.md",
+    )
 
 
 def _known_class(name: str) -> bool:
