@@ -12,6 +12,7 @@ import netline
 
 EXPECTED = {
     "netline": {
+        "Advice",
         "Assessment",
         "CaseRecord",
         "Finding",
@@ -23,6 +24,7 @@ EXPECTED = {
         "Problem",
         "UnknownKeyError",
         "__version__",
+        "advise",
         "assess",
         "case_file_schema",
         "dump_case",
@@ -48,6 +50,7 @@ def test_top_level_all_is_curated() -> None:
         "netline.assess",
         "netline.evidence",
         "netline.simulate",
+        "netline.advise",
     ],
 )
 def test_subpackage_all_resolves(module: str) -> None:

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from netline._version import __version__
 
 if TYPE_CHECKING:
+    from netline.advise import Advice, advise
     from netline.assess import Assessment, assess
     from netline.clinical import Finding
     from netline.errors import (
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
     from netline.records import CaseRecord, case_file_schema, dump_case, load_case, parse_case
 
 __all__ = [
+    "Advice",
     "Assessment",
     "CaseRecord",
     "Finding",
@@ -43,6 +45,7 @@ __all__ = [
     "Problem",
     "UnknownKeyError",
     "__version__",
+    "advise",
     "assess",
     "case_file_schema",
     "dump_case",
@@ -51,6 +54,8 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Advice": "netline.advise",
+    "advise": "netline.advise",
     "Assessment": "netline.assess",
     "assess": "netline.assess",
     "Finding": "netline.clinical",

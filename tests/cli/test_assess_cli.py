@@ -115,3 +115,17 @@ def test_help(args: list[str]) -> None:
     result = run(*args)
     assert result.returncode == 0
     assert "Usage" in result.stdout
+
+
+def test_assess_shows_the_lines_of_therapy() -> None:
+    result = run("assess", str(SEED), "--json")
+    assert result.returncode == 0, result.stderr
+    lines = json.loads(result.stdout)["lines"]
+    assert [(line["label"], line["end_reason"], line["best_response"]) for line in lines] == [
+        ("lanreotide", "progression", "PD"),
+        ("177Lu-DOTATATE x4", "completed", "PR"),
+        ("lanreotide", "surgery", "responding"),
+    ]
+    assert lines[1]["clinical_trial"] is True
+    text = run("assess", str(SEED)).stdout
+    assert "L2  177Lu-DOTATATE x4: 2019-04-01" in text

@@ -290,3 +290,15 @@ def test_mitotic_count_fields_follow_the_unit(count: dict[str, Any], ok: bool) -
         assert any(
             loc.startswith("primary.histology.mitotic_count") for loc, _, _ in problems_of(data)
         )
+
+
+def test_boolean_lab_value_is_rejected() -> None:
+    data = minimal()
+    data["events"].append(
+        {
+            "type": "labs",
+            "date": "2020-02-01",
+            "results": [{"analyte": "platelets", "value": False}],
+        }
+    )
+    assert ("events[1].results[0].value", False) in {(loc, v) for loc, v, _ in problems_of(data)}

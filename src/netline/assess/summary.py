@@ -17,6 +17,7 @@ from netline.clinical._result import Finding
 from netline.clinical.grading import Grade, mitoses_per_2mm2, who_grade
 from netline.clinical.tnm import Basis, TNMStage, stage_pnet
 from netline.clinical.tnm import Edition as TNMEdition
+from netline.course import CourseSummary, derive_course
 from netline.records.model import (
     AdverseEvent,
     CaseRecord,
@@ -223,6 +224,7 @@ class Assessment:
     imaging: tuple[ImagingSummary, ...]
     disease_status: tuple[tuple[dt.date, str], ...]
     adverse_events: tuple[tuple[dt.date, str, int], ...]
+    course: CourseSummary | None = None
     notice: str = NOTICE
     warnings: tuple[str, ...] = field(default=())
 
@@ -265,23 +267,30 @@ class Assessment:
             "adverse_events": [
                 {"date": d.isoformat(), "term": t, "grade": g} for d, t, g in self.adverse_events
             ],
+            "lines": [] if self.course is None else [line.to_dict() for line in self.course.lines],
+            "outcomes": None if self.course is None else self.course.outcomes.to_dict(),
+            "line_rules": None if self.course is None else self.course.rules.to_dict(),
             "warnings": list(self.warnings),
         }
 
 
-def assess(record: CaseRecord) -> Assessment:
+def assess(record: CaseRecord, *, lines: bool = True) -> Assessment:
     """Assess one patient's course.
 
     Parameters
     ----------
     record : CaseRecord
         A validated clinical record (see :func:`netline.load_case`).
+    lines : bool
+        Derive the lines of therapy and their outcomes with the course engine
+        (:func:`netline.course.derive_course`); ``False`` skips it.
 
     Returns
     -------
     Assessment
         Grade per specimen, TNM at diagnosis per edition, later metastatic status, surgeries,
-        systemic therapies, imaging and disease status, each with its rule and reason.
+        systemic therapies, lines of therapy with best response and PFS, imaging and disease
+        status, each with its rule and reason.
 
     References
     ----------
@@ -328,6 +337,7 @@ def assess(record: CaseRecord) -> Assessment:
         imaging=tuple(_imaging(i) for i in record.of_type(Imaging)),
         disease_status=tuple((d.date, d.status.value) for d in record.of_type(DiseaseStatus)),
         adverse_events=tuple((a.date, a.term, a.grade) for a in record.of_type(AdverseEvent)),
+        course=derive_course(record) if lines else None,
         warnings=tuple(warnings),
     )
 

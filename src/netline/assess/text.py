@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from netline.assess.summary import Assessment
+from netline.course import Line
 
 __all__ = ["render_text"]
 
@@ -112,6 +113,18 @@ def render_text(result: Assessment) -> str:
             f"[{therapy.agent_class}] ({'; '.join(details)})"
         )
 
+    if result.course is not None:
+        section("Lines of therapy")
+        if not result.course.lines:
+            out.append("none")
+        for line in result.course.lines:
+            out.append(_line_text(line))
+        pfs2 = result.course.outcomes.to_dict().get("pfs2")
+        if isinstance(pfs2, dict) and pfs2.get("months") is not None:
+            kind = "event" if pfs2.get("event") else "censored"
+            out.append(f"PFS2: {float(pfs2['months']):.1f} mo ({kind})")
+        out.append(f"    PFS rule: {result.course.rules.describe_pfs()}")
+
     section("Imaging")
     for image in result.imaging:
         response = f" {image.recorded_response}" if image.recorded_response else ""
@@ -139,6 +152,20 @@ def render_text(result: Assessment) -> str:
     out.append("")
     out.append(result.notice)
     return "\n".join(out) + "\n"
+
+
+def _line_text(line: Line) -> str:
+    end = "ongoing" if line.ongoing else f"{line.end.isoformat()} ({line.end_reason})"
+    pfs = line.pfs.months
+    pfs_text = (
+        "PFS n/a" if pfs is None else (f"PFS {pfs:g} mo" + ("" if line.pfs.event else " censored"))
+    )
+    trial = "; clinical trial" if line.clinical_trial else ""
+    response = line.best_response or "not assessed"
+    return (
+        f"{line.name}  {line.label}: {line.start.isoformat()} to {end}; "
+        f"best response {response}; {pfs_text}{trial}"
+    )
 
 
 def _rule(finding: object) -> str:

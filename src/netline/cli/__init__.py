@@ -6,7 +6,7 @@ when it runs.
 
 from __future__ import annotations
 
-from netline.cli import assess, evidence, schema, simulate  # noqa: F401  (each module registers its commands)
+from netline.cli import advise, assess, evidence, schema, simulate, timeline  # noqa: F401  (each module registers its commands)
 from netline.cli._app import app, main
 
 __all__ = ["app", "main"]

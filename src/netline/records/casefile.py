@@ -60,6 +60,7 @@ _ERROR_FIELD = {
     "fields_needed": "n_fields",
     "unknown_unit": "unit",
     "negative_lab": "value",
+    "lab_value": "value",
     "duplicate_lesion": "lesions",
 }
 

@@ -469,7 +469,9 @@ class LabResult(_Model):
         except ValueError:
             return data  # the field validator reports the unknown analyte
         value = data.get("value")
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if isinstance(value, bool):
+            raise PydanticCustomError("lab_value", "a number (not true/false)")
+        if not isinstance(value, int | float):
             return data
         unit = data.get("unit")
         if unit is not None and not isinstance(unit, str):

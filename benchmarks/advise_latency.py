@@ -1,0 +1,104 @@
+"""Benchmark: advice for one patient (target: under 20 ms after warm-up).
+
+Runs in one process on the seed case at its four decision points, each workload repeated N
+times after one warm-up call (median reported):
+
+* baseline: loading the case file (parse, resolve dates, validate) and ``assess(record)``;
+* the parts of advice: the decision state (of which the lines of therapy by the course
+  package's per-patient statement of its rules), the surgery assessment, the options;
+* ``advise(record, at)`` end to end (default: per-patient course rules);
+* ``advise(..., course_method="engine")``: the lines from the columnar course engine (DuckDB)
+  instead, for comparison.
+
+The knowledge base is loaded and indexed once (cached) before timing, as in a running service.
+
+Usage: python benchmarks/advise_latency.py [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import platform
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+TARGET_MS = 20.0
+SEED = Path(__file__).parents[1] / "examples" / "seed-case.yaml"
+POINTS = (dt.date(2019, 2, 1), dt.date(2019, 12, 16), dt.date(2021, 5, 16), dt.date(2022, 6, 1))
+
+
+def median_ms(work: Callable[[], object], repeat: int) -> float:
+    work()  # warm-up
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=50)
+    args = parser.parse_args()
+
+    from netline.advise import advise
+    from netline.advise._kb import kb_index
+    from netline.advise.options import evaluate_options
+    from netline.advise.state import course_lines, decision_state, record_as_of
+    from netline.advise.surgery import assess_surgery
+    from netline.assess import assess
+    from netline.records import load_case
+
+    started = time.perf_counter()
+    index = kb_index()
+    kb_ms = (time.perf_counter() - started) * 1000
+    record = load_case(SEED)
+    print(f"machine: {platform.machine()} {platform.system()}, Python {platform.python_version()}")
+    print(f"knowledge base load + index (once, cached): {kb_ms:7.1f} ms")
+    load = median_ms(lambda: load_case(SEED), args.repeat)
+    assessment = median_ms(lambda: assess(record), args.repeat)
+    print(f"baseline: load the case file           {load:7.2f} ms")
+    print(f"baseline: assess(record)                {assessment:7.2f} ms")
+    print()
+    header = (
+        f"{'decision point':<14} {'lines(ref)':>10} {'state':>8} {'surgery':>8} "
+        f"{'options':>8} {'advise':>8} {'advise/engine':>14}"
+    )
+    print(header)
+    advise_times = []
+    for at in POINTS:
+        view = record_as_of(record, at)
+        lines = median_ms(lambda v=view, a=at: course_lines(v, a, "reference"), args.repeat)
+        state_ms = median_ms(lambda a=at: decision_state(record, a, index=index), args.repeat)
+        state = decision_state(record, at, index=index)
+        surgery_ms = median_ms(lambda s=state: assess_surgery(s, index), args.repeat)
+        surgery = assess_surgery(state, index)
+        options_ms = median_ms(
+            lambda s=state, g=surgery: evaluate_options(s, index, g), args.repeat
+        )
+        total = median_ms(lambda a=at: advise(record, a), args.repeat)
+        advise_times.append(total)
+        try:
+            engine = (
+                f"{median_ms(lambda a=at: advise(record, a, course_method='engine'), 5):11.1f} ms"
+            )
+        except Exception as error:  # the course engine is another package: report, go on
+            engine = f"failed ({type(error).__name__})"
+        print(
+            f"{at.isoformat():<14} {lines:8.2f}ms {state_ms:6.2f}ms {surgery_ms:6.2f}ms "
+            f"{options_ms:6.2f}ms {total:6.2f}ms {engine:>14}"
+        )
+    worst = max(advise_times)
+    print()
+    print(f"advise, worst decision point (median): {worst:.2f} ms (target < {TARGET_MS:g} ms)")
+    print(f"ratio advise / load the case file:     {worst / load:.2f}")
+    print(f"ratio advise / assess(record):         {worst / assessment:.2f}")
+    print("PASS" if worst < TARGET_MS else "ABOVE TARGET")
+
+
+if __name__ == "__main__":
+    main()

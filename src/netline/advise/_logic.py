@@ -1,0 +1,166 @@
+"""Three-valued evaluation of knowledge-base conditions and criteria on a patient's facts.
+
+The knowledge base answers ``True``, ``False`` or ``None`` (a needed fact is missing). Some facts
+are known only as a range (a hepatic-involvement band) or with a reading netline cannot settle
+(whether a documented progression is slow or rapid); such facts carry *alternatives*. A
+condition that fails on the primary value but holds on an alternative is reported as
+*possible*, with the reading under which it would hold, never as applying.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from netline.evidence.schema import Condition, Criterion, Test
+
+__all__ = ["Applicability", "CriterionOutcome", "check_criterion", "evaluate_condition"]
+
+_CONDITION_KEYS: tuple[tuple[str, str], ...] = (
+    ("sites", "site"),
+    ("differentiation", "differentiation"),
+    ("grades", "grade"),
+    ("ki67_percent", "ki67_percent"),
+    ("sstr_positive", "sstr_positive"),
+    ("fdg_sstr_discordant", "fdg_sstr_discordant"),
+    ("functioning", "functioning"),
+    ("symptomatic", "symptomatic"),
+    ("tumour_burden", "tumour_burden"),
+    ("hepatic_burden_percent", "hepatic_burden_percent"),
+    ("disease_course", "disease_course"),
+    ("prior_non_ssa_lines", "prior_non_ssa_lines"),
+    ("line", "line"),
+    ("resectable", "resectable"),
+    ("objective_response", "objective_response"),
+)
+
+
+def condition_keys(condition: Condition) -> frozenset[str]:
+    """Return the fact keys a condition restricts (its ``any_of`` branches included)."""
+    keys = {
+        key
+        for field, key in _CONDITION_KEYS
+        if getattr(condition, field) not in (None, (), frozenset())
+    }
+    if condition.prior_classes_all or condition.prior_classes_any or condition.prior_classes_none:
+        keys.add("prior_classes")
+    for branch in condition.any_of:
+        keys |= condition_keys(branch)
+    return frozenset(keys)
+
+
+@dataclass(frozen=True, slots=True)
+class Applicability:
+    """Whether a condition holds: ``True``, ``False``, or ``None`` (possible).
+
+    Attributes
+    ----------
+    value : bool or None
+    missing : tuple of str
+        Facts the condition needs that are unknown.
+    holds_if : tuple of str
+        Alternative readings under which it would hold (``"disease_course = slowly_progressive"``).
+    """
+
+    value: bool | None
+    missing: tuple[str, ...] = ()
+    holds_if: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``"applies"``, ``"possible"`` or ``"does not apply"``."""
+        if self.value is True:
+            return "applies"
+        return "possible" if self.value is None else "does not apply"
+
+    def explain(self) -> str:
+        """Say why a possible condition is not settled."""
+        parts = []
+        if self.missing:
+            parts.append("unknown: " + ", ".join(self.missing))
+        if self.holds_if:
+            parts.append("holds if " + " or ".join(self.holds_if))
+        return "; ".join(parts)
+
+    def to_dict(self) -> dict[str, object]:
+        """Return a JSON-ready dictionary."""
+        return {
+            "value": self.value,
+            "label": self.label,
+            "missing": list(self.missing),
+            "holds_if": list(self.holds_if),
+        }
+
+
+def _show(value: object) -> str:
+    return str(getattr(value, "value", value))
+
+
+def evaluate_condition(
+    condition: Condition,
+    facts: Mapping[str, object],
+    alternatives: Mapping[str, tuple[object, ...]],
+) -> Applicability:
+    """Evaluate a guideline condition, trying the alternative readings of uncertain facts."""
+    primary = condition.evaluate(facts)
+    if primary is True:
+        return Applicability(True)
+    keys = condition_keys(condition)
+    holds_if: list[str] = []
+    for key, values in alternatives.items():
+        if key not in keys:
+            continue
+        for value in values:
+            if condition.evaluate({**facts, key: value}) is True:
+                holds_if.append(f"{key} = {_show(value)}")
+    missing = tuple(sorted(k for k in keys if facts.get(k) is None))
+    if holds_if:
+        return Applicability(None, missing, tuple(holds_if))
+    if primary is None:
+        return Applicability(None, missing)
+    return Applicability(False)
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionOutcome:
+    """How one eligibility criterion fares: ``met``, ``failed``, ``unknown`` or ``waived``.
+
+    ``possible`` marks a criterion that fails on the primary reading of a fact known only as a
+    range, but holds on another reading.
+    """
+
+    outcome: str
+    value: object = None
+    note: str | None = None
+
+
+def _evaluate_test(test: Test, facts: Mapping[str, object]) -> bool | None:
+    return test.evaluate(facts.get(test.field))
+
+
+def check_criterion(
+    criterion: Criterion,
+    facts: Mapping[str, object],
+    alternatives: Mapping[str, tuple[object, ...]],
+) -> CriterionOutcome:
+    """Evaluate one criterion (with its ``unless`` waiver and any alternative readings)."""
+    value = facts.get(criterion.field)
+    result = criterion.evaluate(value)
+    if result is not True and criterion.unless:
+        waivers = [_evaluate_test(t, facts) for t in criterion.unless]
+        if all(w is True for w in waivers):
+            return CriterionOutcome("waived", value, "waived: " + _describe(criterion.unless))
+    if result is True:
+        return CriterionOutcome("met", value)
+    if result is None:
+        return CriterionOutcome("unknown", value)
+    for other in alternatives.get(criterion.field, ()):
+        if criterion.evaluate(other) is True:
+            return CriterionOutcome(
+                "possible", value, f"holds if {criterion.field} = {_show(other)}"
+            )
+    return CriterionOutcome("failed", value)
+
+
+def _describe(tests: tuple[Test, ...]) -> str:
+    return " and ".join(t.describe() for t in tests)

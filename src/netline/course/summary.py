@@ -1,0 +1,139 @@
+"""One patient's course: the tumour-board entry point of the course engine."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from netline.course.engine import CohortCourse, derive_lines
+from netline.course.model import (
+    AssessmentPoint,
+    CourseSummary,
+    Line,
+    PatientOutcomes,
+    ProcedureEvent,
+)
+from netline.course.rules import LineRules
+from netline.course.tables import CourseTables, tables_from_records
+from netline.errors import UnknownKeyError
+from netline.records.model import CaseRecord
+
+__all__ = ["derive_course", "summarise"]
+
+
+def _rows(table: Any, patient_id: object) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = table.to_pylist()
+    return [row for row in rows if row["patient_id"] == patient_id]
+
+
+def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) -> CourseSummary:
+    """Return the :class:`CourseSummary` of one patient of a derived cohort.
+
+    Parameters
+    ----------
+    course : CohortCourse
+        The result of :func:`~netline.course.derive_lines`.
+    tables : CourseTables
+        The tables it was derived from (for procedures, assessments and event ids).
+    patient_id : str or int
+        The patient.
+
+    Raises
+    ------
+    UnknownKeyError
+        When the patient is not in the cohort.
+    """
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    def only(table: Any) -> Any:
+        return table.filter(pc.equal(table.column("patient_id"), patient_id))
+
+    patients = _rows(only(course.patients), patient_id)
+    if not patients:
+        known = [str(p) for p in course.patients.column("patient_id").to_pylist()[:50]]
+        raise UnknownKeyError("patient", str(patient_id), known)
+    event_ids = {
+        row["episode_id"]: row["event_id"] for row in _rows(only(tables.episodes), patient_id)
+    }
+    by_line: dict[int, list[str]] = defaultdict(list)
+    for row in _rows(only(course.episode_lines), patient_id):
+        event_id = event_ids.get(row["episode_id"])
+        if event_id is not None:
+            by_line[int(row["line"])].append(str(event_id))
+    lines = tuple(
+        Line.from_row(row, by_line.get(int(row["line"]), ()))
+        for row in _rows(only(course.lines), patient_id)
+    )
+    procedures = tuple(
+        ProcedureEvent(
+            date=row["date"],
+            kind=row["kind"],
+            procedure=row["procedure"],
+            intent=row["intent"],
+            margin=row["margin"],
+            pathological_complete_response=row["pathological_complete_response"],
+            organs=tuple(filter(None, (row["organs"] or "").split(","))),
+            event_id=row["event_id"],
+        )
+        for row in sorted(_rows(only(tables.procedures), patient_id), key=lambda r: r["date"])
+    )
+    wanted = course.rules.assessment_sources
+    assessments = tuple(
+        AssessmentPoint(
+            date=row["date"],
+            response=row["response"],
+            progression=bool(row["progression"]),
+            source=row["source"],
+            event_id=row["event_id"],
+        )
+        for row in sorted(
+            _rows(only(tables.assessments), patient_id), key=lambda r: (r["date"], r["source"])
+        )
+        if row["source"] in wanted
+    )
+    return CourseSummary(
+        patient_id=str(patient_id),
+        lines=lines,
+        outcomes=PatientOutcomes.from_row(patients[0]),
+        procedures=procedures,
+        assessments=assessments,
+        rules=course.rules,
+    )
+
+
+def derive_course(record: CaseRecord, rules: LineRules | None = None) -> CourseSummary:
+    """Derive one patient's lines of therapy, best responses, PFS and overall survival.
+
+    The record is flattened into the engine's long tables and run through the same columnar
+    engine that serves a registry (DuckDB in-process), so one patient and a million get the
+    same rules.
+
+    Parameters
+    ----------
+    record : CaseRecord
+        The patient's clinical record.
+    rules : LineRules, optional
+        Line-of-therapy rules; the documented defaults when omitted.
+
+    Returns
+    -------
+    CourseSummary
+        Lines (regimen, start, end, end reason, best response, PFS, time to next treatment,
+        OS), per-patient outcomes (PFS2, OS from diagnosis, first metastasis and first line),
+        procedures and the assessments used. ``to_dict()`` gives JSON.
+
+    Examples
+    --------
+    >>> from netline.course import derive_course
+    >>> from netline.records import load_case
+    >>> course = derive_course(load_case("examples/seed-case.yaml"))
+    >>> for line in course.lines:
+    ...     print(line.name, line.label, line.best_response, line.end_reason)
+    L1 lanreotide PD progression
+    L2 177Lu-DOTATATE x4 PR completed
+    L3 lanreotide responding surgery
+    """
+    rules = rules or LineRules()
+    tables = tables_from_records(record, rules)
+    course = derive_lines(tables, rules)
+    return summarise(course, tables, record.patient.id)
