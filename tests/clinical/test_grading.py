@@ -377,3 +377,54 @@ def test_per_fields_scales_to_2mm2(count: int, n_fields: int, area: float) -> No
     finding = mitoses_per_2mm2(count, unit="per_fields", n_fields=n_fields, field_area_mm2=area)
     assert finding.value == pytest.approx(count * 2 / (n_fields * area))
     assert finding.inputs["counted_area_mm2"] == pytest.approx(n_fields * area)
+
+
+@pytest.mark.parametrize(
+    ("histology", "mitoses", "grade"),
+    [
+        (
+            {
+                "ki67_percent": 10,
+                "differentiation": "well",
+                "mitotic_count": {"count": 6, "unit": "per_10hpf"},
+            },
+            6.0,
+            "NET G2",
+        ),
+        ({"ki67_percent": 12, "differentiation": "well"}, None, "NET G2"),
+        (
+            {
+                "differentiation": "well",
+                "mitotic_count": {
+                    "count": 30,
+                    "unit": "per_fields",
+                    "n_fields": 50,
+                    "field_area_mm2": 0.2,
+                },
+            },
+            6.0,
+            "NET G2",
+        ),
+        ({"ki67_percent": 40, "differentiation": "poorly"}, None, "NEC"),
+    ],
+)
+def test_grade_histology_normalises_then_grades(
+    histology: dict[str, object], mitoses: float | None, grade: str
+) -> None:
+    from netline.clinical import grade_histology
+    from netline.records import Histology
+
+    count, finding = grade_histology(Histology.model_validate(histology))
+    assert (None if count is None else count.value) == (
+        None if mitoses is None else pytest.approx(mitoses)
+    )
+    assert finding.value == grade
+
+
+def test_grade_histology_without_indices_is_insufficient() -> None:
+    from netline.clinical import grade_histology
+    from netline.errors import InsufficientDataError
+    from netline.records import Histology
+
+    with pytest.raises(InsufficientDataError):
+        grade_histology(Histology(differentiation="well"))

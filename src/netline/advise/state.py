@@ -24,7 +24,7 @@ from typing import Any
 
 from netline.advise._kb import ANTITUMOUR_CLASSES, KBIndex
 from netline.clinical import Grade as WHOGrade
-from netline.clinical import krenning_score, mitoses_per_2mm2, who_grade
+from netline.clinical import grade_histology, krenning_score
 from netline.clinical.renal import cockcroft_gault
 from netline.errors import InsufficientDataError, InvalidInputError, NetlineError
 from netline.evidence.query import site_groups
@@ -32,7 +32,6 @@ from netline.evidence.schema import Burden, DiseaseCourse, Grade, SiteGroup
 from netline.records.model import (
     CaseRecord,
     DiseaseStatus,
-    Histology,
     Imaging,
     LabPanel,
     LocalTherapy,
@@ -709,38 +708,13 @@ def _months(start: dt.date, end: dt.date) -> float:
     return (end - start).days / DAYS_PER_MONTH
 
 
-def _specimens(record: CaseRecord) -> list[tuple[Histology, dt.date | None]]:
-    found: list[tuple[Histology, dt.date | None]] = []
-    if record.primary.histology is not None:
-        histology = record.primary.histology
-        found.append((histology, histology.date or record.primary.diagnosed))
-    for surgery in record.of_type(Surgery):
-        if surgery.pathology is not None and surgery.pathology.histology is not None:
-            histology = surgery.pathology.histology
-            found.append((histology, histology.date or surgery.date))
-    return found
-
-
 def _grading(b: _Builder) -> dict[str, Any]:
     graded: list[tuple[Grade, float | None, dt.date | None, SpecimenKi67]] = []
     differentiations: set[Differentiation] = set()
-    for histology, when in _specimens(b.record):
+    for histology, when in b.record.specimens:
         differentiations.add(histology.differentiation)
-        mitoses = None
-        count = histology.mitotic_count
-        if count is not None:
-            mitoses = mitoses_per_2mm2(
-                count.count,
-                unit=count.unit,
-                n_fields=count.n_fields,
-                field_area_mm2=count.field_area_mm2,
-            ).value
         try:
-            finding = who_grade(
-                ki67_percent=histology.ki67_percent,
-                mitoses_per_2mm2=mitoses,
-                differentiation=histology.differentiation,
-            )
+            _, finding = grade_histology(histology)
         except InsufficientDataError:
             continue
         specimen_grade = _WHO_TO_GRADE[finding.value]

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netline.clinical._result import Finding
-from netline.clinical.grading import Grade, mitoses_per_2mm2, who_grade
+from netline.clinical.grading import Grade, grade_histology
 from netline.clinical.tnm import Basis, TNMStage, stage_pnet
 from netline.clinical.tnm import Edition as TNMEdition
 from netline.course import CourseSummary, derive_course
+from netline.errors import InsufficientDataError
 from netline.records.model import (
     AdverseEvent,
     CaseRecord,
     DiseaseStatus,
-    Histology,
     Imaging,
     RegionalNodes,
     Surgery,
@@ -363,39 +363,13 @@ def _primary_resection(record: CaseRecord) -> Surgery | None:
     return next((s for s in record.of_type(Surgery) if Organ.PANCREAS in s.organs), None)
 
 
-def _specimens(record: CaseRecord) -> list[tuple[Histology, dt.date | None]]:
-    found: list[tuple[Histology, dt.date | None]] = []
-    if record.primary.histology is not None:
-        found.append((record.primary.histology, record.primary.histology.date))
-    for surgery in record.of_type(Surgery):
-        if surgery.pathology is not None and surgery.pathology.histology is not None:
-            histology = surgery.pathology.histology
-            found.append((histology, histology.date or surgery.date))
-    return found
-
-
 def _grades(record: CaseRecord, warnings: list[str]) -> list[SpecimenGrade]:
-    from netline.errors import InsufficientDataError
-
     grades: list[SpecimenGrade] = []
-    for histology, when in _specimens(record):
-        mitoses: Finding[float] | None = None
-        reported: str | None = None
+    for histology, when in record.specimens:
         count = histology.mitotic_count
-        if count is not None:
-            mitoses = mitoses_per_2mm2(
-                count.count,
-                unit=count.unit,
-                n_fields=count.n_fields,
-                field_area_mm2=count.field_area_mm2,
-            )
-            reported = _mitoses_text(count.count, count.unit, count.n_fields)
+        reported = None if count is None else _mitoses_text(count.count, count.unit, count.n_fields)
         try:
-            grade = who_grade(
-                ki67_percent=histology.ki67_percent,
-                mitoses_per_2mm2=None if mitoses is None else mitoses.value,
-                differentiation=histology.differentiation,
-            )
+            mitoses, grade = grade_histology(histology)
         except InsufficientDataError as error:
             warnings.append(f"{histology.specimen} specimen not graded: {error}")
             continue

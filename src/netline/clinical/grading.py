@@ -13,6 +13,7 @@ from enum import StrEnum
 from netline.clinical._result import Finding
 from netline.clinical._validation import Checks
 from netline.errors import InsufficientDataError
+from netline.records.model import Histology
 from netline.records.vocabulary import Differentiation
 
 __all__ = [
@@ -20,6 +21,7 @@ __all__ = [
     "Grade",
     "MitosisUnit",
     "WHOEdition",
+    "grade_histology",
     "microscope_field_area",
     "mitoses_per_2mm2",
     "who_grade",
@@ -484,3 +486,50 @@ def _numeric_to_grade(grade: int, *, legacy: bool) -> Grade:
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+def grade_histology(
+    histology: Histology, edition: WHOEdition | str = WHOEdition.WHO_2019
+) -> tuple[Finding[float] | None, Finding[Grade]]:
+    """Grade one specimen of the clinical record.
+
+    Normalises its mitotic count (when given) with :func:`mitoses_per_2mm2`, then grades it with
+    :func:`who_grade`.
+
+    Parameters
+    ----------
+    histology : Histology
+        A specimen's differentiation, Ki-67 and mitotic count, as recorded.
+    edition : WHOEdition or str
+        The WHO edition to grade by.
+
+    Returns
+    -------
+    tuple of (Finding or None, Finding)
+        The mitotic count per 2 mm² (``None`` when not counted) and the grade.
+
+    Raises
+    ------
+    InsufficientDataError
+        When the specimen has neither a Ki-67 nor a mitotic count.
+
+    References
+    ----------
+    .. [1] WHO Classification of Tumours, Digestive System Tumours, 5th ed. (2019).
+    """
+    mitoses: Finding[float] | None = None
+    count = histology.mitotic_count
+    if count is not None:
+        mitoses = mitoses_per_2mm2(
+            count.count,
+            unit=count.unit,
+            n_fields=count.n_fields,
+            field_area_mm2=count.field_area_mm2,
+        )
+    grade = who_grade(
+        ki67_percent=histology.ki67_percent,
+        mitoses_per_2mm2=None if mitoses is None else mitoses.value,
+        differentiation=histology.differentiation,
+        edition=edition,
+    )
+    return mitoses, grade

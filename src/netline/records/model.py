@@ -630,6 +630,22 @@ class CaseRecord(_Model):
         return [event for event in self.timeline if isinstance(event, kind)]
 
     @property
+    def specimens(self) -> list[tuple[Histology, dt.date | None]]:
+        """Every histology with its date: the primary's first, then each resection's in order.
+
+        A specimen without its own date takes the diagnosis date (primary) or the surgery date.
+        """
+        found: list[tuple[Histology, dt.date | None]] = []
+        if self.primary.histology is not None:
+            histology = self.primary.histology
+            found.append((histology, histology.date or self.primary.diagnosed))
+        for surgery in self.of_type(Surgery):
+            if surgery.pathology is not None and surgery.pathology.histology is not None:
+                histology = surgery.pathology.histology
+                found.append((histology, histology.date or surgery.date))
+        return found
+
+    @property
     def last_date(self) -> dt.date:
         """The last date the record knows about."""
         candidates = [e.until for e in self.events] + [m.found for m in self.metastases]
