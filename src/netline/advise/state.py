@@ -513,62 +513,36 @@ def _reference_lines(
     view: CaseRecord, at: dt.date
 ) -> tuple[list[PriorLine], list[Assessment], str]:
     """Lines by the per-patient statement of the course rules (no columnar engine)."""
-    from netline.course._reference import patient_lines
-    from netline.course.rules import LineRules
-    from netline.course.tables import _record_rows
+    from netline.course import patient_line_rows
 
-    rules = LineRules()
-    rows, followup = _record_rows(view, rules)
+    derived_lines = patient_line_rows(view)
+    rules = derived_lines.rules
     origin = dt.date(1970, 1, 1)
 
-    def day(value: object) -> int | None:
-        return None if value is None else (value - origin).days  # type: ignore[operator]
+    def day(value: dt.date | None) -> int | None:
+        return None if value is None else (value - origin).days
 
-    episodes = [
-        {
-            "episode_id": row["episode_id"],
-            "agent": row["agent"],
-            "agent_class": row["agent_class"],
-            "start": day(row["start"]),
-            "stop": day(row["stop"]),
-        }
-        for row in rows["episodes"]
-    ]
+    death = day(derived_lines.death)
     assessments = [
         Assessment(
-            date=row["date"],  # type: ignore[arg-type]
-            response=row["response"],  # type: ignore[arg-type]
-            progression=bool(row["progression"]),
-            source=str(row["source"]),
-            event_id=row["event_id"],  # type: ignore[arg-type]
+            date=a.date,
+            response=a.response,
+            progression=a.progression,
+            source=a.source,
+            event_id=a.event_id,
         )
-        for row in rows["assessments"]
+        for a in derived_lines.assessments
     ]
-    wanted = rules.assessment_sources
-    asm_rows = [
+    by_episode = derived_lines.episodes
+    derived = [
         {
-            "date": day(a.date),
-            "response": a.response,
-            "progression": a.progression,
-            "source": a.source,
+            **row,
+            "start": day(row["start"]),
+            "end": day(row["end"]),
+            "first_progression": day(row["first_progression"]),
         }
-        for a in assessments
-        if a.source in wanted
+        for row in derived_lines.lines
     ]
-    procedures = [
-        {
-            "date": day(row["date"]),
-            "kind": row["kind"],
-            "procedure": row["procedure"],
-            "procedure_id": row["procedure_id"],
-        }
-        for row in rows["procedures"]
-    ]
-    death = day(followup["death"])
-    follow_end = day(followup["last_follow_up"])
-    assert follow_end is not None
-    derived = patient_lines(episodes, asm_rows, procedures, follow_end, death, rules)
-    by_episode = {row["episode_id"]: row for row in rows["episodes"]}
     lines: list[PriorLine] = []
     for index, row in enumerate(derived):
         own = [by_episode[i] for i in row["episodes"]]

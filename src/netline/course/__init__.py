@@ -36,6 +36,7 @@ from netline.course.model import (
     ProcedureEvent,
     Survival,
 )
+from netline.course.per_patient import PatientLines, patient_line_rows
 from netline.course.rules import LineRules
 from netline.course.summary import derive_course, summarise
 from netline.course.tables import CourseTables, tables_from_records
@@ -59,6 +60,7 @@ __all__ = [
     "Line",
     "LineRules",
     "LineTrajectories",
+    "PatientLines",
     "PatientOutcomes",
     "ProcedureEvent",
     "Survival",
@@ -66,6 +68,7 @@ __all__ = [
     "TimelineData",
     "derive_course",
     "derive_lines",
+    "patient_line_rows",
     "plot_swimmer",
     "plot_timeline",
     "save_timeline",
