@@ -46,12 +46,12 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=50)
     args = parser.parse_args()
 
-    from netline.advise import advise
-    from netline.advise._kb import kb_index
-    from netline.advise.options import evaluate_options
-    from netline.advise.state import course_lines, decision_state, record_as_of
-    from netline.advise.surgery import assess_surgery
-    from netline.assess import assess
+    from netline.advice import advise
+    from netline.advice._kb import kb_index
+    from netline.advice.options import evaluate_options
+    from netline.advice.state import course_lines, decision_state, record_as_of
+    from netline.advice.surgery import assess_surgery
+    from netline.assessment import assess
     from netline.records import load_case
 
     started = time.perf_counter()

@@ -4,7 +4,7 @@ Runs in one process, in this order, each repeated N times (median reported):
 
 * floor     - `python -c pass`: the interpreter alone;
 * netline   - `python -m netline --help`: what a user waits for;
-* eager     - `python -c "import netline.records, netline.assess, netline.cli"`: the import cost
+* eager     - `python -c "import netline.records, netline.assessment, netline.cli"`: the import cost
               the CLI would pay if it loaded its modules eagerly (the baseline lazy imports avoid).
 
 Usage: python benchmarks/cli_startup.py [--repeat N]
@@ -40,7 +40,7 @@ def main() -> None:
     floor = median_seconds([python, "-c", "pass"], args.repeat)
     cli = median_seconds([python, "-m", "netline", "--help"], args.repeat)
     eager = median_seconds(
-        [python, "-c", "import netline.records, netline.assess, netline.cli"], args.repeat
+        [python, "-c", "import netline.records, netline.assessment, netline.cli"], args.repeat
     )
     print(f"machine: {platform.machine()} {platform.system()}, Python {platform.python_version()}")
     print(f"interpreter floor        {floor * 1000:7.1f} ms")

@@ -2,7 +2,7 @@
 
 Every ordering of up to 4 of 6 agents (516 sequences) x 1,000 PSA draws x 1,000 patients,
 from ``examples/models/pnet-sequences.yaml``. Prints trajectories per second of the engine and,
-timed in the same process, of the per-patient reference loop (tests/simulate/reference.py), the
+timed in the same process, of the per-patient reference loop (tests/simulation/reference.py), the
 floor (drawing the engine's random numbers alone, and what drawing one set per trajectory would
 cost), hesim's published figure, and peak memory.
 
@@ -38,8 +38,8 @@ def main() -> None:
 
     from reference import simulate_reference
 
-    from netline.simulate import compile_model, load_model, sample_parameters, sample_population
-    from netline.simulate.engine import EngineSettings, run_plan
+    from netline.simulation import compile_model, load_model, sample_parameters, sample_population
+    from netline.simulation.engine import EngineSettings, run_plan
 
     spec = load_model(args.model)
     compiled = compile_model(spec)
@@ -84,7 +84,7 @@ def main() -> None:
     ref_rate = n_ref / (time.perf_counter() - t0)
 
     # the floor: the random numbers the engine draws (shared across sequences: CRN) ...
-    from netline.simulate.engine import _build_trie, _stream_layout
+    from netline.simulation.engine import _build_trie, _stream_layout
 
     _roots, _ = _build_trie(plan)
     layout = _stream_layout(plan, {})

@@ -22,6 +22,7 @@ EXPECTED = {
         "InvalidRecordError",
         "NetlineError",
         "Problem",
+        "SimulationResult",
         "UnknownKeyError",
         "__version__",
         "advise",
@@ -30,6 +31,7 @@ EXPECTED = {
         "dump_case",
         "load_case",
         "parse_case",
+        "simulate",
     },
 }
 
@@ -47,10 +49,10 @@ def test_top_level_all_is_curated() -> None:
         "netline.errors",
         "netline.records",
         "netline.clinical",
-        "netline.assess",
+        "netline.assessment",
         "netline.evidence",
-        "netline.simulate",
-        "netline.advise",
+        "netline.simulation",
+        "netline.advice",
     ],
 )
 def test_subpackage_all_resolves(module: str) -> None:
@@ -82,3 +84,29 @@ def test_errors_hierarchy() -> None:
     assert issubclass(errors.UnknownKeyError, KeyError)
     error = errors.UnknownKeyError("agent", "lanreotid", ["lanreotide", "everolimus"])
     assert "did you mean lanreotide" in str(error)
+
+
+def test_functions_are_not_shadowed_by_subpackages() -> None:
+    """Importing every submodule first must leave the facade's verbs as functions."""
+    code = (
+        "import pkgutil, importlib, netline\n"
+        "for m in pkgutil.walk_packages(netline.__path__, 'netline.'):\n"
+        "    if '.cli' in m.name or m.name.endswith('__main__'):\n"
+        "        continue\n"
+        "    importlib.import_module(m.name)\n"
+        "import inspect\n"
+        "verbs = ('advise', 'assess', 'simulate')\n"
+        "print(all(inspect.isfunction(getattr(netline, n)) for n in verbs))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_facade_verbs_work_after_submodule_imports() -> None:
+    import netline.advice.render
+    import netline.assessment.text
+    import netline.simulation.engine
+
+    record = netline.load_case("examples/seed-case.yaml")
+    assert netline.assess(record).grade is not None
+    assert netline.advise(record) is not None

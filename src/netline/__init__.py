@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 from netline._version import __version__
 
 if TYPE_CHECKING:
-    from netline.advise import Advice, advise
-    from netline.assess import Assessment, assess
+    from netline.advice import Advice, advise
+    from netline.assessment import Assessment, assess
     from netline.clinical import Finding
     from netline.errors import (
         InsufficientDataError,
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
         UnknownKeyError,
     )
     from netline.records import CaseRecord, case_file_schema, dump_case, load_case, parse_case
+    from netline.simulation import SimulationResult, simulate
 
 __all__ = [
     "Advice",
@@ -43,6 +44,7 @@ __all__ = [
     "InvalidRecordError",
     "NetlineError",
     "Problem",
+    "SimulationResult",
     "UnknownKeyError",
     "__version__",
     "advise",
@@ -51,19 +53,22 @@ __all__ = [
     "dump_case",
     "load_case",
     "parse_case",
+    "simulate",
 ]
 
 _LAZY = {
-    "Advice": "netline.advise",
-    "advise": "netline.advise",
-    "Assessment": "netline.assess",
-    "assess": "netline.assess",
+    "Advice": "netline.advice",
+    "advise": "netline.advice",
+    "Assessment": "netline.assessment",
+    "assess": "netline.assessment",
     "Finding": "netline.clinical",
     "CaseRecord": "netline.records",
     "case_file_schema": "netline.records",
     "dump_case": "netline.records",
     "load_case": "netline.records",
     "parse_case": "netline.records",
+    "SimulationResult": "netline.simulation",
+    "simulate": "netline.simulation",
     "InsufficientDataError": "netline.errors",
     "InvalidEvidenceError": "netline.errors",
     "InvalidInputError": "netline.errors",

@@ -59,8 +59,8 @@ def advise(
 
         record = load_case(case)
         if replay:
-            from netline.advise import render_replay_html, render_replay_text
-            from netline.advise import replay as run_replay
+            from netline.advice import render_replay_html, render_replay_text
+            from netline.advice import replay as run_replay
 
             walked = run_replay(record)
             if as_json:
@@ -72,8 +72,8 @@ def advise(
             else:
                 typer.echo(render_replay_text(walked), nl=False)
             return
-        from netline.advise import advise as run_advise
-        from netline.advise import render_html, render_text
+        from netline.advice import advise as run_advise
+        from netline.advice import render_html, render_text
 
         result = run_advise(record, when)
         if as_json:

@@ -19,8 +19,8 @@ def assess(
 ) -> None:
     """Summarise a patient's course: grade, stage, surgeries, therapies, responses."""
     with user_errors():
-        from netline.assess import assess as run_assessment
-        from netline.assess import render_text
+        from netline.assessment import assess as run_assessment
+        from netline.assessment import render_text
         from netline.records import load_case
 
         result = run_assessment(load_case(case))

@@ -45,7 +45,7 @@ def simulate(
     """Simulate every sequence of a model and summarise OS, PFS per line, QALYs and costs."""
     with user_errors():
         from netline.errors import InvalidInputError
-        from netline.simulate import simulate as run_simulation
+        from netline.simulation import simulate as run_simulation
 
         if by not in ("os", "qaly", "nmb", "cost", "tot"):
             raise InvalidInputError.single("--by", by, "os, qaly, nmb, cost or tot")
@@ -92,12 +92,12 @@ def simulate(
         if out is not None:
             written = result.write(out, formats)
             if figures:
-                from netline.simulate.plots import plot_rank_heatmap, plot_survival
+                from netline.simulation.plots import plot_rank_heatmap, plot_survival
 
                 written.append(plot_survival(result, out / "os_curves.png", top=min(top, 8)))
                 written.append(plot_rank_heatmap(result, out / "rank_heatmap.png", by=by, wtp=wtp))  # type: ignore[arg-type]
             if html:
-                from netline.simulate.plots import survival_html
+                from netline.simulation.plots import survival_html
 
                 written.append(survival_html(result, out / "os_curves.html", top=min(top, 8)))
             typer.echo(f"wrote {len(written)} files to {out}")
@@ -113,7 +113,7 @@ def calibrate(
 ) -> None:
     """Check the simulator against the trials its parameters came from, and predict SEQTOR."""
     with user_errors():
-        from netline.simulate.calibration import run_calibration
+        from netline.simulation.calibration import run_calibration
 
         report = run_calibration(patients=patients, seed=seed)
         out.write_text(report.markdown(), encoding="utf-8")

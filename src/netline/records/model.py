@@ -420,6 +420,13 @@ class Lesion(_Model):
     diameter_mm: Millimetres | None = None
     target: bool = False
     new: bool = False
+    equivocal: bool = Field(
+        default=False,
+        description=(
+            "The report calls this new lesion suspected or equivocal (RECIST 1.1: not progression "
+            "unless a later scan confirms it)."
+        ),
+    )
     attenuation_hu: float | None = Field(default=None, ge=-1000, le=3000)
     sstr_uptake: int | None = Field(default=None, ge=0, le=4)
     fdg_avid: bool | None = None
@@ -434,6 +441,13 @@ class Imaging(_Event):
     lesions: list[Lesion] = Field(default_factory=list)
     organs_involved: list[Organ] = Field(default_factory=list)
     new_lesions: bool | None = None
+    new_lesions_equivocal: bool = Field(
+        default=False,
+        description=(
+            "The new lesions reported at this scan are suspected or equivocal (RECIST 1.1: not "
+            "progression unless a later scan confirms them)."
+        ),
+    )
     non_target_progression: bool | None = None
     sstr_uptake_score: int | None = Field(default=None, ge=0, le=4)
     liver_involvement: LiverInvolvement | None = None
@@ -445,6 +459,16 @@ class Imaging(_Event):
         ids = [lesion.id for lesion in self.lesions]
         if len(ids) != len(set(ids)):
             raise PydanticCustomError("duplicate_lesion", "each lesion id once per scan")
+        if self.new_lesions_equivocal and self.new_lesions is False:
+            raise PydanticCustomError(
+                "equivocal_without_new_lesion",
+                "new_lesions_equivocal only together with new_lesions: true",
+            )
+        for lesion in self.lesions:
+            if lesion.equivocal and not lesion.new:
+                raise PydanticCustomError(
+                    "equivocal_not_new", "a lesion marked equivocal must also be marked new"
+                )
         return self
 
 

@@ -1,0 +1,302 @@
+"""Replay a course decision point by decision point: netline's options beside what was done.
+
+Decision points, from the first distant metastasis on:
+
+* a new metastatic site found (``metastasis``);
+* documented progression (RECIST, recorded response, clinician status or a therapy stopped
+  for progression; ``progression``);
+* the first objective response (CR or PR) of a line (``response``);
+* before a surgery or local therapy (the last dated finding before it), unless another
+  decision point lies within the 180 days before it (``before_procedure``).
+
+At each point, :func:`replay` runs :func:`~netline.advice.advise` on the data dated up to it
+and sets the options beside the first action taken after it and before the next point: a new
+systemic line, a surgery or a local therapy; otherwise the therapy that continued, or
+surveillance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from netline.advice._kb import kb_index
+from netline.advice.advice import NOTICE, Advice, advise
+from netline.advice.state import decision_state
+from netline.evidence import KnowledgeBase
+from netline.records.model import (
+    CaseRecord,
+    DiseaseStatus,
+    Imaging,
+    LabPanel,
+    LocalTherapy,
+    Surgery,
+    SystemicTherapy,
+)
+from netline.records.vocabulary import LocalTherapyModality, agent_info
+
+__all__ = ["DecisionPoint", "Replay", "ReplayStep", "decision_points", "replay"]
+
+_PROCEDURE_GAP_DAYS = 180
+_REGIMEN_WINDOW_DAYS = 28
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionPoint:
+    """A date at which the tumour board had a decision to make."""
+
+    date: dt.date
+    kind: str
+    label: str
+
+    def to_dict(self) -> dict[str, str]:
+        """Return a JSON-ready dictionary."""
+        return {"date": self.date.isoformat(), "kind": self.kind, "label": self.label}
+
+
+@dataclass(frozen=True)
+class ReplayStep:
+    """One decision point: the advice netline gives on the data up to it, and what was done.
+
+    Attributes
+    ----------
+    point : DecisionPoint
+    advice : Advice
+    actual : str
+        What was done next, in words.
+    actual_date : date or None
+    actual_key : str or None
+        The option key that matches what was done (``None`` when none matches).
+    actual_rank : int or None
+        The rank netline gave that option (``None``: excluded or not an option).
+    """
+
+    point: DecisionPoint
+    advice: Advice
+    actual: str
+    actual_date: dt.date | None
+    actual_key: str | None
+    actual_rank: int | None
+
+    @property
+    def offered(self) -> bool:
+        """Whether what was done was among the options netline did not exclude."""
+        return self.actual_rank is not None
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """Return a JSON-ready dictionary (``full``: the whole advice, else the ranked keys)."""
+        out: dict[str, Any] = {
+            "point": self.point.to_dict(),
+            "actual": {
+                "text": self.actual,
+                "date": None if self.actual_date is None else self.actual_date.isoformat(),
+                "option": self.actual_key,
+                "rank": self.actual_rank,
+                "offered": self.offered,
+            },
+            "confidence": self.advice.confidence,
+            "surgery": {
+                "status": self.advice.surgery.status,
+                "summary": self.advice.surgery.summary,
+            },
+            "ranked": [
+                {
+                    "rank": o.rank,
+                    "key": o.key,
+                    "name": o.name,
+                    "status": o.status,
+                    "reason": o.order_reason,
+                }
+                for o in self.advice.ranked
+            ],
+            "excluded": [{"key": o.key, "reason": o.order_reason} for o in self.advice.excluded],
+        }
+        if full:
+            out["advice"] = self.advice.to_dict()
+        return out
+
+
+@dataclass(frozen=True)
+class Replay:
+    """A course replayed decision point by decision point."""
+
+    case_id: str
+    steps: tuple[ReplayStep, ...]
+    notice: str = NOTICE
+
+    def to_dict(self, *, full: bool = False) -> dict[str, Any]:
+        """Return the documented JSON structure (see docs/advise.md)."""
+        return {
+            "netline_replay": 1,
+            "notice": self.notice,
+            "case_id": self.case_id,
+            "steps": [s.to_dict(full=full) for s in self.steps],
+        }
+
+
+def _finding_dates(record: CaseRecord) -> list[dt.date]:
+    dates = [e.date for e in record.of_type(Imaging)]
+    dates += [e.date for e in record.of_type(LabPanel)]
+    dates += [e.date for e in record.of_type(DiseaseStatus)]
+    return sorted(set(dates))
+
+
+def decision_points(record: CaseRecord) -> tuple[DecisionPoint, ...]:
+    """Find the decision points of a course (see the module docstring)."""
+    distant = sorted(m.found for m in record.metastases if m.organ.is_distant)
+    if not distant:
+        return (DecisionPoint(record.last_date, "latest", "the latest date in the record"),)
+    first = distant[0]
+    state = decision_state(record, record.last_date)
+    points: dict[dt.date, list[tuple[str, str]]] = {}
+
+    def add(date: dt.date, kind: str, label: str) -> None:
+        if date >= first:
+            points.setdefault(date, []).append((kind, label))
+
+    for met in sorted(record.metastases, key=lambda m: m.found):
+        if met.organ.is_distant or met.found >= first:
+            add(met.found, "metastasis", f"metastasis found: {met.organ.value.replace('_', ' ')}")
+    for assessment in state.assessments:
+        seen = any(k == "progression" for k, _ in points.get(assessment.date, []))
+        if not assessment.progression or seen:
+            continue
+        before = [line for line in state.lines if line.start < assessment.date]
+        label = "progression"
+        if before:
+            line = before[-1]
+            on = line.end >= assessment.date
+            label += f" {'on' if on else 'after'} {line.label}"
+        add(assessment.date, "progression", label)
+    for line in state.lines:
+        responses = [
+            a
+            for a in state.assessments
+            if a.response in ("CR", "PR")
+            and a.source in ("recist", "recorded")
+            and a.date > line.start
+            and (line.first_progression is None or a.date <= line.first_progression)
+        ]
+        if responses:
+            add(responses[0].date, "response", f"{responses[0].response} after {line.label}")
+    findings = _finding_dates(record)
+    procedures: list[tuple[dt.date, str]] = [
+        (s.date, s.procedure.value.replace("_", " ")) for s in record.of_type(Surgery)
+    ]
+    procedures += [(t.date, t.modality.value.upper()) for t in record.of_type(LocalTherapy)]
+    for when, name in sorted(procedures):
+        if when < first:
+            continue
+        earlier = [d for d in points if d < when]
+        if earlier and (when - max(earlier)).days <= _PROCEDURE_GAP_DAYS:
+            continue
+        prior_findings = [d for d in findings if d < when]
+        date = prior_findings[-1] if prior_findings else when - dt.timedelta(days=1)
+        add(date, "before_procedure", f"before {name}")
+    out = []
+    for date in sorted(points):
+        items = points[date]
+        kinds = list(dict.fromkeys(k for k, _ in items))
+        labels = list(dict.fromkeys(text for _, text in items))
+        out.append(DecisionPoint(date, kinds[0], "; ".join(labels)))
+    return tuple(out)
+
+
+def _match_therapy(agents: set[str], kb: KnowledgeBase | None) -> str | None:
+    index = kb_index(kb)
+    best: tuple[int, int, str] | None = None
+    for therapy in index.systemic:
+        mine = {a.value for a in therapy.agents}
+        overlap = len(mine & agents)
+        if not overlap:
+            continue
+        score = (overlap, -len(mine ^ agents), therapy.id)
+        if best is None or score[:2] > best[:2]:
+            best = score
+    return None if best is None else best[2]
+
+
+def _actual(
+    record: CaseRecord,
+    point: DecisionPoint,
+    next_date: dt.date | None,
+    advice: Advice,
+    kb: KnowledgeBase | None,
+) -> tuple[str, dt.date | None, str | None]:
+    events: list[tuple[dt.date, str, str, str | None]] = []
+    therapies = [t for t in record.of_type(SystemicTherapy) if t.start > point.date]
+    if therapies:
+        start = therapies[0].start
+        regimen = [t for t in therapies if (t.start - start).days <= _REGIMEN_WINDOW_DAYS]
+        agents = {t.agent.value for t in regimen}
+        label = " + ".join(agent_info(a).label for a in sorted(agents))
+        events.append((start, "systemic", f"started {label}", _match_therapy(agents, kb)))
+    for surgery in record.of_type(Surgery):
+        if surgery.date > point.date:
+            key = "surgery" if surgery.procedure.is_liver_resection else None
+            events.append(
+                (
+                    surgery.date,
+                    "surgery",
+                    f"{surgery.procedure.value.replace('_', ' ')} ({surgery.intent.value})",
+                    key,
+                )
+            )
+            break
+    for local in record.of_type(LocalTherapy):
+        if local.date > point.date:
+            ablation = local.modality in (LocalTherapyModality.RFA, LocalTherapyModality.MWA)
+            events.append(
+                (
+                    local.date,
+                    "local",
+                    f"{local.modality.value.upper()}",
+                    "surgery" if ablation else "liver_directed",
+                )
+            )
+            break
+    events.sort(key=lambda e: e[0])
+    if events and (next_date is None or events[0][0] <= next_date):
+        when, _, text, key = events[0]
+        return f"{text} on {when.isoformat()}", when, key
+    until = f" before the next decision point ({next_date.isoformat()})" if next_date else ""
+    current = advice.state.current_line
+    if current is not None:
+        key = next((o.key for o in advice.options if o.ongoing), None)
+        return f"continued {current.label}{until}", None, key
+    return f"no new treatment{until} (surveillance)", None, "surveillance"
+
+
+def replay(record: CaseRecord, *, kb: KnowledgeBase | None = None) -> Replay:
+    """Walk a course decision point by decision point.
+
+    Parameters
+    ----------
+    record : CaseRecord
+    kb : KnowledgeBase, optional
+
+    Returns
+    -------
+    Replay
+        One step per decision point: netline's options on the data up to it beside what
+        was done.
+
+    References
+    ----------
+    .. [1] Umino R et al. Surg Case Rep 2024 (the seed case; umino2024).
+    """
+    points = decision_points(record)
+    steps: list[ReplayStep] = []
+    for i, point in enumerate(points):
+        advice = advise(record, point.date, kb=kb)
+        next_date = points[i + 1].date if i + 1 < len(points) else None
+        text, when, key = _actual(record, point, next_date, advice, kb)
+        rank = None
+        if key is not None:
+            try:
+                rank = advice.rank_of(key)
+            except KeyError:
+                rank = None
+        steps.append(ReplayStep(point, advice, text, when, key, rank))
+    return Replay(record.id, tuple(steps))

@@ -1,0 +1,138 @@
+"""The seed case (Umino 2024) replayed: the decision points the issue names."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from netline.advice import Advice, Replay, advise, decision_points, replay
+from netline.records import CaseRecord, load_case
+
+SEED = Path(__file__).parents[2] / "examples" / "seed-case.yaml"
+
+
+@pytest.fixture(scope="module")
+def record() -> CaseRecord:
+    return load_case(SEED)
+
+
+@pytest.fixture(scope="module")
+def walked(record: CaseRecord) -> Replay:
+    return replay(record)
+
+
+def _step(walked: Replay, date: dt.date) -> Advice:
+    for step in walked.steps:
+        if step.point.date == date:
+            return step.advice
+    raise AssertionError(f"no decision point on {date}: {[s.point for s in walked.steps]}")
+
+
+def test_decision_points_of_the_seed_course(record: CaseRecord) -> None:
+    points = {p.date: p for p in decision_points(record)}
+    assert points[dt.date(2019, 2, 1)].kind == "progression"
+    assert "progression on lanreotide" in points[dt.date(2019, 2, 1)].label
+    assert points[dt.date(2019, 12, 16)].kind == "response"
+    assert points[dt.date(2021, 5, 16)].kind == "progression"
+    before_conversion = points[dt.date(2022, 6, 1)]
+    assert before_conversion.kind == "before_procedure"
+    assert all(p >= dt.date(2015, 1, 1) for p in points)  # from the first distant metastasis
+
+
+def test_progression_on_lanreotide_puts_prrt_among_the_top_with_caveats(walked: Replay) -> None:
+    advice = _step(walked, dt.date(2019, 2, 1))
+    state = advice.state
+    assert state.ki67_percent == 12
+    assert state.krenning_score == 3
+    assert set(state.organs) == {"liver", "bone"}
+    assert state.disease_course == "progressive"
+    prrt = advice.option("lu177_dotatate")
+    assert prrt.rank is not None
+    assert prrt.rank <= 3
+    cautions = " | ".join(p.text for p in prrt.cautions)
+    assert "Ki-67 12 % is above 10 %" in cautions
+    assert "bone" in cautions
+    assert "Extrahepatic disease" in cautions
+    assert "OCLURANDOM" in (prrt.expected_pfs or "")
+    # lanreotide, on which the disease progressed, is ranked below with the reason
+    lanreotide = advice.option("lanreotide")
+    assert lanreotide.cross_resistance
+    assert lanreotide.rank is not None
+    assert lanreotide.rank > prrt.rank
+    # what was done: PRRT, offered at that rank
+    step = next(s for s in walked.steps if s.point.date == dt.date(2019, 2, 1))
+    assert step.actual_key == "lu177_dotatate"
+    assert step.actual_rank == prrt.rank
+    assert advice.surgery.status == "not_suggested"
+
+
+def test_after_response_to_prrt_and_lanreotide_conversion_surgery_is_flagged(
+    walked: Replay,
+) -> None:
+    advice = _step(walked, dt.date(2022, 6, 1))
+    surgery = advice.surgery
+    assert surgery.flagged_for_discussion
+    assert surgery.status == "discuss_with_caveats"
+    assert surgery.mode == "conversion"
+    assert surgery.suggestion is not None
+    assert "HPB surgeons" in surgery.suggestion
+    caveats = " | ".join(p.text for p in surgery.caveats)
+    assert "bone" in caveats
+    assert "not be curative" in caveats
+    assert any("umino2024" in p.refs for p in surgery.caveats)
+    extent = " | ".join(p.text for p in surgery.extent)
+    assert "stable" in extent
+    assert advice.state.extrahepatic_stable is True
+    assert advice.option("surgery").rank == 1
+    assert advice.option("lanreotide").ongoing  # continue lanreotide is the next option
+    assert advice.option("lanreotide").rank == 2
+    step = next(s for s in walked.steps if s.point.date == dt.date(2022, 6, 1))
+    assert step.actual_key == "surgery"
+    assert "conversion" in step.actual
+
+
+def test_after_prrt_response_surgery_reassessment_and_surveillance(walked: Replay) -> None:
+    advice = _step(walked, dt.date(2019, 12, 16))
+    assert advice.surgery.flagged_for_discussion
+    assert advice.state.objective_response is True
+    ranked = [o.key for o in advice.ranked]
+    assert ranked[:2] == ["surgery", "surveillance"]
+    assert all(o.deferred for o in advice.ranked if o.kind == "systemic")
+
+
+def test_new_lesion_after_prrt_keeps_prrt_as_re_treatment(walked: Replay) -> None:
+    advice = _step(walked, dt.date(2021, 5, 16))
+    prrt = advice.option("lu177_dotatate")
+    assert not prrt.cross_resistance
+    assert "re-treatment" in " ".join(p.text for p in prrt.sequencing)
+    step = next(s for s in walked.steps if s.point.date == dt.date(2021, 5, 16))
+    assert step.actual_key == "lanreotide"
+    assert step.offered
+
+
+def test_only_data_up_to_the_decision_date_are_used(record: CaseRecord) -> None:
+    early = advise(record, dt.date(2019, 2, 1))
+    assert [line.label for line in early.state.lines] == ["lanreotide"]
+    assert early.state.last_progression == dt.date(2019, 2, 1)
+    assert all(a.date <= dt.date(2019, 2, 1) for a in early.state.assessments)
+    late = advise(record, dt.date(2022, 6, 1))
+    assert [line.label for line in late.state.lines][-1] == "lanreotide"
+    assert late.state.lines[-1].ongoing  # stopped only on 2022-06-30, for the surgery
+
+
+def test_reference_lines_agree_with_the_columnar_engine(record: CaseRecord) -> None:
+    for when in (dt.date(2019, 2, 1), dt.date(2021, 5, 16), dt.date(2022, 6, 1)):
+        fast = advise(record, when, course_method="reference").state
+        engine = advise(record, when, course_method="engine").state
+        assert fast.course_method == "reference"
+        assert engine.course_method == "engine"
+        summary = [
+            (line.agents, line.start, line.ongoing, line.end_reason, line.best_response)
+            for line in fast.lines
+        ]
+        assert summary == [
+            (line.agents, line.start, line.ongoing, line.end_reason, line.best_response)
+            for line in engine.lines
+        ]
