@@ -63,7 +63,7 @@ def test_seed_case_loads() -> None:
         (
             lambda d: d["primary"].update(histology={"ki67_percent": 120}),
             "primary.histology.ki67_percent",
-            "less than or equal to 100",
+            "a number of at most 100",
         ),
         (lambda d: d["primary"].update(size_mm=-3), "primary.size_mm", "greater than 0"),
         (
@@ -111,7 +111,7 @@ def test_seed_case_loads() -> None:
                 {"type": "adverse_event", "date": "2020-03-01", "term": "Nausea", "grade": 6}
             ),
             "events[1].grade",
-            "less than or equal to 5",
+            "a number of at most 5",
         ),
         (
             lambda d: d["patient"].update(last_follow_up="2020-01-10"),
@@ -241,8 +241,11 @@ def test_round_trip_yaml_and_json(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error_names_the_line() -> None:
     with pytest.raises(InvalidRecordError) as info:
-        parse_case("id: x\npatient: [unclosed\n")
-    assert info.value.problems[0].location.startswith("line ")
+        parse_case("id: x\npatient: [unclosed\n", source="case.yaml")
+    problem = info.value.problems[0]
+    assert problem.line == 3
+    assert problem.column == 1
+    assert "case.yaml:3:1: (input): got" in str(info.value)
 
 
 @pytest.mark.parametrize("text", ["", "[1, 2]", "just text"])
