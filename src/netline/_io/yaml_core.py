@@ -21,17 +21,20 @@ from typing import Any
 
 import yaml
 from yaml.composer import Composer
+from yaml.emitter import Emitter
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from yaml.parser import Parser
 from yaml.reader import Reader
+from yaml.representer import SafeRepresenter
 from yaml.resolver import BaseResolver
 from yaml.scanner import Scanner
+from yaml.serializer import Serializer
 
 from netline._io.limits import MAX_DEPTH, MAX_INT_DIGITS, MAX_NODES, LimitExceededError
 from netline.errors import Problem
 
-__all__ = ["Positions", "parse_yaml"]
+__all__ = ["Positions", "dump_yaml", "parse_yaml"]
 
 #: Location string (``events[3].stop``) -> (line, column), both 1-based.
 Positions = dict[str, tuple[int, int]]
@@ -226,3 +229,25 @@ def yaml_mark(exc: yaml.YAMLError) -> tuple[int | None, int | None]:
     if mark is None:
         return None, None
     return mark.line + 1, mark.column + 1
+
+
+class _Dumper(Emitter, Serializer, SafeRepresenter, _CoreResolver):
+    """PyYAML's safe dumper, quoting every string the core schema would read as another type."""
+
+    def __init__(self, stream: Any, **options: Any) -> None:
+        Emitter.__init__(
+            self,
+            stream,
+            allow_unicode=options.get("allow_unicode"),
+            width=options.get("width"),
+            indent=options.get("indent"),
+        )
+        Serializer.__init__(self)
+        SafeRepresenter.__init__(self, sort_keys=bool(options.get("sort_keys", False)))
+        _CoreResolver.__init__(self)
+
+
+def dump_yaml(data: Any) -> str:
+    """Return YAML text that :func:`parse_yaml` reads back as exactly ``data``."""
+    text: str = yaml.dump(data, Dumper=_Dumper, sort_keys=False, allow_unicode=True)
+    return text

@@ -25,9 +25,9 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from netline._atomic import write_text_atomic
 from netline._inputs import (
     MAX_NODES,
     Document,
@@ -35,6 +35,7 @@ from netline._inputs import (
     problems_from_validation,
     read_document,
 )
+from netline._io.yaml_core import dump_yaml
 from netline.errors import InvalidRecordError, Problem
 from netline.records.dates import parse_relative, reserved_anchor
 from netline.records.model import EVENT_TYPES, CaseRecord
@@ -129,9 +130,8 @@ def record_from_document(document: Document) -> CaseRecord:
             source=source,
         )
     problems = _reserved_ids(data)
-    resolved, date_problems = resolve_dates(data)
+    resolved, date_problems, unresolved = _resolve(data)
     problems += date_problems
-    unresolved = {problem.location for problem in date_problems}
     try:
         record = CaseRecord.model_validate(resolved)
     except ValidationError as exc:
@@ -173,12 +173,10 @@ def dump_case(record: CaseRecord, path: str | Path | None = None, fmt: str = "ya
     if path is not None:
         fmt = "json" if str(path).endswith(".json") else "yaml"
     text = (
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        if fmt == "json"
-        else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else dump_yaml(data)
     )
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        write_text_atomic(Path(path), text)
     return text
 
 
@@ -217,7 +215,15 @@ def resolve_dates(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem
     """Resolve every relative date; return the new data and the problems found.
 
     A date that cannot be resolved is removed from the returned data (its problem says why).
+    Dates relative to a date that failed are not reported one by one: the failed date's
+    problem says how many depend on it.
     """
+    out, problems, _ = _resolve(data)
+    return out, problems
+
+
+def _resolve(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem], set[str]]:
+    """Resolve dates; return the data, the problems and the locations of removed dates."""
     out: dict[str, Any] = copy.deepcopy(dict(data))
     problems: list[Problem] = []
     failed: list[tuple[Any, Any]] = []
@@ -269,16 +275,72 @@ def resolve_dates(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem
         pending = still
 
     known = sorted(_anchors(out, include_unresolved=True))
+    failed_names = {_anchor_name(out, problem.location) for problem in problems}
+    blocked = _blocked_by(out, pending, {name for name in failed_names if name is not None})
     for container, key, path, relative in pending:
+        failed.append((container, key))
+        if path in blocked:
+            continue
         if relative.anchor in known:
             expected = f"an anchor '{relative.anchor}' with a resolvable date (circular offsets?)"
         else:
             expected = f"an offset from a known anchor: {', '.join(known)}"
         problems.append(Problem(path, container[key], expected))
-        failed.append((container, key))
+    if blocked:
+        problems = [_with_dependents(p, out, blocked) for p in problems]
+    removed = {problem.location for problem in problems} | set(blocked)
     for container, key in failed:
         container.pop(key, None)
-    return out, problems
+    return out, problems, removed
+
+
+def _anchor_name(data: Mapping[str, Any], location: str) -> str | None:
+    """Return the anchor name a date field provides (``index``, ``birth``, an event id)."""
+    if location == "index_date":
+        return "index"
+    if location == "patient.birth_date":
+        return "birth"
+    head, _, field = location.rpartition(".")
+    if head.startswith("events[") and head.endswith("]") and head[7:-1].isdigit():
+        events = data.get("events")
+        event = events[int(head[7:-1])] if isinstance(events, list) else None
+        if isinstance(event, Mapping) and isinstance(event.get("id"), str):
+            return f"{event['id']}.stop" if field == "stop" else str(event["id"])
+    return None
+
+
+def _blocked_by(
+    data: Mapping[str, Any], pending: list[tuple[Any, Any, str, Any]], failed: set[str]
+) -> dict[str, str]:
+    """Map each pending date that depends, directly or not, on a failed anchor to that anchor."""
+    roots = {name: name for name in failed}
+    blocked: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for _container, _key, path, relative in pending:
+            if path in blocked or relative.anchor not in roots:
+                continue
+            blocked[path] = roots[relative.anchor]
+            provided = _anchor_name(data, path)
+            if provided is not None and provided not in roots:
+                roots[provided] = blocked[path]
+            changed = True
+    return blocked
+
+
+def _with_dependents(problem: Problem, data: Mapping[str, Any], blocked: dict[str, str]) -> Problem:
+    name = _anchor_name(data, problem.location)
+    count = sum(anchor == name for anchor in blocked.values()) if name else 0
+    if not count:
+        return problem
+    return Problem(
+        problem.location,
+        problem.value,
+        f"{problem.expected}; {count} other dates are relative to '{name}' and were not checked",
+        problem.line,
+        problem.column,
+    )
 
 
 def _iso_problem(path: str, value: str, exc: ValueError) -> Problem | None:
