@@ -174,8 +174,6 @@ def _endpoint_rows(table: Table, endpoint: Endpoint, prefix: list[Text] | None =
 
 
 def _render_trial(kb: KnowledgeBase, trial: Trial, console: Console) -> None:
-    from netline.evidence.schema import describe_criteria
-
     design = trial.design.value.replace("_", " ") + (
         f", phase {trial.phase}" if trial.phase else ""
     )
@@ -219,6 +217,29 @@ def _render_trial(kb: KnowledgeBase, trial: Trial, console: Console) -> None:
     for characteristic in population.characteristics:
         console.print(_labelled(f"  {characteristic.label}", characteristic.value))
 
+    _render_trial_design_tables(trial, console)
+    _render_trial_result_tables(trial, console)
+    conflicts = [c for c in kb.conflicts() if c.kind == "trial" and c.item_id == trial.id]
+    if conflicts:
+        console.print(_text(f"Conflicts ({len(conflicts)}):", "bold magenta"))
+        for record in conflicts:
+            console.print(
+                _text(
+                    f"  ⚠ {record.path}: {record.quantity.conflict or 'sources disagree'}",
+                    "magenta",
+                )
+            )
+    cited = sorted(set(_trial_refs(trial)))
+    console.print(_text("References:", "bold"))
+    for key in cited:
+        reference = kb.reference(key)
+        console.print(_text(f"  {key}: {reference.citation()} [citation {reference.status.value}]"))
+    _print_legend(console)
+
+
+def _render_trial_design_tables(trial: Trial, console: Console) -> None:
+    from netline.evidence.schema import describe_criteria
+
     if trial.arms:
         table = _table("Arms", "arm", "role", "regimen", "therapies", "n")
         for arm in trial.arms:
@@ -260,6 +281,9 @@ def _render_trial(kb: KnowledgeBase, trial: Trial, console: Console) -> None:
         for subgroup in trial.subgroups:
             for note in subgroup.notes:
                 console.print(_text(f"  {subgroup.label}: {note}", "dim"))
+
+
+def _render_trial_result_tables(trial: Trial, console: Console) -> None:
     if trial.prognostic_factors:
         table = _table("Prognostic factors", "factor", "endpoint", "levels", "effect")
         for factor in trial.prognostic_factors:
@@ -297,22 +321,6 @@ def _render_trial(kb: KnowledgeBase, trial: Trial, console: Console) -> None:
         console.print(_labelled(fact.label, fact.value))
     for note in trial.notes:
         console.print(_text(f"note: {note}"))
-    conflicts = [c for c in kb.conflicts() if c.kind == "trial" and c.item_id == trial.id]
-    if conflicts:
-        console.print(_text(f"Conflicts ({len(conflicts)}):", "bold magenta"))
-        for record in conflicts:
-            console.print(
-                _text(
-                    f"  ⚠ {record.path}: {record.quantity.conflict or 'sources disagree'}",
-                    "magenta",
-                )
-            )
-    cited = sorted(set(_trial_refs(trial)))
-    console.print(_text("References:", "bold"))
-    for key in cited:
-        reference = kb.reference(key)
-        console.print(_text(f"  {key}: {reference.citation()} [citation {reference.status.value}]"))
-    _print_legend(console)
 
 
 def _trial_refs(trial: Trial) -> Iterator[str]:
