@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from typing import Any, ClassVar
 
 import pytest
 
@@ -114,12 +115,11 @@ def test_facade_verbs_work_after_submodule_imports() -> None:
 
 def test_result_protocol_helpers() -> None:
     import math
-    from typing import Any
 
     from netline.results import FORMATS, Result, check_format, render_result, to_json
 
     class Count:
-        schema_version = "1"
+        schema_version: ClassVar[str] = "1"
 
         def __init__(self, values: list[float] | None = None) -> None:
             self.values = values or [1.0]

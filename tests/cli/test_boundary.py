@@ -22,7 +22,7 @@ MODEL = ROOT / "examples" / "models" / "pnet-sequences.yaml"
 runner = CliRunner()
 
 
-def invoke(*args: str) -> Any:
+def invoke(*args: str | Path) -> Any:
     return runner.invoke(app, [str(a) for a in args], env={"NETLINE_DEBUG": ""})
 
 
@@ -163,7 +163,6 @@ def test_schema_out_is_checked(tmp_path: Path, kind: str) -> None:
 def test_schema_out_on_a_full_disk_leaves_the_old_file(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import netline._atomic
 
     out = tmp_path / "schema.json"
     out.write_text("old", encoding="utf-8")
@@ -171,7 +170,7 @@ def test_schema_out_on_a_full_disk_leaves_the_old_file(
     def full(fd: int) -> None:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(netline._atomic.os, "fsync", full)
+    monkeypatch.setattr(os, "fsync", full)
     result = invoke("schema", "--out", out)
     assert result.exit_code == 2
     assert "no space left on the device" in result.stderr

@@ -11,7 +11,16 @@ import pytest
 import yaml
 
 from netline.errors import InvalidRecordError
-from netline.records import CaseRecord, dump_case, load_case, parse_case, record_from_data
+from netline.records import (
+    CaseRecord,
+    LabPanel,
+    Surgery,
+    SystemicTherapy,
+    dump_case,
+    load_case,
+    parse_case,
+    record_from_data,
+)
 from netline.records.vocabulary import Agent, Analyte
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -49,9 +58,11 @@ def test_seed_case_loads() -> None:
         40.75, abs=0.01
     )
     conversion = next(e for e in record.events if e.id == "conversion")
+    assert isinstance(conversion, Surgery)
     assert conversion.pathology is not None
     assert conversion.pathology.pathological_complete_response is True
     prrt = next(e for e in record.events if e.id == "prrt")
+    assert isinstance(prrt, SystemicTherapy)
     assert prrt.agent is Agent.LU177_DOTATATE
     assert len(prrt.cycles) == 4
     assert prrt.clinical_trial
@@ -226,6 +237,7 @@ def test_lab_units_are_converted_on_the_way_in(
         result["unit"] = unit
     data["events"].append({"type": "labs", "date": "2020-02-01", "results": [result]})
     lab = record_from_data(data).events[1]
+    assert isinstance(lab, LabPanel)
     converted = lab.results[0]
     assert converted.value == pytest.approx(expected, rel=1e-4)
     assert converted.analyte is Analyte(analyte)
