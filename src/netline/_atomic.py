@@ -125,7 +125,12 @@ def atomic_path(path: Path) -> Iterator[Path]:
         is untouched and the temporary file removed.
     """
     path = Path(path)
-    handle, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        handle, name = tempfile.mkstemp(
+            prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent
+        )
+    except OSError as error:
+        raise _failed(path, error) from None
     os.close(handle)
     temporary = Path(name)
     try:
@@ -158,7 +163,10 @@ def atomic_folder(folder: Path) -> Iterator[Path]:
     """
     folder = Path(folder)
     parent = folder.parent if str(folder.parent) else Path(".")
-    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    try:
+        staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", dir=parent))
+    except OSError as error:
+        raise _failed(folder, error) from None
     try:
         yield staging
         folder.mkdir(exist_ok=True)

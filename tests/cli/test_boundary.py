@@ -279,3 +279,11 @@ def test_calibrate_out_is_checked_before_the_run(monkeypatch: pytest.MonkeyPatch
     result = invoke("calibrate", "--out", "/nonexistent/c.md")
     assert result.exit_code == 2
     assert "/nonexistent does not exist" in result.stderr
+
+
+def test_dump_case_into_a_missing_folder_is_a_netline_error(tmp_path: Path) -> None:
+    from netline.errors import InvalidInputError
+    from netline.records import dump_case, load_case
+
+    with pytest.raises(InvalidInputError):
+        dump_case(load_case(SEED), tmp_path / "missing" / "case.yaml")

@@ -147,7 +147,7 @@ def _walk(
                 Problem(
                     f"{path}.{key}" if path else key,
                     key,
-                    "each key once (this key is repeated in its object)",
+                    "each key once (duplicate key: a second value would replace the first)",
                     *lines(start),
                 )
             )

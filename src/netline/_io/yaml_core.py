@@ -153,7 +153,10 @@ class _Builder:
             child = _join(path, key if isinstance(key, str) else str(key))
             if key in out:
                 self.problem(
-                    key_node, child, key, "each field once (this key is repeated in the mapping)"
+                    key_node,
+                    child,
+                    key,
+                    "each key once (duplicate key: a second value would replace the first)",
                 )
                 continue
             out[key] = self.build(value_node, child)
