@@ -18,13 +18,14 @@ column, the field path, the value given and what was expected:
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import yaml
 
-from netline._io.json_positions import parse_json
+from netline._io.json_positions import clean_json, parse_json
 from netline._io.limits import MAX_BYTES, MAX_DEPTH, MAX_INT_DIGITS, MAX_NODES, LimitExceededError
 from netline._io.translate import expected_text, format_location, problems_from_validation
 from netline._io.yaml_core import Positions, parse_yaml, yaml_mark
@@ -48,6 +49,28 @@ __all__ = [
 Format = Literal["yaml", "json"]
 
 
+class _LazyPositions(Mapping[str, tuple[int, int]]):
+    """Positions of a clean JSON document, found only when a problem needs them."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._positions: Positions | None = None
+
+    def _load(self) -> Positions:
+        if self._positions is None:
+            self._positions = parse_json(self._text)[1]
+        return self._positions
+
+    def __getitem__(self, key: str) -> tuple[int, int]:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
 @dataclass(frozen=True)
 class Document:
     """A parsed input file: its data and the line and column of every value.
@@ -63,7 +86,7 @@ class Document:
     """
 
     data: Any
-    positions: Positions = field(default_factory=dict)
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     source: str | None = None
 
     def position(self, location: str) -> tuple[int, int] | None:
@@ -167,6 +190,10 @@ def parse_document(
         raise error([_too_large(len(text.encode("utf-8")), "a text")], source=source)
     if fmt is None:
         fmt = "json" if (source or "").lower().endswith(".json") or _looks_json(text) else "yaml"
+    if fmt == "json":
+        clean, data = clean_json(text)
+        if clean:
+            return Document(data, _LazyPositions(text), source)
     try:
         data, positions, problems = parse_json(text) if fmt == "json" else parse_yaml(text)
     except json.JSONDecodeError as exc:

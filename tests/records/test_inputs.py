@@ -5,12 +5,15 @@ Each test named after an issue-10 failure would have failed before the input lay
 
 from __future__ import annotations
 
+import json
 import math
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from netline._inputs import (
@@ -22,6 +25,8 @@ from netline._inputs import (
     problems_from_validation,
     read_document,
 )
+from netline._io.json_positions import clean_json, parse_json
+from netline._io.limits import LimitExceededError
 from netline._io.yaml_core import dump_yaml, parse_yaml
 from netline.errors import InvalidInputError, Problem
 
@@ -250,3 +255,55 @@ def test_validator_complaints_are_not_garbled() -> None:
     (problem,) = problems_from_validation(info.value)
     assert problem.expected == "a valid value (refused: unknown agent 'aspirin')"
     assert "expected unknown" not in str(problem)
+
+
+# ---------------------------------------------------------------- fast and positional JSON
+
+json_values = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(min_value=-(10**25), max_value=10**25),
+        st.floats(allow_nan=False, allow_infinity=False),
+        st.text(max_size=8),
+    ),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=4), children, max_size=3)
+    ),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_values, st.sampled_from(["", "NaN", "1e999", '"k": 1, "k": 2', "9" * 30]))
+def test_fast_json_reader_agrees_with_the_positional_one(value: Any, extra: str) -> None:
+    text = json.dumps({"v": value}, allow_nan=False)
+    if extra:
+        text = text[:-1] + (", " + extra if ":" in extra else ', "x": ' + extra) + "}"
+    clean, fast = clean_json(text)
+    try:
+        slow = parse_json(text)
+    except (json.JSONDecodeError, LimitExceededError):
+        assert not clean
+        return
+    data, _, problems = slow
+    assert clean is (not problems)
+    if clean:
+        assert fast == data
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, MAX_DEPTH + 1])
+def test_fast_and_positional_readers_share_the_depth_limit(depth: int) -> None:
+    text = "[" * depth + "]" * depth
+    clean, _ = clean_json(text)
+    try:
+        parse_json(text)
+    except LimitExceededError:
+        assert not clean
+    else:
+        assert clean
+
+
+def test_clean_json_has_positions_on_demand() -> None:
+    document = parse_document('{\n  "a": [1, 2]\n}', fmt="json")
+    assert document.position("a[1]") == (2, 12)

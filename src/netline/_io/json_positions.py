@@ -25,7 +25,7 @@ from netline._io.limits import MAX_DEPTH, MAX_INT_DIGITS, MAX_NODES, LimitExceed
 from netline._io.yaml_core import Positions
 from netline.errors import Problem
 
-__all__ = ["parse_json"]
+__all__ = ["clean_json", "parse_json"]
 
 
 class _Refused:
@@ -179,3 +179,68 @@ def parse_json(text: str) -> tuple[Any, Positions, list[Problem]]:
     positions: Positions = {}
     data, problems = _walk(data, "", start, decoder, lines, positions)
     return data, positions, problems
+
+
+class _UncleanError(Exception):
+    """Raised by the fast reader when the document needs the positional reader's report."""
+
+
+def _pairs_once(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _UncleanError
+    return out
+
+
+def _constant(text: str) -> Any:
+    raise _UncleanError
+
+
+def _fast_int(text: str) -> int:
+    if len(text.lstrip("-").lstrip("0")) > MAX_INT_DIGITS:
+        raise _UncleanError
+    return int(text)
+
+
+def _fast_float(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise _UncleanError
+    return number
+
+
+def _within_limits(data: Any) -> bool:
+    """Apply the positional reader's depth and size limits to decoded data."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth + 1 > MAX_DEPTH:
+                return False
+            children = list(value.values()) if isinstance(value, dict) else value
+            nodes += len(children)
+            if nodes > MAX_NODES:
+                return False
+            stack.extend((child, depth + 1) for child in children)
+    return True
+
+
+def clean_json(text: str) -> tuple[bool, Any]:
+    """Read JSON with the fast C decoder when it breaks no rule; return (clean, data).
+
+    A document that is not clean (a syntax error, a repeated key, a non-finite number, an
+    oversized integer, a limit passed) returns ``(False, None)``: read it with
+    :func:`parse_json`, which reports every problem with its position.
+    """
+    try:
+        data = json.loads(
+            text,
+            object_pairs_hook=_pairs_once,
+            parse_constant=_constant,
+            parse_int=_fast_int,
+            parse_float=_fast_float,
+        )
+    except (_UncleanError, ValueError, RecursionError):
+        return False, None
+    return (True, data) if _within_limits(data) else (False, None)
