@@ -242,5 +242,8 @@ def yaml_problem(exc: yaml.YAMLError, where: str = "", *, text: str | None = Non
     """Describe a YAML syntax error, with its line and column when the parser gives them."""
     line, column = yaml_mark(exc)
     detail = getattr(exc, "problem", None) or "syntax error"
+    if text is None and line is not None:
+        # callers without the text (and so without a value to show) name the place in words
+        detail = f"{detail}, at line {line}, column {column}"
     value = _line_text(text, line) if text is not None else None
     return Problem(where, value, f"valid YAML or JSON ({detail})", line, column)
