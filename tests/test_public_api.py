@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
+from typing import Any, ClassVar
 
 import pytest
 
@@ -110,3 +111,53 @@ def test_facade_verbs_work_after_submodule_imports() -> None:
     record = netline.load_case("examples/seed-case.yaml")
     assert netline.assess(record).grade is not None
     assert netline.advise(record) is not None
+
+
+def test_result_protocol_helpers() -> None:
+    import math
+
+    from netline.results import FORMATS, Result, check_format, render_result, to_json
+
+    class Count:
+        schema_version: ClassVar[str] = "1"
+
+        def __init__(self, values: list[float] | None = None) -> None:
+            self.values = values or [1.0]
+
+        def to_dict(self) -> dict[str, Any]:
+            return {"schema_version": self.schema_version, "values": self.values}
+
+        def render(self, fmt: str) -> str:
+            return render_result(self, fmt, text=lambda: f"{len(self.values)} values <ok>\n")
+
+    count = Count()
+    assert isinstance(count, Result)
+    assert FORMATS == ("text", "json", "markdown", "html")
+    assert count.render("text") == "1 values <ok>\n"
+    assert '"schema_version": "1"' in count.render("json")
+    assert count.render("markdown").startswith("```text\n")
+    assert "&lt;ok&gt;" in count.render("html")
+    with pytest.raises(ValueError, match="unknown format"):
+        check_format("pdf")
+    with pytest.raises(ValueError, match=r"values\[1\]"):
+        Count([1.0, math.nan]).render("json")
+    with pytest.raises(ValueError, match="non-finite"):
+        to_json({"a": {"b": math.inf}})
+
+
+def test_time_constants() -> None:
+    import datetime as dt
+
+    from netline._time import DAYS_PER_MONTH, DAYS_PER_YEAR, add_months, months_between
+
+    assert DAYS_PER_YEAR == 365.25
+    assert DAYS_PER_MONTH == 365.25 / 12
+    assert add_months(dt.date(2020, 1, 31), 1) == dt.date(2020, 2, 29)
+    assert round(months_between(dt.date(2021, 1, 1), dt.date(2021, 7, 2)), 1) == 6.0
+
+
+def test_version_option() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "netline", "--version"], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip() == f"netline {netline.__version__}"

@@ -1,120 +1,249 @@
-"""Reading user files and turning parser and pydantic errors into :class:`Problem` objects.
+"""The one input layer: reading user files strictly and reporting every problem plainly.
 
-Shared by every loader (case files, the knowledge base, simulation models) so that a bad file
-is reported the same way everywhere: the field path, the value given, what was expected.
+Every loader (case files, the knowledge base, simulation models) reads its files here, so that
+a bad file is refused the same way everywhere, with each problem naming the file, line and
+column, the field path, the value given and what was expected:
+
+* :func:`read_document` / :func:`parse_document` read YAML by the YAML 1.2 core schema (no
+  octal ``035``, no ``yes``/``no`` booleans, no sexagesimal numbers, no implicit dates; an
+  unquoted ``2011-02-30`` stays text for the date parser to refuse) and JSON with the
+  :mod:`json` module; duplicate keys, YAML aliases, ``NaN``/``Infinity``/``.nan``/``.inf`` and
+  integers of more than :data:`MAX_INT_DIGITS` digits are refused; files over
+  :data:`MAX_BYTES`, nesting deeper than :data:`MAX_DEPTH` and more than :data:`MAX_NODES`
+  values are refused before any work (docs/case-files.md);
+* :func:`problems_from_validation` turns pydantic's errors into plain-language problems and
+  :meth:`Document.locate` gives each its line and column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import json
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import yaml
-from pydantic import ValidationError
-from pydantic_core import ErrorDetails
 
+from netline._io.json_positions import clean_json, parse_json
+from netline._io.limits import MAX_BYTES, MAX_DEPTH, MAX_INT_DIGITS, MAX_NODES, LimitExceededError
+from netline._io.translate import expected_text, format_location, problems_from_validation
+from netline._io.yaml_core import Positions, parse_yaml, yaml_mark
 from netline.errors import InvalidInputError, Problem
 
-__all__ = ["format_location", "problems_from_validation", "read_text", "yaml_problem"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_DEPTH",
+    "MAX_INT_DIGITS",
+    "MAX_NODES",
+    "Document",
+    "expected_text",
+    "format_location",
+    "parse_document",
+    "problems_from_validation",
+    "read_document",
+    "read_text",
+    "yaml_problem",
+]
+
+Format = Literal["yaml", "json"]
 
 
-def read_text(path: str | Path, what: str, error: type[InvalidInputError]) -> str:
-    """Return a UTF-8 file's text, or raise ``error`` naming the file and what it should be."""
-    file = Path(path)
-    try:
-        return file.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error(
-            [Problem("", str(file), f"a readable UTF-8 {what} ({type(exc).__name__})")],
-            source=str(file),
-        ) from None
+class _LazyPositions(Mapping[str, tuple[int, int]]):
+    """Positions of a clean JSON document, found only when a problem needs them."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._positions: Positions | None = None
+
+    def _load(self) -> Positions:
+        if self._positions is None:
+            self._positions = parse_json(self._text)[1]
+        return self._positions
+
+    def __getitem__(self, key: str) -> tuple[int, int]:
+        return self._load()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
 
 
-def yaml_problem(exc: yaml.YAMLError, where: str = "") -> Problem:
-    """Describe a YAML syntax error, with its line and column when the parser gives them."""
-    mark = getattr(exc, "problem_mark", None)
-    position = f"line {mark.line + 1}, column {mark.column + 1}" if mark is not None else ""
-    location = ":".join(part for part in (where, position) if part)
-    detail = getattr(exc, "problem", None) or "syntax error"
-    return Problem(location, None, f"valid YAML or JSON ({detail})")
-
-
-def format_location(parts: list[int | str]) -> str:
-    """Join location parts as a dotted path with list indexes: ``events[3].stop``."""
-    text = ""
-    for part in parts:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def problems_from_validation(
-    exc: ValidationError | list[ErrorDetails],
-    *,
-    skip_part: Callable[[tuple[int | str, ...], int], bool] | None = None,
-    extra_field_hint: str = "check the spelling",
-    expected_for: Mapping[str, str] | None = None,
-    adjust: Callable[[Any, list[int | str], object], tuple[list[int | str], object]] | None = None,
-) -> list[Problem]:
-    """Translate pydantic's errors into problems naming path, value and expectation.
+@dataclass(frozen=True)
+class Document:
+    """A parsed input file: its data and the line and column of every value.
 
     Parameters
     ----------
-    exc : ValidationError or list of ErrorDetails
-        The error pydantic raised, or the part of its ``errors()`` to translate.
-    skip_part : callable, optional
-        ``skip_part(loc, i)`` is true for location parts that are not user-visible fields
-        (discriminator tags of unions, validator names). Validator names are always skipped.
-    extra_field_hint : str
-        Advice shown for a field that does not exist.
-    expected_for : mapping, optional
-        Expectation text by pydantic error type, overriding pydantic's message.
-    adjust : callable, optional
-        ``adjust(error, parts, value) -> (parts, value)`` to point a model-level error at
-        the field it is about.
+    data : object
+        The parsed value (mappings, lists, text, numbers, booleans, ``None``).
+    positions : dict
+        Location string (``"events[3].stop"``) -> (line, column), 1-based.
+    source : str, optional
+        The file name, for messages.
     """
-    problems: list[Problem] = []
-    errors = exc.errors(include_url=False) if isinstance(exc, ValidationError) else exc
-    for error in errors:
-        loc = tuple(error["loc"])
-        parts: list[int | str] = [
-            part
-            for i, part in enumerate(loc)
-            if not (isinstance(part, str) and _internal(part))
-            and not (skip_part is not None and skip_part(loc, i))
-        ]
-        value: object = error.get("input")
-        if adjust is not None:
-            parts, value = adjust(error, parts, value)
-        problems.append(
-            Problem(
-                format_location(parts),
-                _plain(value),
-                _expected(error, extra_field_hint, expected_for or {}),
-            )
-        )
-    return problems
+
+    data: Any
+    positions: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    source: str | None = None
+
+    def position(self, location: str) -> tuple[int, int] | None:
+        """Return the position of a field, or of the nearest enclosing value that has one."""
+        where = location
+        while True:
+            found = self.positions.get(where)
+            if found is not None or not where:
+                return found
+            cut = max(where.rfind("."), where.rfind("["))
+            where = where[:cut] if cut > 0 else ""
+
+    def locate(self, problems: list[Problem]) -> list[Problem]:
+        """Return the problems with the line and column of their field filled in."""
+        out: list[Problem] = []
+        for problem in problems:
+            found = None if problem.line is not None else self.position(problem.location)
+            out.append(problem if found is None else problem.at(*found))
+        return out
 
 
-def _internal(part: str) -> bool:
-    return part.startswith("function-") or "[" in part
+def _too_large(size: int, where: str) -> Problem:
+    return Problem(
+        "",
+        f"{where} of {size / 1024 / 1024:.1f} MiB",
+        f"a file of at most {MAX_BYTES // 1024 // 1024} MiB",
+    )
 
 
-def _expected(error: Any, extra_field_hint: str, expected_for: Mapping[str, str]) -> str:
-    kind = error["type"]
-    if kind in expected_for:
-        return expected_for[kind]
-    if kind == "missing":
-        return "a value (this field is required)"
-    if kind == "extra_forbidden":
-        return f"no field of this name here ({extra_field_hint})"
-    message = str(error["msg"])
-    for prefix in ("Input should be ", "Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    return message
+def read_text(path: str | Path, what: str, error: type[InvalidInputError]) -> str:
+    """Return a UTF-8 file's text, or raise ``error`` naming the file and what it should be.
+
+    Files over :data:`MAX_BYTES` are refused before they are read.
+    """
+    file = Path(path)
+    try:
+        size = file.stat().st_size
+        if file.is_file() and size > MAX_BYTES:
+            raise error([_too_large(size, "a file")], source=str(file))
+        return file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = "it is a folder" if file.is_dir() else type(exc).__name__
+        if isinstance(exc, FileNotFoundError):
+            reason = "no such file"
+        raise error(
+            [Problem("", str(file), f"a readable UTF-8 {what} ({reason})")], source=str(file)
+        ) from None
 
 
-def _plain(value: object) -> object:
-    if isinstance(value, Mapping):
-        return {k: "..." if isinstance(v, Mapping | list) else v for k, v in value.items()}
-    return value
+def read_document(
+    path: str | Path, what: str, error: type[InvalidInputError] = InvalidInputError
+) -> Document:
+    """Read and parse a YAML or JSON file (JSON when its name ends in ``.json``).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file.
+    what : str
+        What the file should be, for messages ("case file", "model file").
+    error : type of InvalidInputError
+        The error raised, listing every problem.
+
+    Raises
+    ------
+    InvalidInputError
+        ``error``, if the file cannot be read, passes a limit or is not valid YAML or JSON.
+    """
+    text = read_text(path, what, error)
+    fmt: Format = "json" if str(path).lower().endswith(".json") else "yaml"
+    return parse_document(text, source=str(path), error=error, fmt=fmt)
+
+
+def parse_document(
+    text: str,
+    *,
+    source: str | None = None,
+    error: type[InvalidInputError] = InvalidInputError,
+    fmt: Format | None = None,
+) -> Document:
+    """Parse YAML or JSON text strictly; see the module documentation for the rules.
+
+    Parameters
+    ----------
+    text : str
+        The text.
+    source : str, optional
+        The file name, for messages.
+    error : type of InvalidInputError
+        The error raised.
+    fmt : {"yaml", "json"}, optional
+        The format; by default JSON when ``source`` ends in ``.json`` or when the text is a
+        JSON object or array, otherwise YAML.
+
+    Raises
+    ------
+    InvalidInputError
+        ``error``, listing every problem, each with its line and column.
+    """
+    if len(text) > MAX_BYTES:
+        raise error([_too_large(len(text.encode("utf-8")), "a text")], source=source)
+    if fmt is None:
+        fmt = "json" if (source or "").lower().endswith(".json") or _looks_json(text) else "yaml"
+    if fmt == "json":
+        clean, data = clean_json(text)
+        if clean:
+            return Document(data, _LazyPositions(text), source)
+    try:
+        data, positions, problems = parse_json(text) if fmt == "json" else parse_yaml(text)
+    except json.JSONDecodeError as exc:
+        expected = f"valid JSON ({exc.msg})"
+        problem = Problem("", _line_text(text, exc.lineno), expected, exc.lineno, exc.colno)
+        raise error([problem], source=source) from None
+    except yaml.YAMLError as exc:
+        raise error([yaml_problem(exc, text=text)], source=source) from None
+    except LimitExceededError as exc:
+        line, column = _position(text, exc.offset)
+        raise error([Problem("", exc.what, exc.expected, line, column)], source=source) from None
+    except RecursionError:
+        problem = Problem("", "very deep nesting", f"at most {MAX_DEPTH} levels of nesting")
+        raise error([problem], source=source) from None
+    if problems:
+        raise error(problems, source=source)
+    return Document(data, positions, source)
+
+
+def _looks_json(text: str) -> bool:
+    if not text.lstrip().startswith(("{", "[")):
+        return False
+    try:
+        json.loads(text, parse_constant=lambda name: None)
+    except (ValueError, RecursionError):
+        return False
+    return True
+
+
+def _position(text: str, offset: int | None) -> tuple[int | None, int | None]:
+    if offset is None:
+        return None, None
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def _line_text(text: str, line: int | None) -> str | None:
+    """Return the text of a line (1-based), shown as the value of a syntax error."""
+    lines = text.splitlines()
+    if line is None or not 0 < line <= len(lines):
+        return None
+    return lines[line - 1].strip() or None
+
+
+def yaml_problem(exc: yaml.YAMLError, where: str = "", *, text: str | None = None) -> Problem:
+    """Describe a YAML syntax error, with its line and column when the parser gives them."""
+    line, column = yaml_mark(exc)
+    detail = getattr(exc, "problem", None) or "syntax error"
+    if text is None and line is not None:
+        # callers without the text (and so without a value to show) name the place in words
+        detail = f"{detail}, at line {line}, column {column}"
+    value = _line_text(text, line) if text is not None else None
+    return Problem(where, value, f"valid YAML or JSON ({detail})", line, column)

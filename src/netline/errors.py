@@ -44,15 +44,31 @@ class Problem:
         The value that was given (``None`` when the field is missing).
     expected : str
         What was expected instead, in words a clinician or data manager can act on.
+    line, column : int, optional
+        Where the value is in the file (1-based), when the parser kept its position.
     """
 
     location: str
     value: object
     expected: str
+    line: int | None = None
+    column: int | None = None
 
     def __str__(self) -> str:
         where = self.location or "(input)"
         return f"{where}: got {_short_repr(self.value)}; expected {self.expected}"
+
+    def at(self, line: int | None, column: int | None) -> Problem:
+        """Return the same problem placed at a line and column of its file."""
+        return Problem(self.location, self.value, self.expected, line, column)
+
+    def describe(self, source: str | None = None) -> str:
+        """Return ``file:line:col: field: got ...; expected ...`` (parts left out when unknown)."""
+        position = ""
+        if self.line is not None:
+            position = f"{self.line}:{self.column}" if self.column is not None else f"{self.line}"
+        prefix = ":".join(part for part in (source or "", position) if part)
+        return f"{prefix}: {self}" if prefix else str(self)
 
 
 def _short_repr(value: object) -> str:
@@ -88,8 +104,14 @@ class InvalidInputError(NetlineError, ValueError):
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         head = f"{count} {noun}" + (f" in {self.source}" if self.source else "")
-        lines = "\n".join(f"  - {problem}" for problem in self.problems)
+        lines = "\n".join(
+            f"  - {problem.describe(self._where(problem))}" for problem in self.problems
+        )
         return f"{head}:\n{lines}"
+
+    def _where(self, problem: Problem) -> str | None:
+        """Return the file name to repeat before a problem (only when its line is known)."""
+        return self.source if problem.line is not None else None
 
     @classmethod
     def single(cls, location: str, value: object, expected: str) -> InvalidInputError:

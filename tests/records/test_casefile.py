@@ -11,7 +11,16 @@ import pytest
 import yaml
 
 from netline.errors import InvalidRecordError
-from netline.records import CaseRecord, dump_case, load_case, parse_case, record_from_data
+from netline.records import (
+    CaseRecord,
+    LabPanel,
+    Surgery,
+    SystemicTherapy,
+    dump_case,
+    load_case,
+    parse_case,
+    record_from_data,
+)
 from netline.records.vocabulary import Agent, Analyte
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
@@ -49,9 +58,11 @@ def test_seed_case_loads() -> None:
         40.75, abs=0.01
     )
     conversion = next(e for e in record.events if e.id == "conversion")
+    assert isinstance(conversion, Surgery)
     assert conversion.pathology is not None
     assert conversion.pathology.pathological_complete_response is True
     prrt = next(e for e in record.events if e.id == "prrt")
+    assert isinstance(prrt, SystemicTherapy)
     assert prrt.agent is Agent.LU177_DOTATATE
     assert len(prrt.cycles) == 4
     assert prrt.clinical_trial
@@ -63,7 +74,7 @@ def test_seed_case_loads() -> None:
         (
             lambda d: d["primary"].update(histology={"ki67_percent": 120}),
             "primary.histology.ki67_percent",
-            "less than or equal to 100",
+            "a number of at most 100",
         ),
         (lambda d: d["primary"].update(size_mm=-3), "primary.size_mm", "greater than 0"),
         (
@@ -111,7 +122,7 @@ def test_seed_case_loads() -> None:
                 {"type": "adverse_event", "date": "2020-03-01", "term": "Nausea", "grade": 6}
             ),
             "events[1].grade",
-            "less than or equal to 5",
+            "a number of at most 5",
         ),
         (
             lambda d: d["patient"].update(last_follow_up="2020-01-10"),
@@ -226,6 +237,7 @@ def test_lab_units_are_converted_on_the_way_in(
         result["unit"] = unit
     data["events"].append({"type": "labs", "date": "2020-02-01", "results": [result]})
     lab = record_from_data(data).events[1]
+    assert isinstance(lab, LabPanel)
     converted = lab.results[0]
     assert converted.value == pytest.approx(expected, rel=1e-4)
     assert converted.analyte is Analyte(analyte)
@@ -241,8 +253,11 @@ def test_round_trip_yaml_and_json(tmp_path: Path) -> None:
 
 def test_yaml_syntax_error_names_the_line() -> None:
     with pytest.raises(InvalidRecordError) as info:
-        parse_case("id: x\npatient: [unclosed\n")
-    assert info.value.problems[0].location.startswith("line ")
+        parse_case("id: x\npatient: [unclosed\n", source="case.yaml")
+    problem = info.value.problems[0]
+    assert problem.line == 3
+    assert problem.column == 1
+    assert "case.yaml:3:1: (input): got" in str(info.value)
 
 
 @pytest.mark.parametrize("text", ["", "[1, 2]", "just text"])
@@ -302,3 +317,162 @@ def test_boolean_lab_value_is_rejected() -> None:
         }
     )
     assert ("events[1].results[0].value", False) in {(loc, v) for loc, v, _ in problems_of(data)}
+
+
+# --------------------------------------------------------------------------- issue 10 regressions
+
+SEED_TEXT = (EXAMPLES / "seed-case.yaml").read_text(encoding="utf-8")
+
+
+def seed_problems(text: str) -> list[Any]:
+    with pytest.raises(InvalidRecordError) as info:
+        parse_case(text, source="seed.yaml")
+    return list(info.value.problems)
+
+
+@pytest.mark.parametrize("date", ["2011-02-30", "2011-13-01", "0000-01-01"])
+def test_unquoted_impossible_date_is_a_clear_problem(date: str) -> None:
+    (problem,) = seed_problems(SEED_TEXT.replace("index_date: 2011-04-01", f"index_date: {date}"))
+    assert problem.location == "index_date"
+    assert problem.value == date
+    assert "real calendar date" in problem.expected
+    assert "38 other dates are relative to 'index'" in problem.expected
+    assert problem.line == 12
+
+
+@pytest.mark.parametrize(
+    "offset", ["index + 100000 years", "+99999999999999999999 days", "index - 2000 months"]
+)
+def test_absurd_relative_offsets_are_clear_problems(offset: str) -> None:
+    data = minimal()
+    data["events"][0]["start"] = offset
+    (found,) = problems_of(data)
+    assert found[0] == "events[0].start"
+    assert "at most 150 years" in found[2]
+
+
+def test_offset_outside_the_calendar_is_a_problem() -> None:
+    data = minimal()
+    data["index_date"] = "0001-06-01"
+    data["events"][0]["start"] = "index - 140 years"
+    (found,) = problems_of(data)
+    assert "outside the calendar" in found[2]
+
+
+@pytest.mark.parametrize("event_id", ["prrt.stop", "index", "birth", "Index", "ct.start"])
+def test_event_ids_cannot_shadow_anchors(event_id: str) -> None:
+    data = minimal()
+    data["events"].append({"id": event_id, "type": "imaging", "modality": "ct", "date": "index"})
+    found = problems_of(data)
+    assert ("events[1].id", event_id) in [(loc, value) for loc, value, _ in found]
+
+
+def test_seed_with_an_event_named_prrt_stop_is_refused_not_moved() -> None:
+    text = SEED_TEXT.replace("  - id: ct-0\n", "  - id: prrt.stop\n", 1)
+    problems = seed_problems(text)
+    assert [p.location for p in problems] == ["events[0].id"]
+
+
+def test_duplicate_key_does_not_keep_the_last_value() -> None:
+    text = SEED_TEXT.replace(
+        "    ki67_percent: 10\n", "    ki67_percent: 10\n    ki67_percent: 95\n", 1
+    )
+    (problem,) = seed_problems(text)
+    assert problem.location == "primary.histology.ki67_percent"
+    assert (problem.line, problem.column) == (42, 5)
+
+
+def test_appended_empty_events_does_not_wipe_events() -> None:
+    (problem,) = seed_problems(SEED_TEXT + "events: []\n")
+    assert problem.location == "events"
+    assert "once" in problem.expected
+
+
+@pytest.mark.parametrize(
+    ("line", "replacement", "location"),
+    [
+        ("  size_mm: 35\n", "  size_mm: .nan\n", "primary.size_mm"),
+        ("  size_mm: 35\n", "  size_mm: .inf\n", "primary.size_mm"),
+    ],
+)
+def test_non_finite_numbers_are_refused_at_parse_time(
+    line: str, replacement: str, location: str
+) -> None:
+    (problem,) = seed_problems(SEED_TEXT.replace(line, replacement, 1))
+    assert problem.location == location
+    assert "finite" in problem.expected
+
+
+def test_yaml_1_1_conversions_are_gone() -> None:
+    record = parse_case(SEED_TEXT.replace("  size_mm: 35\n", "  size_mm: 035\n", 1))
+    assert record.primary.size_mm == 35
+    text = SEED_TEXT.replace(
+        "  sex: male\n", "  sex: male\n  performance: [{date: index, ecog: yes}]\n", 1
+    )
+    (problem,) = seed_problems(text)
+    assert problem.location == "patient.performance[0].ecog"
+    assert problem.value == "yes"
+
+
+def test_bad_date_does_not_stop_the_schema_check() -> None:
+    data = minimal()
+    data["events"][0]["start"] = "next tuesday"
+    data["primary"]["size_mm"] = -3
+    data["primary"]["histology"] = {"ki67_percent": 120}
+    found = {loc for loc, _, _ in problems_of(data)}
+    assert found == {"events[0].start", "primary.size_mm", "primary.histology.ki67_percent"}
+
+
+def test_death_before_birth_is_reported_root_cause_first_and_short() -> None:
+    text = SEED_TEXT.replace(
+        '  birth_date: "index - 40 years 9 months"\n', '  birth_date: "2030-01-01"\n', 1
+    )
+    problems = seed_problems(text)
+    assert len(problems) <= 3
+    assert "other dates break the same rule" in problems[0].expected
+    data = minimal()
+    data["patient"]["birth_year"] = None
+    data["patient"]["birth_date"] = "2019-01-01"
+    data["patient"]["death_date"] = "2018-01-01"
+    data["events"] = [
+        {"type": "imaging", "modality": "ct", "date": f"2019-0{m}-01"} for m in range(1, 9)
+    ]
+    found = problems_of(data)
+    assert found[0][0] == "patient.death_date"
+    assert len(found) <= 3
+
+
+def test_validation_problems_have_line_numbers(tmp_path: Path) -> None:
+    path = tmp_path / "case.yaml"
+    path.write_text(SEED_TEXT.replace("    ki67_percent: 10\n", "    ki67_percent: 120\n", 1))
+    with pytest.raises(InvalidRecordError) as info:
+        load_case(path)
+    (problem,) = info.value.problems
+    assert (problem.line, problem.column) == (41, 19)
+    assert f"{path}:41:19: primary.histology.ki67_percent: got 120" in str(info.value)
+
+
+def test_identifier_pattern_is_explained_in_words() -> None:
+    data = minimal()
+    data["id"] = "1 bad id"
+    ((location, _, expected),) = problems_of(data)
+    assert location == "id"
+    assert "^[" not in expected
+    assert expected.startswith("an identifier")
+
+
+def test_json_case_file_with_tabs_loads(tmp_path: Path) -> None:
+    record = load_case(EXAMPLES / "seed-case.yaml")
+    path = tmp_path / "case.json"
+    path.write_text(dump_case(record, fmt="json").replace("  ", "\t"), encoding="utf-8")
+    assert load_case(path) == record
+
+
+def test_shared_references_in_python_data_do_not_hang() -> None:
+    node: Any = ["x"]
+    for _ in range(40):
+        node = [node, node]
+    data = minimal()
+    data["assumptions"] = node
+    with pytest.raises(InvalidRecordError):
+        record_from_data(data)

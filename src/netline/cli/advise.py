@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from netline.cli._app import app, user_errors
+from netline.cli._app import app
+from netline.cli._output import json_text
 
 
 def _parse_date(text: str | None) -> dt.date | None:
@@ -47,40 +48,35 @@ def advise(
 
     netline supports the tumour board; it does not replace it.
     """
-    with user_errors():
-        from netline.errors import InvalidInputError
+    from netline.errors import InvalidInputError
 
-        if replay and at is not None:
-            raise InvalidInputError.single("--at", at, "no --at with --replay")
-        if as_json and as_html:
-            raise InvalidInputError.single("--html", True, "either --json or --html")
-        when = _parse_date(at)
-        from netline.records import load_case
+    if replay and at is not None:
+        raise InvalidInputError.single("--at", at, "no --at with --replay")
+    if as_json and as_html:
+        raise InvalidInputError.single("--html", True, "either --json or --html")
+    when = _parse_date(at)
+    from netline.records import load_case
 
-        record = load_case(case)
-        if replay:
-            from netline.advice import render_replay_html, render_replay_text
-            from netline.advice import replay as run_replay
+    record = load_case(case)
+    if replay:
+        from netline.advice import render_replay_html, render_replay_text
+        from netline.advice import replay as run_replay
 
-            walked = run_replay(record)
-            if as_json:
-                import json
-
-                typer.echo(json.dumps(walked.to_dict(), indent=2, ensure_ascii=False))
-            elif as_html:
-                typer.echo(render_replay_html(walked))
-            else:
-                typer.echo(render_replay_text(walked), nl=False)
-            return
-        from netline.advice import advise as run_advise
-        from netline.advice import render_html, render_text
-
-        result = run_advise(record, when)
+        walked = run_replay(record)
         if as_json:
-            import json
-
-            typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+            typer.echo(json_text(walked.to_dict()))
         elif as_html:
-            typer.echo(render_html(result))
+            typer.echo(render_replay_html(walked))
         else:
-            typer.echo(render_text(result, detail=detail), nl=False)
+            typer.echo(render_replay_text(walked), nl=False)
+        return
+    from netline.advice import advise as run_advise
+    from netline.advice import render_html, render_text
+
+    result = run_advise(record, when)
+    if as_json:
+        typer.echo(json_text(result.to_dict()))
+    elif as_html:
+        typer.echo(render_html(result))
+    else:
+        typer.echo(render_text(result, detail=detail), nl=False)

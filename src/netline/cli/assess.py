@@ -7,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from netline.cli._app import app, user_errors
+from netline.cli._app import app
+from netline.cli._output import json_text
 
 
 @app.command()
@@ -18,15 +19,12 @@ def assess(
     ] = False,
 ) -> None:
     """Summarise a patient's course: grade, stage, surgeries, therapies, responses."""
-    with user_errors():
-        from netline.assessment import assess as run_assessment
-        from netline.assessment import render_text
-        from netline.records import load_case
+    from netline.assessment import assess as run_assessment
+    from netline.assessment import render_text
+    from netline.records import load_case
 
-        result = run_assessment(load_case(case))
-        if as_json:
-            import json
-
-            typer.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-        else:
-            typer.echo(render_text(result), nl=False)
+    result = run_assessment(load_case(case))
+    if as_json:
+        typer.echo(json_text(result.to_dict()))
+    else:
+        typer.echo(render_text(result), nl=False)

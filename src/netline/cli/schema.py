@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netline.cli._app import app, user_errors
+from netline.cli._app import app
 
 
 @app.command()
@@ -17,14 +17,15 @@ def schema(
     ] = None,
 ) -> None:
     """Print the JSON Schema of a netline case file (YAML or JSON)."""
-    with user_errors():
-        import json
+    from netline._atomic import check_output_file, write_text_atomic
+    from netline.cli._output import json_text
+    from netline.records import case_file_schema
 
-        from netline.records import case_file_schema
-
-        text = json.dumps(case_file_schema(), indent=2) + "\n"
-        if out is None:
-            typer.echo(text, nl=False)
-        else:
-            out.write_text(text, encoding="utf-8")
-            typer.echo(f"wrote {out}", err=True)
+    if out is not None:
+        check_output_file(out)
+    text = json_text(case_file_schema()) + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        write_text_atomic(out, text)
+        typer.echo(f"wrote {out}", err=True)

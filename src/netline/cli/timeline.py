@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netline.cli._app import app, user_errors
+from netline.cli._app import app
 
 _FORMATS = (".png", ".svg", ".pdf", ".html")
 
@@ -25,19 +25,16 @@ def timeline(
     ],
 ) -> None:
     """Draw the course of a patient: lines of therapy, PRRT cycles, surgeries, responses."""
-    with user_errors():
-        from netline.errors import InvalidInputError
+    from netline._atomic import atomic_path, check_output_file
 
-        if out.suffix.lower() not in _FORMATS:
-            raise InvalidInputError.single(
-                "--out", str(out), "a file ending in " + ", ".join(_FORMATS)
-            )
-        from netline.course import derive_course
-        from netline.course.timeline import save_timeline, timeline_data
-        from netline.records import load_case
+    check_output_file(out, suffixes=_FORMATS)
+    from netline.course import derive_course
+    from netline.course.timeline import save_timeline, timeline_data
+    from netline.records import load_case
 
-        record = load_case(case)
-        data = timeline_data(derive_course(record), record)
-        path = save_timeline(data, out)
-        lines = ", ".join(f"L{bar.number} {bar.label}" for bar in data.lines) or "no lines"
-        typer.echo(f"{path}: {lines}")
+    record = load_case(case)
+    data = timeline_data(derive_course(record), record)
+    with atomic_path(out) as temporary:
+        save_timeline(data, temporary)
+    lines = ", ".join(f"L{bar.number} {bar.label}" for bar in data.lines) or "no lines"
+    typer.echo(f"{out}: {lines}")

@@ -1,14 +1,19 @@
 """Reading and writing case files (YAML or JSON), with every problem reported at once.
 
-Loading goes in three steps, and any problem found stops the load with an
-:class:`~netline.errors.InvalidRecordError` that lists them all:
+Loading goes in three steps; the problems of all three are collected and reported together in
+one :class:`~netline.errors.InvalidRecordError`, each with its file, line and column:
 
-1. parse the text (YAML is a superset of JSON, so one parser reads both);
+1. parse the text strictly (:mod:`netline._inputs`: YAML 1.2 core schema or JSON, duplicate
+   keys, aliases, non-finite numbers and oversized files refused);
 2. resolve relative dates (:mod:`netline.records.dates`) against the index date, the birth date
-   and the ids of events;
-3. validate the record (:class:`~netline.records.model.CaseRecord`), translating pydantic's
-   errors into :class:`~netline.errors.Problem` objects that name the field path, the value
-   and what was expected.
+   and the ids of events (ids may not shadow those anchors);
+3. validate the record (:class:`~netline.records.model.CaseRecord`); a date that could not be
+   resolved is left out of this step, so that the rest of the record is still checked and the
+   date's problem is not repeated as a consequence.
+
+Root causes come first: a problem with the patient's birth or death date is listed before the
+events it puts out of order, and a rule broken by many events in the same way (every event
+before a wrong birth date) is listed once, naming how many events it concerns.
 """
 
 from __future__ import annotations
@@ -20,15 +25,26 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from netline._inputs import problems_from_validation, read_text, yaml_problem
+from netline._atomic import write_text_atomic
+from netline._inputs import (
+    MAX_NODES,
+    Document,
+    parse_document,
+    problems_from_validation,
+    read_document,
+)
+from netline._io.yaml_core import dump_yaml
 from netline.errors import InvalidRecordError, Problem
-from netline.records.dates import parse_relative
+from netline.records.dates import parse_relative, reserved_anchor
 from netline.records.model import EVENT_TYPES, CaseRecord
 
-__all__ = ["dump_case", "load_case", "parse_case", "record_from_data"]
+__all__ = ["dump_case", "load_case", "parse_case", "record_from_data", "record_from_document"]
+
+_IDENTIFIER = "an identifier: a letter, then at most 63 letters, digits, '_', '.' or '-'"
+#: A rule broken in the same way by more events than this is listed once, with a count.
+_GROUP_AFTER = 3
 
 _DATE_KEYS = frozenset(
     {
@@ -71,7 +87,7 @@ def load_case(path: str | Path) -> CaseRecord:
     Parameters
     ----------
     path : str or Path
-        The case file.
+        The case file (JSON when its name ends in ``.json``, YAML otherwise).
 
     Returns
     -------
@@ -81,35 +97,60 @@ def load_case(path: str | Path) -> CaseRecord:
     Raises
     ------
     InvalidRecordError
-        If the file cannot be read or fails validation; every problem is listed.
+        If the file cannot be read or fails validation; every problem is listed, each with
+        its line and column.
     """
-    text = read_text(path, "case file", InvalidRecordError)
-    return parse_case(text, source=str(path))
+    return record_from_document(read_document(path, "case file", InvalidRecordError))
 
 
 def parse_case(text: str, source: str | None = None) -> CaseRecord:
     """Parse the text of a case file (YAML or JSON). See :func:`load_case`."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise InvalidRecordError([yaml_problem(exc)], source=source) from None
-    return record_from_data(data, source=source)
+    return record_from_document(parse_document(text, source=source, error=InvalidRecordError))
 
 
 def record_from_data(data: object, source: str | None = None) -> CaseRecord:
     """Validate already-parsed case data (a mapping as read from YAML or JSON)."""
+    return record_from_document(Document(data, {}, source))
+
+
+def record_from_document(document: Document) -> CaseRecord:
+    """Validate a parsed case file, reporting every problem at once with its position.
+
+    Raises
+    ------
+    InvalidRecordError
+        Listing every problem: reserved ids, dates, then the record's own rules.
+    """
+    data, source = document.data, document.source
     if not isinstance(data, Mapping):
         raise InvalidRecordError(
-            [Problem("", _type_name(data), "a mapping with 'id', 'patient' and 'primary'")],
+            document.locate(
+                [Problem("", _type_name(data), "a mapping with 'id', 'patient' and 'primary'")]
+            ),
             source=source,
         )
-    resolved, problems = resolve_dates(data)
-    if problems:
-        raise InvalidRecordError(problems, source=source)
+    problems = _reserved_ids(data)
+    resolved, date_problems, unresolved = _resolve(data)
+    problems += date_problems
     try:
-        return CaseRecord.model_validate(resolved)
+        record = CaseRecord.model_validate(resolved)
     except ValidationError as exc:
-        raise InvalidRecordError(translate(exc), source=source) from None
+        problems += [p for p in translate(exc) if p.location not in unresolved]
+    else:
+        if not problems:
+            return record
+    raise InvalidRecordError(document.locate(problems), source=source)
+
+
+def _reserved_ids(data: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    events = data.get("events")
+    for i, event in enumerate(events if isinstance(events, list) else []):
+        if isinstance(event, Mapping) and isinstance(event.get("id"), str):
+            expected = reserved_anchor(event["id"])
+            if expected is not None:
+                problems.append(Problem(f"events[{i}].id", event["id"], expected))
+    return problems
 
 
 def dump_case(record: CaseRecord, path: str | Path | None = None, fmt: str = "yaml") -> str:
@@ -132,36 +173,60 @@ def dump_case(record: CaseRecord, path: str | Path | None = None, fmt: str = "ya
     if path is not None:
         fmt = "json" if str(path).endswith(".json") else "yaml"
     text = (
-        json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-        if fmt == "json"
-        else yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+        json.dumps(data, indent=2, ensure_ascii=False) + "\n" if fmt == "json" else dump_yaml(data)
     )
     if path is not None:
-        Path(path).write_text(text, encoding="utf-8")
+        write_text_atomic(Path(path), text)
     return text
 
 
 # --------------------------------------------------------------------------- dates
 
 
-def _date_slots(node: Any, path: str = "") -> Iterator[tuple[Any, Any, str]]:
-    """Yield (container, key, path) for every date-valued field in the raw data."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            child = f"{path}.{key}" if path else str(key)
-            if key in _DATE_KEYS and isinstance(value, str | dt.date):
-                yield node, key, child
-            else:
-                yield from _date_slots(value, child)
-    elif isinstance(node, list):
-        for i, value in enumerate(node):
-            yield from _date_slots(value, f"{path}[{i}]")
+def _date_slots(data: Any) -> Iterator[tuple[Any, Any, str]]:
+    """Yield (container, key, path) for every date-valued field in the raw data.
+
+    The walk visits at most :data:`~netline._inputs.MAX_NODES` values, so that data built in
+    Python with shared references (a "billion laughs" structure) cannot make it hang.
+    """
+    stack: list[tuple[Any, str]] = [(data, "")]
+    visited = 0
+    while stack:
+        node, path = stack.pop()
+        visited += 1
+        if visited > MAX_NODES:
+            raise InvalidRecordError(
+                [Problem("", f"more than {MAX_NODES:,} values", "a record of ordinary size")]
+            )
+        children: list[tuple[Any, str]] = []
+        if isinstance(node, dict):
+            for key, value in node.items():
+                child = f"{path}.{key}" if path else str(key)
+                if key in _DATE_KEYS and isinstance(value, str | dt.date):
+                    yield node, key, child
+                else:
+                    children.append((value, child))
+        elif isinstance(node, list):
+            children = [(value, f"{path}[{i}]") for i, value in enumerate(node)]
+        stack.extend(reversed(children))
 
 
 def resolve_dates(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem]]:
-    """Resolve every relative date; return the new data and the problems found."""
+    """Resolve every relative date; return the new data and the problems found.
+
+    A date that cannot be resolved is removed from the returned data (its problem says why).
+    Dates relative to a date that failed are not reported one by one: the failed date's
+    problem says how many depend on it.
+    """
+    out, problems, _ = _resolve(data)
+    return out, problems
+
+
+def _resolve(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem], set[str]]:
+    """Resolve dates; return the data, the problems and the locations of removed dates."""
     out: dict[str, Any] = copy.deepcopy(dict(data))
     problems: list[Problem] = []
+    failed: list[tuple[Any, Any]] = []
     pending: list[tuple[Any, Any, str, Any]] = []
     for container, key, path in _date_slots(out):
         value = container[key]
@@ -173,15 +238,21 @@ def resolve_dates(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem
             try:
                 container[key] = dt.date.fromisoformat(value.strip())
                 continue
-            except ValueError:
-                pass
+            except ValueError as exc:
+                iso_error = _iso_problem(path, value, exc)
+            if iso_error is not None:
+                problems.append(iso_error)
+                failed.append((container, key))
+                continue
             try:
                 relative = parse_relative(value)
             except ValueError as exc:
                 problems.append(Problem(path, value, f"{_DATE_FORMS} ({exc})"))
+                failed.append((container, key))
                 continue
             if relative is None:
                 problems.append(Problem(path, value, _DATE_FORMS))
+                failed.append((container, key))
                 continue
             pending.append((container, key, path, relative))
 
@@ -192,21 +263,92 @@ def resolve_dates(data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Problem
         still: list[tuple[Any, Any, str, Any]] = []
         for container, key, path, relative in pending:
             anchor = anchors.get(relative.anchor)
-            if isinstance(anchor, dt.date):
-                container[key] = relative.resolve(anchor)
-                progress = True
-            else:
+            if not isinstance(anchor, dt.date):
                 still.append((container, key, path, relative))
+                continue
+            progress = True
+            try:
+                container[key] = relative.resolve(anchor)
+            except ValueError as exc:
+                problems.append(Problem(path, container[key], f"{_DATE_FORMS} ({exc})"))
+                failed.append((container, key))
         pending = still
 
     known = sorted(_anchors(out, include_unresolved=True))
+    failed_names = {_anchor_name(out, problem.location) for problem in problems}
+    blocked = _blocked_by(out, pending, {name for name in failed_names if name is not None})
     for container, key, path, relative in pending:
+        failed.append((container, key))
+        if path in blocked:
+            continue
         if relative.anchor in known:
             expected = f"an anchor '{relative.anchor}' with a resolvable date (circular offsets?)"
         else:
             expected = f"an offset from a known anchor: {', '.join(known)}"
         problems.append(Problem(path, container[key], expected))
-    return out, problems
+    if blocked:
+        problems = [_with_dependents(p, out, blocked) for p in problems]
+    removed = {problem.location for problem in problems} | set(blocked)
+    for container, key in failed:
+        container.pop(key, None)
+    return out, problems, removed
+
+
+def _anchor_name(data: Mapping[str, Any], location: str) -> str | None:
+    """Return the anchor name a date field provides (``index``, ``birth``, an event id)."""
+    if location == "index_date":
+        return "index"
+    if location == "patient.birth_date":
+        return "birth"
+    head, _, field = location.rpartition(".")
+    if head.startswith("events[") and head.endswith("]") and head[7:-1].isdigit():
+        events = data.get("events")
+        event = events[int(head[7:-1])] if isinstance(events, list) else None
+        if isinstance(event, Mapping) and isinstance(event.get("id"), str):
+            return f"{event['id']}.stop" if field == "stop" else str(event["id"])
+    return None
+
+
+def _blocked_by(
+    data: Mapping[str, Any], pending: list[tuple[Any, Any, str, Any]], failed: set[str]
+) -> dict[str, str]:
+    """Map each pending date that depends, directly or not, on a failed anchor to that anchor."""
+    roots = {name: name for name in failed}
+    blocked: dict[str, str] = {}
+    changed = True
+    while changed:
+        changed = False
+        for _container, _key, path, relative in pending:
+            if path in blocked or relative.anchor not in roots:
+                continue
+            blocked[path] = roots[relative.anchor]
+            provided = _anchor_name(data, path)
+            if provided is not None and provided not in roots:
+                roots[provided] = blocked[path]
+            changed = True
+    return blocked
+
+
+def _with_dependents(problem: Problem, data: Mapping[str, Any], blocked: dict[str, str]) -> Problem:
+    name = _anchor_name(data, problem.location)
+    count = sum(anchor == name for anchor in blocked.values()) if name else 0
+    if not count:
+        return problem
+    return Problem(
+        problem.location,
+        problem.value,
+        f"{problem.expected}; {count} other dates are relative to '{name}' and were not checked",
+        problem.line,
+        problem.column,
+    )
+
+
+def _iso_problem(path: str, value: str, exc: ValueError) -> Problem | None:
+    """Return the problem of an ISO-shaped value that is no real date (2011-02-30)."""
+    text = value.strip()
+    if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.replace("-", "").isdigit():
+        return Problem(path, value, f"a real calendar date as YYYY-MM-DD ({exc})")
+    return None
 
 
 def _anchors(data: Mapping[str, Any], include_unresolved: bool = False) -> dict[str, object]:
@@ -223,7 +365,11 @@ def _anchors(data: Mapping[str, Any], include_unresolved: bool = False) -> dict[
     events = data.get("events")
     if isinstance(events, list):
         for event in events:
-            if isinstance(event, Mapping) and isinstance(event.get("id"), str):
+            if (
+                isinstance(event, Mapping)
+                and isinstance(event.get("id"), str)
+                and reserved_anchor(event["id"]) is None
+            ):
                 offer(event["id"], event.get("start", event.get("date")))
                 offer(f"{event['id']}.stop", event.get("stop"))
     return anchors
@@ -243,12 +389,45 @@ def translate(exc: ValidationError) -> list[Problem]:
         expected_for={
             "union_tag_invalid": f"an event 'type': one of {', '.join(EVENT_TYPES)}",
             "union_tag_not_found": f"a 'type' field: one of {', '.join(EVENT_TYPES)}",
+            "string_pattern_mismatch": _IDENTIFIER,
         },
         adjust=_point_at_field,
     )
     for error in integrity:
-        problems.extend((error.get("ctx") or {})["problems"])
+        problems.extend(root_causes_first((error.get("ctx") or {})["problems"]))
     return problems
+
+
+def root_causes_first(problems: list[Problem]) -> list[Problem]:
+    """Order cross-record problems root causes first and fold repeated consequences.
+
+    Problems of the patient's own dates (birth, death, follow-up) come first, because a wrong
+    birth or death date puts every event out of order. More than ``_GROUP_AFTER`` problems with
+    the same expectation (every event "on or after birth (...)") become one problem naming the
+    first field and how many others share it.
+    """
+    by_expectation: dict[str, list[Problem]] = {}
+    for problem in problems:
+        by_expectation.setdefault(problem.expected, []).append(problem)
+    folded: list[Problem] = []
+    for expectation, group in by_expectation.items():
+        if len(group) <= _GROUP_AFTER:
+            folded.extend(group)
+            continue
+        first = group[0]
+        others = len(group) - 1
+        folded.append(
+            Problem(
+                first.location,
+                first.value,
+                f"{expectation}; {others} other dates break the same rule "
+                f"({', '.join(p.location for p in group[1:4])}{', ...' if others > 3 else ''});"
+                " check the anchor date first",
+                first.line,
+                first.column,
+            )
+        )
+    return sorted(folded, key=lambda p: not p.location.startswith("patient."))
 
 
 def _union_tag(loc: tuple[int | str, ...], i: int) -> bool:

@@ -1,0 +1,1 @@
+"""Private implementation of the strict input layer; use :mod:`netline._inputs`."""
