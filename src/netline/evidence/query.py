@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from netline.errors import UnknownKeyError
+from netline.evidence._search import documents
 from netline.evidence._walk import cited_keys, walk
 from netline.evidence.schema import (
     AgentCombination,
@@ -36,7 +37,7 @@ from netline.records.vocabulary import AGENTS, Agent, AgentClass, PrimarySite, r
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    from netline.evidence.validate import _Parts
+    from netline.evidence._parts import Parts
 
 __all__ = ["ConflictRecord", "KnowledgeBase", "SearchHit", "site_groups"]
 
@@ -172,7 +173,7 @@ class KnowledgeBase:
                     self._therapy_names.setdefault(_normalise(name), therapy.id)
 
     @classmethod
-    def from_parts(cls, parts: _Parts, *, source: str) -> KnowledgeBase:
+    def from_parts(cls, parts: Parts, *, source: str) -> KnowledgeBase:
         """Build the knowledge base from validated files (see :mod:`netline.evidence.validate`)."""
         assert parts.references
         assert parts.therapies
@@ -532,114 +533,9 @@ class KnowledgeBase:
         if not words:
             return ()
         hits = []
-        for kind, item_id, label, fields in self._documents():
+        for kind, item_id, label, fields in documents(self):
             blob = " ".join(fields).casefold()
             if all(word in blob for word in words):
                 context = next((f for f in fields if words[0] in f.casefold()), label)
                 hits.append(SearchHit(kind, item_id, label, context))
         return tuple(hits)
-
-    def _documents(self) -> Iterator[tuple[str, str, str, list[str]]]:
-        for therapy in self._therapies.values():
-            yield (
-                "therapy",
-                therapy.id,
-                therapy.name,
-                [
-                    therapy.id,
-                    therapy.name,
-                    *therapy.synonyms,
-                    *(a.value for a in therapy.agents),
-                    *(c.value for c in therapy.agent_classes),
-                    therapy.mode_of_action.mechanism,
-                    *therapy.mode_of_action.targets,
-                    *(t.term for t in therapy.toxicities),
-                    *therapy.notes,
-                ],
-            )
-        for trial in self._trials.values():
-            yield (
-                "trial",
-                trial.id,
-                trial.name,
-                [
-                    trial.id,
-                    trial.name,
-                    *trial.aliases,
-                    *trial.registry_ids,
-                    trial.population.description,
-                    *(a.label for a in trial.arms),
-                    *(t for a in trial.arms for t in a.therapies),
-                    *(s.label for s in trial.subgroups),
-                    *(e.label or e.kind.value for e in trial.endpoints),
-                    *trial.notes,
-                ],
-            )
-        for statement in self._statements.values():
-            yield (
-                "statement",
-                statement.id,
-                statement.topic,
-                [
-                    statement.id,
-                    statement.topic,
-                    *statement.guidelines,
-                    *(o.target for o in statement.options),
-                    *(o.note or "" for o in statement.options),
-                    *statement.notes,
-                ],
-            )
-        for guideline in self._guidelines.values():
-            yield (
-                "guideline",
-                guideline.id,
-                guideline.name,
-                [
-                    guideline.id,
-                    guideline.name,
-                    guideline.organisation,
-                    guideline.scope,
-                ],
-            )
-        for profile in self._profiles.values():
-            yield (
-                "profile",
-                profile.id,
-                profile.label,
-                [
-                    profile.id,
-                    profile.label,
-                    profile.description,
-                    *(c.label for c in profile.criteria),
-                    *(r.label for r in profile.rules),
-                    *profile.notes,
-                ],
-            )
-        for case in self._cases.values():
-            yield (
-                "case",
-                case.id,
-                f"case {case.case_number} ({case.authors_as_printed})",
-                [
-                    case.id,
-                    case.authors_as_printed,
-                    *(case.unresectable_factors or ()),
-                    case.pretreatment_as_printed,
-                    case.surgery.as_printed,
-                    case.note or "",
-                ],
-            )
-        for reference in self._references.values():
-            yield (
-                "reference",
-                reference.key,
-                reference.citation(),
-                [
-                    reference.key,
-                    *reference.authors,
-                    reference.title or "",
-                    reference.source,
-                    str(reference.year),
-                    reference.note or "",
-                ],
-            )
