@@ -316,6 +316,15 @@ class ResponseCriteria(Sourced):
     version: str
 
 
+_DESIGN_RANK: dict[TrialDesign, int] = {
+    TrialDesign.RANDOMISED_CONTROLLED: 0,
+    TrialDesign.RANDOMISED_NON_COMPARATIVE: 0,
+    TrialDesign.SINGLE_ARM: 1,
+    TrialDesign.RETROSPECTIVE: 2,
+    TrialDesign.REGISTRY: 2,
+}
+
+
 class Trial(Sourced):
     """A trial or cohort study. ``ref`` is the primary reference; ``status`` covers the design."""
 
@@ -334,8 +343,19 @@ class Trial(Sourced):
     prognostic_factors: tuple[PrognosticFactor, ...] = ()
     safety: tuple[SafetyItem, ...] = ()
     response_criteria: ResponseCriteria | None = None
+    retreatment: bool = False
     facts: tuple[Characteristic, ...] = ()
     notes: tuple[str, ...] = ()
+
+    @property
+    def design_rank(self) -> int:
+        """Strength of the design for matching: 0 randomised, 1 single-arm, 2 retrospective."""
+        return _DESIGN_RANK[self.design]
+
+    @property
+    def pancreatic_only(self) -> bool:
+        """Whether the trial enrolled pancreatic primaries only (else a mixed population)."""
+        return self.population.pancreatic_only
 
     def arm(self, arm_id: str) -> Arm | None:
         """Return the arm with this identifier, if any."""
@@ -393,15 +413,36 @@ class Option(_Model):
         return str(self.therapy or self.agent_class or self.strategy)
 
 
+class StatementSource(_Model):
+    """Where a statement's wording was (or was not) checked in one guideline document.
+
+    ``section`` names the place in the document (section, recommendation number, page or
+    table) whose text was read; ``read_in`` names the reference of the text actually read
+    when it is not the guideline's own reference (e.g. a summary quoting it).
+    """
+
+    guideline: str
+    status: Verification
+    section: str | None = None
+    read_in: str | None = None
+    note: str | None = None
+
+
 class GuidelineStatement(_Model):
     """A guideline statement in a form a decision engine can evaluate.
 
-    ``guidelines`` names the guideline documents the statement summarises; ``status`` is how
-    the statement's wording and thresholds were checked against them.
+    ``guidelines`` names the guideline documents the statement summarises; ``sources`` says,
+    per document, where the wording was checked and how (a document without a source entry
+    carries the statement's own ``status``). A statement that no guideline makes (evidence
+    published after the guidelines) names the trials it rests on in ``basis_trials``
+    instead, and is shown as trial evidence, never as a guideline's word. ``status`` is the
+    best verification any source gives the statement's wording and thresholds.
     """
 
     id: str = Field(pattern=_ID_PATTERN)
-    guidelines: tuple[str, ...] = Field(min_length=1)
+    guidelines: tuple[str, ...] = ()
+    basis_trials: tuple[str, ...] = ()
+    sources: tuple[StatementSource, ...] = ()
     topic: str
     condition: Condition
     options: tuple[Option, ...] = Field(min_length=1)
@@ -410,6 +451,27 @@ class GuidelineStatement(_Model):
     profiles: tuple[str, ...] = ()
     status: Verification
     notes: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _one_basis(self) -> GuidelineStatement:
+        if bool(self.guidelines) == bool(self.basis_trials):
+            raise ValueError(
+                "a statement names its guidelines or, when no guideline makes it, its "
+                "basis_trials (exactly one of the two)"
+            )
+        if self.basis_trials and self.sources:
+            raise ValueError("sources are guideline documents; a trial-based statement has none")
+        return self
+
+    @property
+    def from_guideline(self) -> bool:
+        """Whether a guideline makes the statement (else it rests on trials alone)."""
+        return bool(self.guidelines)
+
+    def source_for(self, guideline: str) -> StatementSource:
+        """Return where the wording was checked in ``guideline`` (default: the statement's tag)."""
+        found = next((s for s in self.sources if s.guideline == guideline), None)
+        return found or StatementSource(guideline=guideline, status=self.status)
 
 
 class GuidelinesFile(_Model):

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import math
+import re
+from datetime import date
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -110,6 +114,9 @@ class Characteristic(_Model):
 # --------------------------------------------------------------------------- references
 
 
+_PARTIAL_DATE = re.compile(r"(\d{4})(?:-(\d{1,2}))?")
+
+
 class Reference(_Model):
     """A bibliographic source. ``status`` says how the citation details were checked.
 
@@ -131,6 +138,62 @@ class Reference(_Model):
     url: str | None = None
     status: Verification
     note: str | None = None
+    published: date | None = None
+    published_precision: Literal["day", "month", "year"] = "day"
+
+    @model_validator(mode="before")
+    @classmethod
+    def _partial_dates(cls, data: Any) -> Any:
+        """Accept ``published: YYYY-MM`` or ``YYYY`` (month or year precision) besides a date."""
+        if not isinstance(data, dict):
+            return data
+        given = data.get("published")
+        if isinstance(given, int) and not isinstance(given, bool):
+            given = str(given)
+        if isinstance(given, str):
+            match = _PARTIAL_DATE.fullmatch(given.strip())
+            if match:
+                year, month = int(match.group(1)), match.group(2)
+                if month is not None and not 1 <= int(month) <= 12:
+                    raise ValueError(f"published: month {month} is not 1-12")
+                data = {
+                    **data,
+                    "published": date(year, int(month or 1), 1),
+                    "published_precision": "month" if month else "year",
+                }
+        return data
+
+    @model_validator(mode="after")
+    def _published_in_year(self) -> Reference:
+        if self.published is not None and self.published.year != self.year:
+            raise ValueError(
+                f"published ({self.published.isoformat()}) must fall in the year {self.year}"
+            )
+        return self
+
+    @property
+    def available_from(self) -> date | None:
+        """The first day by which the source was surely public (``None`` when undated).
+
+        A month-only date counts from the last day of its month and a year-only date from
+        31 December, so that nothing is treated as known before it surely was.
+        """
+        if self.published is None or self.published_precision == "day":
+            return self.published
+        if self.published_precision == "year":
+            return self.published.replace(month=12, day=31)
+        last = calendar.monthrange(self.published.year, self.published.month)[1]
+        return self.published.replace(day=last)
+
+    def published_text(self) -> str:
+        """Return the publication date as given: ``2011-02-10``, ``2011-02``, ``2011``."""
+        if self.published is None:
+            return "undated"
+        return {
+            "day": self.published.isoformat(),
+            "month": self.published.strftime("%Y-%m"),
+            "year": str(self.published.year),
+        }[self.published_precision]
 
     def citation(self) -> str:
         """Return a one-line citation (Vancouver-like)."""

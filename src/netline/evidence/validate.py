@@ -14,7 +14,11 @@ is sound. The rules:
 * **intervals**: every confidence interval is ordered and contains its point estimate;
 * **direction**: a hazard ratio below 1 goes with an experimental median at least the control
   median, and above 1 with one at most the control median;
-* **conflicts**: a quantity with alternative values says what the conflict is.
+* **conflicts**: a quantity with alternative values says what the conflict is;
+* **provenance**: nothing is ``verified`` against a reference whose own identity is
+  uncertain; every reference has a publication date; a guideline statement's sources name
+  its own guidelines and its tag is their best; a guideline cites no trial published after it
+  (see :mod:`netline.evidence._sources`).
 """
 
 from __future__ import annotations
@@ -43,6 +47,11 @@ from netline.evidence._parts import (
     known,
     normalise,
     sourced_nodes,
+)
+from netline.evidence._sources import (
+    check_dates,
+    check_statement_sources,
+    check_verified_sources,
 )
 from netline.evidence._walk import cited_keys
 from netline.evidence.schema import (
@@ -175,6 +184,9 @@ def _integrity(parts: Parts) -> list[Problem]:
     problems += check_guidelines(parts)
     problems += check_profiles(parts)
     problems += check_cases(parts)
+    problems += check_verified_sources(parts)
+    problems += check_dates(parts)
+    problems += check_statement_sources(parts)
     return problems
 
 
