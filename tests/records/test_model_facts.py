@@ -9,6 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from netline.errors import InvalidRecordError
@@ -341,3 +343,43 @@ def test_non_finite_numbers_are_refused(path: tuple[str, ...], bad: float) -> No
     target[path[-1]] = bad
     with pytest.raises(InvalidRecordError):
         record_from_data(data)
+
+
+_ORGANS = [Organ.LIVER, Organ.BONE, Organ.LUNG, Organ.PERITONEUM]
+
+
+@given(
+    found=st.lists(
+        st.tuples(st.sampled_from(_ORGANS), st.integers(min_value=0, max_value=2000)),
+        min_size=1,
+        max_size=6,
+    ),
+    ned_day=st.integers(min_value=0, max_value=2000),
+    probe=st.integers(min_value=0, max_value=2500),
+)
+def test_involvement_is_what_was_found_since_the_last_clearing(
+    found: list[tuple[Organ, int]], ned_day: int, probe: int
+) -> None:
+    start = dt.date(2020, 1, 1)
+    data = minimal(
+        metastases=[
+            {"organ": organ.value, "found": (start + dt.timedelta(days=day)).isoformat()}
+            for organ, day in found
+        ],
+        events=[
+            {
+                "type": "disease_status",
+                "date": (start + dt.timedelta(days=ned_day)).isoformat(),
+                "status": "no_evidence_of_disease",
+            }
+        ],
+    )
+    record = record_from_data(data)
+    when = start + dt.timedelta(days=probe)
+    expected = {
+        organ for organ, day in found if day <= probe and (ned_day > probe or day > ned_day)
+    }
+    assert involved_organs(record, when) == expected
+    # the change list replays the same answer at every change date
+    for date, organs in involvement_changes(record):
+        assert organs == {o for o in involved_organs(record, date) if o.is_distant}

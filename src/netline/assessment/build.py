@@ -191,6 +191,8 @@ def imaging_summary(imaging: Imaging) -> ImagingSummary:
         sstr_uptake_score=imaging.sstr_uptake_score,
         organs=tuple(o.value for o in imaging.organs_involved),
         finding=imaging.finding,
+        new_lesions_equivocal=imaging.new_lesions_equivocal,
+        organs_clear=tuple(o.value for o in imaging.organs_clear),
     )
 
 

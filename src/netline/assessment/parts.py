@@ -151,6 +151,8 @@ class ImagingSummary:
     sstr_uptake_score: int | None
     organs: tuple[str, ...]
     finding: str | None
+    new_lesions_equivocal: bool = False
+    organs_clear: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return a JSON-ready dictionary."""
@@ -162,6 +164,8 @@ class ImagingSummary:
             "new_lesions": self.new_lesions,
             "sstr_uptake_score": self.sstr_uptake_score,
             "organs": list(self.organs),
+            "organs_clear": list(self.organs_clear),
+            "new_lesions_equivocal": self.new_lesions_equivocal,
             "finding": self.finding,
         }
 

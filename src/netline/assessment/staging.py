@@ -176,7 +176,9 @@ def m_over_time(
 def nodal_recurrence(record: CaseRecord) -> dt.date | None:
     """Return the date regional nodal disease was first recorded after the primary resection.
 
-    Nodal disease after a resection is a recurrence, written ``rN1``.
+    Nodal disease after a resection is a recurrence, written ``rN1``. Nodal involvement that
+    was recorded before the resection and never recorded as cleared (a "no evidence of disease"
+    status or a scan listing the regional nodes clear) is persisting disease, not a recurrence.
     """
     resection = primary_resection(record)
     if resection is None:

@@ -283,6 +283,10 @@ def _imaging(result: Assessment) -> list[str]:
     for image in result.imaging:
         response = f" {image.recorded_response}" if image.recorded_response else ""
         new = " new lesions" if image.new_lesions else ""
+        if image.new_lesions and image.new_lesions_equivocal:
+            new += " (equivocal: not progression unless a later scan confirms them)"
+        if image.organs_clear:
+            new += f"; clear: {_words(image.organs_clear)}"
         score = (
             "" if image.sstr_uptake_score is None else f" uptake score {image.sstr_uptake_score}"
         )
