@@ -67,11 +67,10 @@ def test_reported_grade_is_read_from_text(
     data["primary"]["histology"] = {"reported_grade": text}
     histology = record_from_data(data).primary.histology
     assert histology is not None
-    assert histology.reported_grade == ReportedGrade(
-        category=category,  # type: ignore[arg-type]
-        grade=grade,  # type: ignore[arg-type]
-        who_edition=edition,
+    expected = ReportedGrade.model_validate(
+        {"category": category, "grade": grade, "who_edition": edition}
     )
+    assert histology.reported_grade == expected
 
 
 @pytest.mark.parametrize("text", ["G5", "grade two", "NEC G1", ""])
