@@ -128,7 +128,7 @@ class LabResult(_Model):
             return data
         if unit is None and analyte not in UNITLESS:
             raise PydanticCustomError(
-                "missing_unit",
+                "unknown_unit",  # located at the unit field by the case-file translator
                 "a 'unit' for {analyte} (netline does not assume one): one of {units}",
                 {"analyte": analyte.value, "units": ", ".join(accepted_units(analyte))},
             )
