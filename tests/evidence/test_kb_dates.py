@@ -50,6 +50,13 @@ def test_bad_publication_dates_are_refused(bad: str) -> None:
         Reference.model_validate({**_REFERENCE, "published": bad})
 
 
+def test_precision_must_match_the_date() -> None:
+    with pytest.raises(ValidationError, match="more precise"):
+        Reference.model_validate(
+            {**_REFERENCE, "published": "2011-02-10", "published_precision": "month"}
+        )
+
+
 def test_statement_names_guidelines_or_basis_trials() -> None:
     base: dict[str, Any] = {
         "id": "s",

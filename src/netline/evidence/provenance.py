@@ -165,9 +165,17 @@ class Reference(_Model):
 
     @model_validator(mode="after")
     def _published_in_year(self) -> Reference:
-        if self.published is not None and self.published.year != self.year:
+        if self.published is None:
+            return self
+        if self.published.year != self.year:
             raise ValueError(
                 f"published ({self.published.isoformat()}) must fall in the year {self.year}"
+            )
+        partial = self.published_precision != "day" and self.published.day != 1
+        if partial or (self.published_precision == "year" and self.published.month != 1):
+            raise ValueError(
+                f"published ({self.published.isoformat()}) is more precise than "
+                f"published_precision {self.published_precision!r}; give YYYY-MM or YYYY"
             )
         return self
 
