@@ -51,10 +51,10 @@ def test_progressive_after_ssa_statement(kb: KnowledgeBase) -> None:
     statement = kb.statement("progressive_after_ssa")
     assert statement.condition.evaluate(PNET_AFTER_SSA) is True
     options = {o.target: o for o in statement.options}
-    cabozantinib = options["cabozantinib"].condition
-    assert cabozantinib is not None
-    assert cabozantinib.evaluate(PNET_AFTER_SSA) is False
-    assert cabozantinib.evaluate({**PNET_AFTER_SSA, "prior_non_ssa_lines": 1}) is True
+    assert "cabozantinib" not in options  # CABINET (2025) postdates ENETS 2023 and ESMO 2020
+    cabinet = kb.statement("cabinet_cabozantinib").condition
+    assert cabinet.evaluate(PNET_AFTER_SSA) is False
+    assert cabinet.evaluate({**PNET_AFTER_SSA, "prior_non_ssa_lines": 1}) is True
     naive = {**PNET_AFTER_SSA, "prior_classes": set()}
     assert statement.condition.evaluate(naive) is False
 

@@ -53,6 +53,7 @@ def test_orphaned_reference(raw: dict[str, Any]) -> None:
             "authors": ["Nobody A"],
             "source": "J Test",
             "year": 2020,
+            "published": "2020-05",
             "status": "recalled",
         }
     )

@@ -16,6 +16,7 @@ Examples
 """
 
 from netline.evidence._format import format_quantity, status_tag
+from netline.evidence.asof import EvidenceAsOf, StatementSourceView
 from netline.evidence.cases import CaseSeriesSummary, CountRange, summarise_case_series
 from netline.evidence.forest import forest_rows, write_forest_plot
 from netline.evidence.loader import load_knowledge_base, read_knowledge_base_data
@@ -29,6 +30,7 @@ from netline.evidence.schema import (
     PublishedCase,
     Quantity,
     Reference,
+    StatementSource,
     Subgroup,
     Therapy,
     Trial,
@@ -42,6 +44,7 @@ __all__ = [
     "ConflictRecord",
     "CountRange",
     "Criterion",
+    "EvidenceAsOf",
     "Guideline",
     "GuidelineStatement",
     "KnowledgeBase",
@@ -50,6 +53,8 @@ __all__ = [
     "Quantity",
     "Reference",
     "SearchHit",
+    "StatementSource",
+    "StatementSourceView",
     "Subgroup",
     "Therapy",
     "Trial",

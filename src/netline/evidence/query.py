@@ -10,10 +10,27 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING
 
+from pydantic import BaseModel
+
 from netline.errors import UnknownKeyError
+from netline.evidence._search import documents
+from netline.evidence._sites import site_groups
 from netline.evidence._walk import cited_keys, walk
+from netline.evidence.asof import (
+    EvidenceAsOf,
+    StatementSourceView,
+    evidence_as_of,
+    statement_sources,
+)
+from netline.evidence.dates import (
+    fact_published,
+    reference_dates,
+    statement_published,
+    trial_published,
+)
 from netline.evidence.schema import (
     AgentCombination,
     CaseSeries,
@@ -34,9 +51,7 @@ from netline.evidence.schema import (
 from netline.records.vocabulary import AGENTS, Agent, AgentClass, PrimarySite, resolve_agent
 
 if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from netline.evidence.validate import _Parts
+    from netline.evidence._parts import Parts
 
 __all__ = ["ConflictRecord", "KnowledgeBase", "SearchHit", "site_groups"]
 
@@ -59,51 +74,6 @@ class ConflictRecord:
     item_id: str
     path: str
     quantity: Quantity
-
-
-_PRIMARY_TO_GROUP: dict[PrimarySite, tuple[SiteGroup, ...]] = {
-    PrimarySite.DUODENUM: (SiteGroup.FOREGUT_GI,),
-    PrimarySite.STOMACH: (SiteGroup.FOREGUT_GI,),
-    PrimarySite.JEJUNUM_ILEUM: (SiteGroup.MIDGUT,),
-    PrimarySite.APPENDIX: (SiteGroup.MIDGUT,),
-    PrimarySite.COLON: (SiteGroup.MIDGUT, SiteGroup.HINDGUT),
-    PrimarySite.RECTUM: (SiteGroup.HINDGUT,),
-    PrimarySite.LUNG: (SiteGroup.LUNG,),
-    PrimarySite.UNKNOWN_PRIMARY: (SiteGroup.UNKNOWN_PRIMARY,),
-    PrimarySite.OTHER: (SiteGroup.OTHER,),
-}
-
-
-def site_groups(site: SiteGroup | PrimarySite | str) -> frozenset[SiteGroup]:
-    """Return the site groups a site belongs to.
-
-    Parameters
-    ----------
-    site : SiteGroup, PrimarySite or str
-        A site group (``"pancreas"``, ``"midgut"`` ...) or a primary site of the clinical
-        record (``"pancreas_head"``, ``"jejunum_ileum"`` ...). The colon maps to both midgut
-        and hindgut.
-
-    Raises
-    ------
-    UnknownKeyError
-        If the name is neither.
-    """
-    if isinstance(site, SiteGroup):
-        return frozenset({site})
-    if isinstance(site, PrimarySite):
-        primary = site
-    else:
-        text = site.strip().lower()
-        if text in {g.value for g in SiteGroup}:
-            return frozenset({SiteGroup(text)})
-        if text not in {p.value for p in PrimarySite}:
-            known = [g.value for g in SiteGroup] + [p.value for p in PrimarySite]
-            raise UnknownKeyError("site", site, known)
-        primary = PrimarySite(text)
-    if primary.is_pancreatic:
-        return frozenset({SiteGroup.PANCREAS})
-    return frozenset(_PRIMARY_TO_GROUP[primary])
 
 
 def _normalise(text: str) -> str:
@@ -157,6 +127,7 @@ class KnowledgeBase:
         self._profiles = {p.id: p for p in profiles}
         self._series = {s.id: s for s in case_series}
         self._cases = {c.id: c for c in cases}
+        self._date_cache: dict[str, date | None] | None = None
         self._trial_names: dict[str, str] = {}
         for trial in trials:
             for name in (trial.id, trial.name, *trial.aliases, *trial.registry_ids):
@@ -172,7 +143,7 @@ class KnowledgeBase:
                     self._therapy_names.setdefault(_normalise(name), therapy.id)
 
     @classmethod
-    def from_parts(cls, parts: _Parts, *, source: str) -> KnowledgeBase:
+    def from_parts(cls, parts: Parts, *, source: str) -> KnowledgeBase:
         """Build the knowledge base from validated files (see :mod:`netline.evidence.validate`)."""
         assert parts.references
         assert parts.therapies
@@ -480,6 +451,57 @@ class KnowledgeBase:
         chosen = [p for p in self._profiles.values() if p.kind is wanted]
         return tuple(sorted(chosen, key=lambda p: not p.default))
 
+    # ----------------------------------------------------------------- dates and sources
+
+    def published(
+        self, item: Reference | Trial | GuidelineStatement | Guideline | BaseModel
+    ) -> date | None:
+        """Return when ``item`` became known (rules: :mod:`netline.evidence.dates`).
+
+        Accepts a reference, a trial, a guideline statement, a guideline document, or any
+        sourced fact (a quantity, a population, a dose); ``None`` when undated.
+        """
+        dates = self._dates()
+        if isinstance(item, Reference):
+            return item.available_from
+        if isinstance(item, Trial):
+            return trial_published(item, dates)
+        if isinstance(item, GuidelineStatement):
+            return statement_published(item, self._guidelines, self._trials, dates)
+        if isinstance(item, Guideline):
+            return dates.get(item.ref)
+        return fact_published(item, dates)
+
+    def available_at(
+        self, item: Reference | Trial | GuidelineStatement | Guideline | BaseModel, on: date
+    ) -> bool | None:
+        """Whether ``item`` was published on or before ``on`` (``None`` when undated)."""
+        day = self.published(item)
+        return None if day is None else day <= on
+
+    def published_on_or_before(self, on: date) -> EvidenceAsOf:
+        """Return the evidence known on ``on`` and, apart, what was published later.
+
+        Examples
+        --------
+        >>> from datetime import date
+        >>> from netline.evidence import load_knowledge_base
+        >>> kb = load_knowledge_base()
+        >>> snapshot = kb.published_on_or_before(date(2018, 6, 1))
+        >>> kb.trial("NETTER-2") in snapshot.later_trials
+        True
+        """
+        return evidence_as_of(self, on)
+
+    def statement_sources(self, statement: GuidelineStatement) -> tuple[StatementSourceView, ...]:
+        """Return where a statement comes from: each guideline (or basis trial), section, tag."""
+        return statement_sources(self, statement)
+
+    def _dates(self) -> dict[str, date | None]:
+        if self._date_cache is None:
+            self._date_cache = reference_dates(self._references.values())
+        return self._date_cache
+
     def citing(self, key: str) -> tuple[str, ...]:
         """Return the paths of every fact that cites a reference key."""
         self.reference(key)
@@ -532,114 +554,9 @@ class KnowledgeBase:
         if not words:
             return ()
         hits = []
-        for kind, item_id, label, fields in self._documents():
+        for kind, item_id, label, fields in documents(self):
             blob = " ".join(fields).casefold()
             if all(word in blob for word in words):
                 context = next((f for f in fields if words[0] in f.casefold()), label)
                 hits.append(SearchHit(kind, item_id, label, context))
         return tuple(hits)
-
-    def _documents(self) -> Iterator[tuple[str, str, str, list[str]]]:
-        for therapy in self._therapies.values():
-            yield (
-                "therapy",
-                therapy.id,
-                therapy.name,
-                [
-                    therapy.id,
-                    therapy.name,
-                    *therapy.synonyms,
-                    *(a.value for a in therapy.agents),
-                    *(c.value for c in therapy.agent_classes),
-                    therapy.mode_of_action.mechanism,
-                    *therapy.mode_of_action.targets,
-                    *(t.term for t in therapy.toxicities),
-                    *therapy.notes,
-                ],
-            )
-        for trial in self._trials.values():
-            yield (
-                "trial",
-                trial.id,
-                trial.name,
-                [
-                    trial.id,
-                    trial.name,
-                    *trial.aliases,
-                    *trial.registry_ids,
-                    trial.population.description,
-                    *(a.label for a in trial.arms),
-                    *(t for a in trial.arms for t in a.therapies),
-                    *(s.label for s in trial.subgroups),
-                    *(e.label or e.kind.value for e in trial.endpoints),
-                    *trial.notes,
-                ],
-            )
-        for statement in self._statements.values():
-            yield (
-                "statement",
-                statement.id,
-                statement.topic,
-                [
-                    statement.id,
-                    statement.topic,
-                    *statement.guidelines,
-                    *(o.target for o in statement.options),
-                    *(o.note or "" for o in statement.options),
-                    *statement.notes,
-                ],
-            )
-        for guideline in self._guidelines.values():
-            yield (
-                "guideline",
-                guideline.id,
-                guideline.name,
-                [
-                    guideline.id,
-                    guideline.name,
-                    guideline.organisation,
-                    guideline.scope,
-                ],
-            )
-        for profile in self._profiles.values():
-            yield (
-                "profile",
-                profile.id,
-                profile.label,
-                [
-                    profile.id,
-                    profile.label,
-                    profile.description,
-                    *(c.label for c in profile.criteria),
-                    *(r.label for r in profile.rules),
-                    *profile.notes,
-                ],
-            )
-        for case in self._cases.values():
-            yield (
-                "case",
-                case.id,
-                f"case {case.case_number} ({case.authors_as_printed})",
-                [
-                    case.id,
-                    case.authors_as_printed,
-                    *(case.unresectable_factors or ()),
-                    case.pretreatment_as_printed,
-                    case.surgery.as_printed,
-                    case.note or "",
-                ],
-            )
-        for reference in self._references.values():
-            yield (
-                "reference",
-                reference.key,
-                reference.citation(),
-                [
-                    reference.key,
-                    *reference.authors,
-                    reference.title or "",
-                    reference.source,
-                    str(reference.year),
-                    reference.note or "",
-                ],
-            )

@@ -4,6 +4,21 @@ Conversion factors are analyte-specific (molar masses of creatinine, bilirubin a
 a general unit library such as pint cannot supply them; the table below is the whole of it.
 Factors: creatinine 88.4 µmol/L per mg/dL; bilirubin 17.1 µmol/L per mg/dL; glucose
 18.0 mg/dL per mmol/L; haemoglobin 10 g/L per g/dL and 0.6206 mmol/L per g/dL (monomer basis).
+
+Peptide hormones reported in molar units are converted with the molar mass of the measured
+peptide (1 pmol/L × M g/mol = M/1000 pg/mL):
+
+* gastrin (gastrin-17): M ≈ 2100 g/mol, 1 pg/mL ≈ 0.476 pmol/L (read: gastrin unit converter,
+  calcengines.com, "MW 2100 g/mol: 1 pg/mL ≈ 0.476 pmol/L");
+* glucagon: M ≈ 3485 g/mol (read: labtests.xyz glucagon unit page, "molecular weight ≈ 3485");
+* VIP: M ≈ 3326 g/mol (recalled; PubChem);
+* C-peptide: M ≈ 3020 g/mol, 1 ng/mL ≈ 0.331 nmol/L (recalled; JAMA SI conversion table);
+* proinsulin: M ≈ 9390 g/mol (recalled);
+* insulin: 6.0 pmol/L per µU/mL (the consensus factor; assays differ).
+
+Chromogranin A results in nmol/L or U/L are assay-specific and are not converted: they are
+refused with the accepted units. A value without a unit is refused for every analyte that has
+one (creatinine 80 is not 80 mg/dL); only the INR, a ratio, may omit it.
 """
 
 from __future__ import annotations
@@ -12,7 +27,7 @@ from dataclasses import dataclass
 
 from netline.records.vocabulary import Analyte
 
-__all__ = ["CANONICAL_UNITS", "UnitConversion", "accepted_units", "to_canonical"]
+__all__ = ["CANONICAL_UNITS", "UNITLESS", "UnitConversion", "accepted_units", "to_canonical"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,9 +64,16 @@ _TABLE: dict[Analyte, tuple[str, dict[str, float]]] = {
     Analyte.GLUCOSE: ("mmol/L", {"mmol/L": 1.0, "mg/dL": 1 / 18.0}),
     Analyte.HBA1C: ("%", {"%": 1.0}),
     Analyte.FIVE_HIAA: ("umol/24h", {"umol/24h": 1.0, "µmol/24h": 1.0, "mg/24h": 5.23}),
-    Analyte.GASTRIN: ("pg/mL", {"pg/mL": 1.0, "ng/L": 1.0}),
+    Analyte.GASTRIN: ("pg/mL", {"pg/mL": 1.0, "ng/L": 1.0, "pmol/L": 2.100}),
     Analyte.INSULIN: ("mU/L", {"mU/L": 1.0, "uU/mL": 1.0, "µU/mL": 1.0, "pmol/L": 1 / 6.0}),
+    Analyte.C_PEPTIDE: ("ng/mL", {"ng/mL": 1.0, "ug/L": 1.0, "µg/L": 1.0, "nmol/L": 3.020}),
+    Analyte.PROINSULIN: ("pmol/L", {"pmol/L": 1.0, "pg/mL": 1 / 9.390, "ng/L": 1 / 9.390}),
+    Analyte.GLUCAGON: ("pg/mL", {"pg/mL": 1.0, "ng/L": 1.0, "pmol/L": 3.485}),
+    Analyte.VIP: ("pg/mL", {"pg/mL": 1.0, "ng/L": 1.0, "pmol/L": 3.326}),
 }
+
+#: Analytes whose value has no unit (a ratio), so a missing unit is not an error.
+UNITLESS: frozenset[Analyte] = frozenset({Analyte.INR})
 
 CANONICAL_UNITS: dict[Analyte, str] = {a: unit for a, (unit, _) in _TABLE.items()}
 
@@ -71,7 +93,7 @@ def to_canonical(analyte: Analyte, value: float, unit: str | None) -> UnitConver
     value : float
         The value as reported.
     unit : str or None
-        The unit as reported; ``None`` means the canonical unit.
+        The unit as reported; ``None`` only for unitless analytes (the INR).
 
     Returns
     -------
@@ -81,9 +103,12 @@ def to_canonical(analyte: Analyte, value: float, unit: str | None) -> UnitConver
     Raises
     ------
     KeyError
-        If the unit is not accepted for the analyte (callers turn this into a Problem).
+        If the unit is not accepted for the analyte, or is missing for an analyte that has one
+        (callers turn this into a Problem).
     """
     canonical, factors = _TABLE[analyte]
+    if unit is None and analyte not in UNITLESS:
+        raise KeyError("")
     given = canonical if unit is None else unit.strip()
     factor = factors.get(given)
     if factor is None:

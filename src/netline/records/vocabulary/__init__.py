@@ -24,7 +24,10 @@ __all__ = [
     "ImagingModality",
     "InvadedStructure",
     "LocalTherapyModality",
+    "LocalTherapyTarget",
     "Margin",
+    "MedicationDrug",
+    "MedicationPurpose",
     "Organ",
     "PrimarySite",
     "ReasonStopped",
@@ -32,8 +35,12 @@ __all__ = [
     "Sex",
     "SurgeryIntent",
     "SurgicalProcedure",
+    "ThrombusKind",
+    "Vessel",
     "agent_info",
+    "label",
     "resolve_agent",
+    "resolve_medication",
 ]
 
 
@@ -224,7 +231,93 @@ class LocalTherapyModality(StrEnum):
     BLAND_EMBOLISATION = "bland_embolisation"
     TARE = "tare"
     EXTERNAL_BEAM_RADIOTHERAPY = "external_beam_radiotherapy"
+    STEREOTACTIC_RADIOTHERAPY = "stereotactic_radiotherapy"
+    ETHANOL_ABLATION = "ethanol_ablation"
+    CRYOABLATION = "cryoablation"
+    IRREVERSIBLE_ELECTROPORATION = "irreversible_electroporation"
     OTHER = "other"
+
+
+class LocalTherapyTarget(StrEnum):
+    """What a local therapy was aimed at."""
+
+    PRIMARY = "primary"
+    METASTASIS = "metastasis"
+    REGIONAL_NODE = "regional_node"
+    LOCAL_RECURRENCE = "local_recurrence"
+    UNKNOWN = "unknown"
+
+
+class Vessel(StrEnum):
+    """Veins (and the rare artery) a tumour thrombus may fill."""
+
+    PORTAL_VEIN = "portal_vein"
+    SUPERIOR_MESENTERIC_VEIN = "superior_mesenteric_vein"
+    SPLENIC_VEIN = "splenic_vein"
+    INFERIOR_MESENTERIC_VEIN = "inferior_mesenteric_vein"
+    HEPATIC_VEIN = "hepatic_vein"
+    INFERIOR_VENA_CAVA = "inferior_vena_cava"
+    RENAL_VEIN = "renal_vein"
+    OTHER = "other"
+
+
+class ThrombusKind(StrEnum):
+    """Whether a thrombus is tumour (enhancing, continuous with the tumour) or bland clot."""
+
+    TUMOUR = "tumour"
+    BLAND = "bland"
+    UNKNOWN = "unknown"
+
+
+class MedicationPurpose(StrEnum):
+    """Why a non-antitumour medication was given."""
+
+    SYNDROME_CONTROL = "syndrome_control"
+    SUPPORTIVE = "supportive"
+    OTHER = "other"
+
+
+class MedicationDrug(StrEnum):
+    """Syndrome-control and supportive drugs (not antitumour therapy; never a line of therapy).
+
+    Somatostatin analogues are antitumour agents (:class:`Agent`) even when given for a
+    hormonal syndrome; record them as systemic therapy.
+    """
+
+    OMEPRAZOLE = "omeprazole"
+    ESOMEPRAZOLE = "esomeprazole"
+    PANTOPRAZOLE = "pantoprazole"
+    LANSOPRAZOLE = "lansoprazole"
+    RABEPRAZOLE = "rabeprazole"
+    FAMOTIDINE = "famotidine"
+    DIAZOXIDE = "diazoxide"
+    TELOTRISTAT = "telotristat"
+    HYDROCORTISONE = "hydrocortisone"
+    PREDNISOLONE = "prednisolone"
+    DEXAMETHASONE = "dexamethasone"
+    GLUCOSE = "glucose"
+    GLUCAGON = "glucagon"
+    LOPERAMIDE = "loperamide"
+    PANCREATIC_ENZYMES = "pancreatic_enzymes"
+    INSULIN = "insulin"
+    ANTICOAGULANT = "anticoagulant"
+    OTHER = "other"
+
+    @property
+    def is_proton_pump_inhibitor(self) -> bool:
+        """Whether the drug is a proton-pump inhibitor."""
+        return self in _PPIS
+
+
+_PPIS = frozenset(
+    {
+        MedicationDrug.OMEPRAZOLE,
+        MedicationDrug.ESOMEPRAZOLE,
+        MedicationDrug.PANTOPRAZOLE,
+        MedicationDrug.LANSOPRAZOLE,
+        MedicationDrug.RABEPRAZOLE,
+    }
+)
 
 
 class ImagingModality(StrEnum):
@@ -301,6 +394,10 @@ class Analyte(StrEnum):
     FIVE_HIAA = "five_hiaa"
     GASTRIN = "gastrin"
     INSULIN = "insulin"
+    C_PEPTIDE = "c_peptide"
+    PROINSULIN = "proinsulin"
+    GLUCAGON = "glucagon"
+    VIP = "vip"
 
 
 class AgentClass(StrEnum):
@@ -463,3 +560,28 @@ def agent_info(agent: Agent | str) -> AgentInfo:
 
         raise UnknownKeyError("agent", str(agent), [a.value for a in Agent])
     return AGENTS[resolved]
+
+
+_MEDICATION_SYNONYMS: dict[str, MedicationDrug] = {
+    "prilosec": MedicationDrug.OMEPRAZOLE,
+    "nexium": MedicationDrug.ESOMEPRAZOLE,
+    "protonix": MedicationDrug.PANTOPRAZOLE,
+    "proglycem": MedicationDrug.DIAZOXIDE,
+    "telotristat ethyl": MedicationDrug.TELOTRISTAT,
+    "xermelo": MedicationDrug.TELOTRISTAT,
+    "pancrelipase": MedicationDrug.PANCREATIC_ENZYMES,
+    "creon": MedicationDrug.PANCREATIC_ENZYMES,
+    "dextrose": MedicationDrug.GLUCOSE,
+}
+
+
+def resolve_medication(name: str) -> MedicationDrug | None:
+    """Return the syndrome-control or supportive drug a name refers to, or ``None``."""
+    key = _normalise(name)
+    for drug in MedicationDrug:
+        if _normalise(drug.value) == key:
+            return drug
+    return _MEDICATION_SYNONYMS.get(key)
+
+
+from netline.records.vocabulary.labels import label  # noqa: E402  (re-exported)
