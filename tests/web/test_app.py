@@ -21,7 +21,7 @@ PATIENT_ROUTES = [
 ]
 
 
-@pytest.mark.parametrize("route", [*PATIENT_ROUTES, "/patients/new", "/audit"])
+@pytest.mark.parametrize("route", [*PATIENT_ROUTES, "/patients/new", "/audit", "/evidence"])
 def test_every_patient_route_needs_a_login(app_client: TestClient, route: str) -> None:
     response = app_client.get(route)
     if route.startswith("/api/"):
@@ -173,3 +173,13 @@ def test_unknown_patient_is_404(app_client: TestClient) -> None:
     login(app_client, "viewer")
     assert app_client.get("/patients/nobody").status_code == 404
     assert app_client.get("/api/v1/patients/nobody").status_code == 404
+
+
+def test_evidence_browser_shows_verification_and_searches(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    page = app_client.get("/evidence")
+    assert page.status_code == 200
+    assert "NETTER-1" in page.text
+    assert "(unverified)" in page.text  # recalled statements are marked
+    hits = app_client.get("/evidence", params={"q": "everolimus"})
+    assert "RADIANT-3" in hits.text
