@@ -59,6 +59,10 @@ def create_app(
     app.add_middleware(SecurityHeaders, https=settings.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
+    @app.get("/healthz", include_in_schema=False)
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
     @app.get("/vendor/plotly.min.js", include_in_schema=False)
     def plotly_js() -> FileResponse:
         return FileResponse(_plotly_js(), media_type="text/javascript")

@@ -8,7 +8,7 @@ from pathlib import Path
 from fastapi.templating import Jinja2Templates
 
 from netline.web.cds.auth import ClientVerifier, TrustedClient
-from netline.web.cds.service import PrefetchConverter
+from netline.web.cds.service import CardCache, PrefetchConverter
 from netline.web.patients import PatientRepository
 from netline.web.security.accounts import AccountStore
 from netline.web.security.ratelimit import SlidingWindowLimiter
@@ -31,6 +31,7 @@ class AppContext:
     templates: Jinja2Templates
     prefetch_converter: PrefetchConverter | None = None
     views: ViewCache = field(default_factory=ViewCache)
+    cds_cards: CardCache = field(default_factory=CardCache)
 
 
 def build_context(

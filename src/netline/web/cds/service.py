@@ -12,7 +12,12 @@ prefetch is missing and the service cannot fetch it.
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import json
+import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -61,6 +66,45 @@ def missing_prefetch(request: Mapping[str, Any]) -> list[str]:
 
 def _shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
     return text if len(text) < limit else text[: limit - 2].rstrip() + "…"
+
+
+class CardCache:
+    """Cards by the hash of the prefetch they were made from (same data, same cards).
+
+    Each answer gets fresh card ``uuid`` values; only the content is reused. The knowledge base
+    is fixed for the life of the process, so the prefetch alone determines the content.
+    """
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._cards: OrderedDict[str, tuple[str, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(prefetch: Mapping[str, Any]) -> str:
+        """Return a digest of the prefetch (canonical JSON)."""
+        text = json.dumps(prefetch, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    def get(
+        self, key: str, build: Callable[[], tuple[str, dict[str, Any]]]
+    ) -> tuple[str, dict[str, Any]]:
+        """Return (record id, answer) for ``key``, built once, with new card ids."""
+        with self._lock:
+            entry = self._cards.get(key)
+            if entry is not None:
+                self._cards.move_to_end(key)
+        if entry is None:
+            entry = build()
+            with self._lock:
+                self._cards[key] = entry
+                if len(self._cards) > self.size:
+                    self._cards.popitem(last=False)
+        record_id, answer = entry
+        fresh = copy.deepcopy(answer)
+        for card in fresh["cards"]:
+            card["uuid"] = str(uuid.uuid4())
+        return record_id, fresh
 
 
 def cards_for(record: CaseRecord, app_url: str) -> dict[str, Any]:

@@ -9,7 +9,13 @@ from fastapi import APIRouter, Body, Header, HTTPException, Request, status
 from netline.errors import NetlineError
 from netline.web.auth import context
 from netline.web.cds.auth import ClientAuthError
-from netline.web.cds.service import SERVICE_ID, cards_for, discovery, missing_prefetch
+from netline.web.cds.service import (
+    SERVICE_ID,
+    CardCache,
+    cards_for,
+    discovery,
+    missing_prefetch,
+)
 
 router = APIRouter(prefix="/cds-services", tags=["cds-hooks"])
 
@@ -44,9 +50,17 @@ def patient_view_hook(
     converter = ctx.prefetch_converter
     if converter is None:
         raise HTTPException(status.HTTP_503_SERVICE_UNAVAILABLE, "no FHIR mapping configured")
-    try:
-        record = converter(body.get("prefetch") or {})
-    except NetlineError as error:
-        raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
-    ctx.accounts.audit(f"cds:{claims['iss']}", "cds_patient_view", record.id)
-    return cards_for(record, ctx.settings.public_url)
+    prefetch = body.get("prefetch") or {}
+
+    convert = converter  # narrowed: not None from here on
+
+    def build() -> tuple[str, dict[str, Any]]:
+        try:
+            record = convert(prefetch)
+        except NetlineError as error:
+            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
+        return record.id, cards_for(record, ctx.settings.public_url)
+
+    patient_id, answer = ctx.cds_cards.get(CardCache.key(prefetch), build)
+    ctx.accounts.audit(f"cds:{claims['iss']}", "cds_patient_view", patient_id)
+    return answer

@@ -43,18 +43,14 @@ def _rows(kb: KnowledgeBase) -> list[EvidenceRow]:
         for s in kb.statements
     ]
     rows += [
-        EvidenceRow(
-            "trial", t.id, t.name, f"{t.design.value.replace('_', ' ')}", t.status.value
-        )
+        EvidenceRow("trial", t.id, t.name, f"{t.design.value.replace('_', ' ')}", t.status.value)
         for t in kb.trials
     ]
     return rows
 
 
 @router.get("/evidence", response_class=HTMLResponse, include_in_schema=False)
-def evidence_page(
-    request: Request, q: Annotated[str, Query(max_length=200)] = ""
-) -> HTMLResponse:
+def evidence_page(request: Request, q: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
     """Return the statements and trials, or the search hits for ``q``."""
     session = page_user(request)
     kb = _kb()
