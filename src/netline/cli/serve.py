@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from netline.cli._app import app, user_errors
+from netline.cli._app import app
 
 
 @app.command()
@@ -25,7 +25,6 @@ def serve(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
 ) -> None:
     """Start the web app on the embedded registry, with demo data and a demo login."""
-    with user_errors():
-        from netline.web.serve import serve as run
+    from netline.web.serve import serve as run
 
-        run(data, examples if examples.is_dir() else None, host, port)
+    run(data, examples if examples.is_dir() else None, host, port)
