@@ -1,0 +1,63 @@
+"""The demo data set of ``netline serve``: published cases, a synthetic cohort and a demo login.
+
+Everything in it is published or synthetic; no patient data. The demo password is made at random
+on first start, printed, and kept (readable by the owner only) so that later starts can print it
+again.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from netline.records import load_case
+from netline.web.patients import CaseFolderRepository
+from netline.web.security.accounts import AccountStore, Role
+
+DEMO_USER = "demo"
+#: Synthetic patients added to the demo (reproducible: fixed seed).
+DEMO_COHORT_SIZE = 40
+DEMO_SEED = 2024
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """The demo account's name and password."""
+
+    username: str
+    password: str
+
+
+def _example_cases(examples: Path) -> list[Path]:
+    return sorted(p for p in examples.glob("*.yaml") if p.is_file())
+
+
+def load_demo_patients(repository: CaseFolderRepository, examples: Path | None) -> int:
+    """Put the published example cases and a synthetic cohort into an empty repository."""
+    from netline.course import synthetic_cohort
+
+    count = 0
+    if examples is not None and examples.is_dir():
+        for path in _example_cases(examples):
+            repository.save(load_case(path))
+            count += 1
+    cohort = synthetic_cohort(DEMO_COHORT_SIZE, seed=DEMO_SEED, with_lesions=True)
+    for record in cohort.records():
+        repository.save(record)
+        count += 1
+    return count
+
+
+def demo_login(accounts: AccountStore, folder: Path) -> DemoLogin:
+    """Return the demo account, created with a random password on first start."""
+    secret_file = folder / "demo-login.txt"
+    if secret_file.exists():
+        return DemoLogin(DEMO_USER, secret_file.read_text(encoding="utf-8").strip())
+    password = secrets.token_urlsafe(12)
+    accounts.add_user(DEMO_USER, password, Role.ADMIN)
+    descriptor = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(password + "\n")
+    return DemoLogin(DEMO_USER, password)

@@ -1,0 +1,148 @@
+"""View models for the pages: what a page shows, taken from the services' result objects.
+
+Nothing here decides anything clinical: each function calls the service the command line calls
+(:func:`netline.assess`, :func:`netline.advise`, the course timeline) and picks what the page
+shows from the result's documented ``to_dict()``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from netline.records import CaseRecord
+
+
+@dataclass(frozen=True)
+class LineRow:
+    """One line of therapy as the lines table shows it."""
+
+    name: str
+    label: str
+    start: str
+    end: str
+    end_reason: str
+    best_response: str
+    pfs: str
+
+
+@dataclass(frozen=True)
+class OptionRow:
+    """One option of the advice summary."""
+
+    rank: int | None
+    name: str
+    status: str
+    reason: str
+
+
+@dataclass
+class PatientView:
+    """Everything the patient page shows."""
+
+    record: CaseRecord
+    grade: str
+    lines: list[LineRow]
+    options: list[OptionRow]
+    advice_notice: str
+    advice_at: str
+    timeline_json: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def _text(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    return str(value).replace("_", " ")
+
+
+def _months(outcome: Any) -> str:
+    if not isinstance(outcome, dict) or outcome.get("months") is None:
+        return "—"
+    months = float(outcome["months"])
+    suffix = "" if outcome.get("event") else " (censored)"
+    return f"{months:.1f} mo{suffix}"
+
+
+def _line_rows(assessment: dict[str, Any]) -> list[LineRow]:
+    return [
+        LineRow(
+            name=_text(line.get("name")),
+            label=_text(line.get("label")),
+            start=_text(line.get("start")),
+            end=_text(line.get("end")) if not line.get("ongoing") else "ongoing",
+            end_reason=_text(line.get("end_reason")),
+            best_response=_text(line.get("best_response")),
+            pfs=_months(line.get("pfs")),
+        )
+        for line in assessment.get("lines") or []
+    ]
+
+
+def _option_rows(advice: dict[str, Any], limit: int = 8) -> list[OptionRow]:
+    rows = []
+    for option in advice.get("options") or []:
+        rank = option.get("rank")
+        rows.append(
+            OptionRow(
+                rank=int(rank) if rank is not None else None,
+                name=_text(option.get("name")),
+                status=_text(option.get("status")),
+                reason=_text(option.get("order_reason")),
+            )
+        )
+    return rows[:limit]
+
+
+def _timeline_json(record: CaseRecord) -> str:
+    from netline.course import derive_course
+    from netline.course.timeline import timeline_data, timeline_figure
+
+    figure = timeline_figure(timeline_data(derive_course(record), record))
+    return str(figure.to_json())
+
+
+def patient_view(record: CaseRecord, at: dt.date | None = None) -> PatientView:
+    """Build the patient page from the assessment, the advice and the course timeline."""
+    import netline
+
+    assessment = netline.assess(record).to_dict()
+    advice = netline.advise(record, at=at).to_dict()
+    grades = assessment.get("grades") or []
+    finding = (grades[0].get("grade") or {}) if grades else {}
+    grade = f"{finding.get('value')}: {finding.get('reason')}" if finding else "not computable"
+    return PatientView(
+        record=record,
+        grade=grade,
+        lines=_line_rows(assessment),
+        options=_option_rows(advice),
+        advice_notice=_text(advice.get("notice")),
+        advice_at=_text(advice.get("at")),
+        timeline_json=_timeline_json(record),
+        warnings=[_text(w) for w in assessment.get("warnings") or []],
+    )
+
+
+class ViewCache:
+    """Patient views by (patient, record version): the services run once per change."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._views: dict[tuple[str, str], PatientView] = {}
+
+    def get(self, key: tuple[str, str], record: CaseRecord) -> PatientView:
+        """Return the cached view for ``key``, building it from ``record`` when absent."""
+        view = self._views.get(key)
+        if view is None:
+            view = patient_view(record)
+            if len(self._views) >= self.size:
+                self._views.pop(next(iter(self._views)))
+            self._views[key] = view
+        return view
+
+
+def json_dumps(value: Any) -> str:
+    """Strict JSON for API answers (no NaN or Infinity)."""
+    return json.dumps(value, allow_nan=False, default=str)

@@ -1,0 +1,185 @@
+"""The web app through HTTP: login, roles on every route, CSRF, headers, audit, pages, API."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from fastapi.testclient import TestClient
+from pypdf import PdfReader
+from tests.web.conftest import csrf_of, login
+
+SEED_ID = "umino-2024-seed"
+PATIENT_ROUTES = [
+    "/patients",
+    f"/patients/{SEED_ID}",
+    f"/patients/{SEED_ID}/summary",
+    "/api/v1/patients",
+    f"/api/v1/patients/{SEED_ID}",
+    f"/api/v1/patients/{SEED_ID}/assessment",
+    f"/api/v1/patients/{SEED_ID}/advice",
+]
+
+
+@pytest.mark.parametrize("route", [*PATIENT_ROUTES, "/patients/new", "/audit", "/evidence"])
+def test_every_patient_route_needs_a_login(app_client: TestClient, route: str) -> None:
+    response = app_client.get(route)
+    if route.startswith("/api/"):
+        assert response.status_code == 401
+    else:
+        assert response.status_code == 303
+        assert response.headers["location"] == "/login"
+
+
+@pytest.mark.parametrize(
+    ("role", "route", "allowed"),
+    [
+        ("viewer", "/patients/new", False),
+        ("viewer", "/audit", False),
+        ("clinician", "/patients/new", True),
+        ("clinician", "/audit", False),
+        ("admin", "/patients/new", True),
+        ("admin", "/audit", True),
+        *[
+            (role, route, True)
+            for role in ("viewer", "clinician", "admin")
+            for route in PATIENT_ROUTES
+        ],
+    ],
+)
+def test_authorization_matrix(app_client: TestClient, role: str, route: str, allowed: bool) -> None:
+    assert login(app_client, role) == 303
+    response = app_client.get(route)
+    assert (response.status_code == 200) is allowed, response.text[:200]
+    if not allowed:
+        assert response.status_code == 403
+
+
+def test_wrong_password_is_refused_and_rate_limited(fresh_client: TestClient) -> None:
+    assert login(fresh_client, "viewer", "wrong password!!") == 401
+    assert login(fresh_client, "viewer", "wrong password!!") == 401
+    assert login(fresh_client, "viewer", "wrong password!!") == 401
+    # the fourth try is refused even with the right password
+    assert login(fresh_client, "viewer") == 429
+
+
+def test_login_without_csrf_token_is_refused(fresh_client: TestClient) -> None:
+    response = fresh_client.post(
+        "/login", data={"username": "viewer", "password": "x", "csrf_token": "forged"}
+    )
+    assert response.status_code == 403
+
+
+def test_security_headers(app_client: TestClient) -> None:
+    response = app_client.get("/login")
+    csp = response.headers["content-security-policy"]
+    assert "script-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert "strict-transport-security" not in response.headers  # not served over TLS
+    assert "httponly" in response.headers["set-cookie"].lower()
+
+
+def test_patient_page_shows_course_and_advice_and_is_audited(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    page = app_client.get(f"/patients/{SEED_ID}")
+    assert page.status_code == 200
+    assert "lanreotide" in page.text
+    assert "177Lu-DOTATATE" in page.text
+    assert 'id="timeline-data"' in page.text
+    assert "does not make the decision" in page.text
+    assert "<script>" not in page.text  # no inline script (CSP)
+    login(app_client, "admin")
+    audit = app_client.get("/audit").text
+    assert "read patient" in audit
+    assert SEED_ID in audit
+    assert "viewer" in audit
+
+
+def test_new_patient_form_shows_field_errors_and_saves_valid_input(
+    fresh_client: TestClient,
+) -> None:
+    login(fresh_client, "clinician")
+    token = csrf_of(fresh_client)
+    form = {
+        "csrf_token": token,
+        "record_id": "web-case-1",
+        "sex": "female",
+        "diagnosed": "2020-05-01",
+        "site": "pancreas_tail",
+        "differentiation": "well",
+        "ki67_percent": "120",
+        "functioning_syndrome": "none",
+    }
+    bad = fresh_client.post("/patients/new", data=form)
+    assert bad.status_code == 422
+    assert 'id="ki67_percent-error"' in bad.text
+    assert "120" in bad.text
+    good = fresh_client.post("/patients/new", data={**form, "ki67_percent": "4"})
+    assert good.status_code == 303
+    assert good.headers["location"] == "/patients/web-case-1"
+    assert "web-case-1" in fresh_client.get("/patients").text
+
+
+def test_form_post_without_csrf_is_refused(fresh_client: TestClient) -> None:
+    login(fresh_client, "clinician")
+    response = fresh_client.post("/patients/new", data={"record_id": "x"})
+    assert response.status_code == 403
+
+
+def test_api_write_needs_csrf_header_and_reports_problems(fresh_client: TestClient) -> None:
+    login(fresh_client, "clinician")
+    case = {
+        "netline_case": 1,
+        "id": "api-1",
+        "index_date": "2020-01-01",
+        "patient": {"id": "p", "sex": "male"},
+        "primary": {"site": "pancreas_body", "histology": {"ki67_percent": 250}},
+    }
+    assert fresh_client.post("/api/v1/patients", json=case).status_code == 403
+    token = csrf_of(fresh_client)
+    response = fresh_client.post("/api/v1/patients", json=case, headers={"X-CSRF-Token": token})
+    assert response.status_code == 422
+    fields = [p["field"] for p in response.json()["problems"]]
+    assert "primary.histology.ki67_percent" in fields
+
+
+def test_viewer_cannot_write_through_the_api(fresh_client: TestClient) -> None:
+    login(fresh_client, "viewer")
+    token = csrf_of(fresh_client)
+    response = fresh_client.post("/api/v1/patients", json={}, headers={"X-CSRF-Token": token})
+    assert response.status_code == 403
+
+
+def test_pdf_summary_has_the_course(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    response = app_client.get(f"/patients/{SEED_ID}/summary.pdf")
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "Tumour-board summary" in text
+    assert "lanreotide" in text
+
+
+def test_logout_ends_the_session(fresh_client: TestClient) -> None:
+    login(fresh_client, "viewer")
+    token = csrf_of(fresh_client)
+    assert fresh_client.post("/logout", data={"csrf_token": token}).status_code == 303
+    assert fresh_client.get("/patients").status_code == 303
+
+
+def test_unknown_patient_is_404(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    assert app_client.get("/patients/nobody").status_code == 404
+    assert app_client.get("/api/v1/patients/nobody").status_code == 404
+
+
+def test_evidence_browser_shows_verification_and_searches(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    page = app_client.get("/evidence")
+    assert page.status_code == 200
+    assert "NETTER-1" in page.text
+    assert "(unverified)" in page.text  # recalled statements are marked
+    hits = app_client.get("/evidence", params={"q": "everolimus"})
+    assert "RADIANT-3" in hits.text
