@@ -225,7 +225,6 @@ def test_anchor_stop_and_birth() -> None:
         ("platelets", 150000, "/uL", 150.0),
         ("haemoglobin", 120, "g/L", 12.0),
         ("glucose", 90, "mg/dL", 5.0),
-        ("platelets", 74, None, 74.0),
     ],
 )
 def test_lab_units_are_converted_on_the_way_in(
@@ -241,6 +240,17 @@ def test_lab_units_are_converted_on_the_way_in(
     converted = lab.results[0]
     assert converted.value == pytest.approx(expected, rel=1e-4)
     assert converted.analyte is Analyte(analyte)
+
+
+def test_lab_value_without_unit_is_refused() -> None:
+    """Issue 10: creatinine 80 without a unit must not silently become 80 mg/dL."""
+    data = minimal()
+    data["events"].append(
+        {"type": "labs", "date": "2020-02-01", "results": [{"analyte": "platelets", "value": 74}]}
+    )
+    with pytest.raises(InvalidRecordError) as info:
+        record_from_data(data)
+    assert "events[1].results[0].unit" in str(info.value)
 
 
 def test_round_trip_yaml_and_json(tmp_path: Path) -> None:

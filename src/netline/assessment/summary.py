@@ -50,6 +50,7 @@ from netline.records.model import (
     SystemicTherapy,
     no_evidence_of_disease_since,
 )
+from netline.records.plausibility import PlausibilityWarning, plausibility_warnings
 
 __all__ = ["NOTICE", "Assessment", "assess", "months_between"]
 
@@ -117,6 +118,7 @@ class Assessment:
     local_therapies: tuple[LocalTherapySummary, ...] = ()
     medications: tuple[MedicationSummary, ...] = ()
     no_evidence_of_disease_since: dt.date | None = None
+    plausibility: tuple[PlausibilityWarning, ...] = ()
 
     @property
     def grade(self) -> Finding[Grade] | None:
@@ -189,6 +191,7 @@ class Assessment:
             "outcomes": None if self.course is None else self.course.outcomes.to_dict(),
             "line_rules": None if self.course is None else self.course.rules.to_dict(),
             "warnings": list(self.warnings),
+            "plausibility": [w.to_dict() for w in self.plausibility],
         }
 
     def render(self, fmt: str = "text") -> str:
@@ -281,6 +284,7 @@ def assess(record: CaseRecord, *, lines: bool = True) -> Assessment:
         local_therapies=tuple(build.local_therapy_summary(t) for t in record.of_type(LocalTherapy)),
         medications=tuple(build.medication_summary(m) for m in record.of_type(Medication)),
         no_evidence_of_disease_since=no_evidence_of_disease_since(record, follow_up_end),
+        plausibility=tuple(plausibility_warnings(record)),
     )
 
 

@@ -118,6 +118,8 @@ def summary_lines(result: Assessment) -> list[str]:
         out.append(f"Latest status: {label(status)} ({when.isoformat()})")
     if result.warnings:
         out.append(f"Warnings: {len(result.warnings)} (listed below)")
+    if result.plausibility:
+        out.append(f"Implausible values to check: {len(result.plausibility)} (listed below)")
     limit = SUMMARY_MAX_LINES - 4  # the title and the section heading, each underlined
     if len(out) > limit:
         out = [*out[: limit - 1], "… (more in the details below)"]
@@ -338,6 +340,13 @@ def sections(result: Assessment) -> list[Section]:
         )
     if result.warnings:
         out.append(("Warnings", [f"- {w}" for w in result.warnings]))
+    if result.plausibility:
+        out.append(
+            (
+                "Implausible values to check (possible, but please confirm)",
+                [f"- {w} (source: {w.source})" for w in result.plausibility],
+            )
+        )
     if result.assumptions:
         out.append(
             ("Assumptions made in encoding the case", [f"- {a}" for a in result.assumptions])

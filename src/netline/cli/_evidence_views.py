@@ -336,10 +336,9 @@ def _render_statement(kb: KnowledgeBase, statement: GuidelineStatement, console:
     console.print(
         _text(f"status: [{statement.status.value}]", _STATUS_STYLE[statement.status.value])
     )
-    for guideline_id in statement.guidelines:
-        document = kb.guideline(guideline_id)
+    for source in kb.statement_sources(statement):
         console.print(
-            _text(f"guideline: {document.name} {{{document.ref}}} [{document.status.value}]")
+            _text(f"{source.kind}: {source.describe()}", _STATUS_STYLE[source.status.value])
         )
     console.print(_text("applies when: " + "; ".join(statement.condition.describe())))
     table = _table("Options", "option", "preference", "only if", "note")

@@ -143,7 +143,7 @@ def list_guidelines(
         options = ", ".join(f"{o.target} ({o.preference.value})" for o in statement.options)
         table.add_row(
             _text(statement.id),
-            _text(", ".join(statement.guidelines)),
+            _text(", ".join(statement.guidelines) or "trial: " + ", ".join(statement.basis_trials)),
             _text(statement.topic),
             _text(options),
             _status(statement.status),
@@ -220,6 +220,7 @@ def show_reference(
     console.print(
         _text(f"kind: {reference.kind.value}; citation details [{reference.status.value}]")
     )
+    console.print(_text(f"published: {reference.published_text()}"))
     if reference.url:
         console.print(_text(f"url: {reference.url}"))
     if reference.note:

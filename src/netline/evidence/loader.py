@@ -8,9 +8,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from netline._inputs import yaml_problem
+from netline._inputs import parse_document
 from netline.errors import InvalidEvidenceError, Problem
 from netline.evidence.query import KnowledgeBase
 
@@ -20,27 +18,6 @@ __all__ = ["data_directory", "load_knowledge_base", "read_knowledge_base_data"]
 def data_directory() -> Traversable:
     """Return the directory of the knowledge base bundled with netline."""
     return resources.files("netline.evidence").joinpath("data")
-
-
-class _StrictLoader(yaml.SafeLoader):
-    """A safe YAML loader that refuses duplicate keys instead of keeping the last one."""
-
-
-def _construct_mapping(
-    loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False
-) -> dict[Any, Any]:
-    seen: set[object] = set()
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node, deep=deep)
-        if key in seen:
-            raise yaml.constructor.ConstructorError(
-                None, None, f"duplicate key {key!r}", key_node.start_mark
-            )
-        seen.add(key)
-    return dict(loader.construct_mapping(node, deep=deep))
-
-
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def read_files(source: str | Path | None) -> tuple[dict[str, Any], list[Problem]]:
@@ -59,9 +36,23 @@ def read_files(source: str | Path | None) -> tuple[dict[str, Any], list[Problem]
             problems.append(Problem(name, None, f"the file {name} in {directory}"))
             continue
         try:
-            content = yaml.load(file.read_text(encoding="utf-8"), Loader=_StrictLoader)
-        except yaml.YAMLError as error:
-            problems.append(yaml_problem(error, where=name))
+            content = parse_document(
+                file.read_text(encoding="utf-8"),
+                source=name,
+                error=InvalidEvidenceError,
+                fmt="yaml",
+            ).data
+        except InvalidEvidenceError as error:
+            problems.extend(
+                Problem(
+                    f"{name}:{p.location}" if p.location else name,
+                    p.value,
+                    p.expected,
+                    p.line,
+                    p.column,
+                )
+                for p in error.problems
+            )
             continue
         except (OSError, UnicodeDecodeError) as error:
             problems.append(Problem(name, str(error), "a readable UTF-8 file"))

@@ -1,6 +1,12 @@
 """The clinical record: validated models of one patient's NET course and case files."""
 
-from netline.records.casefile import dump_case, load_case, parse_case, record_from_data
+from netline.records.casefile import (
+    dump_case,
+    load_case,
+    parse_case,
+    record_from_data,
+    record_from_document,
+)
 from netline.records.model import (
     AdverseEvent,
     CaseRecord,
@@ -27,6 +33,7 @@ from netline.records.model import (
     involvement_changes,
     no_evidence_of_disease_since,
 )
+from netline.records.plausibility import PlausibilityWarning, plausibility_warnings
 from netline.records.schema import case_file_schema
 
 __all__ = [
@@ -44,6 +51,7 @@ __all__ = [
     "Metastasis",
     "MitoticCount",
     "Patient",
+    "PlausibilityWarning",
     "PrimaryTumour",
     "RegionalNodes",
     "ReportedGrade",
@@ -58,5 +66,7 @@ __all__ = [
     "load_case",
     "no_evidence_of_disease_since",
     "parse_case",
+    "plausibility_warnings",
     "record_from_data",
+    "record_from_document",
 ]

@@ -78,6 +78,12 @@ _ERROR_FIELD = {
     "negative_lab": "value",
     "lab_value": "value",
     "duplicate_lesion": "lesions",
+    "supportive_agent": "agent",
+    "target_organ": "organ",
+    "lesion_count": "lesions_treated",
+    "organ_involved_and_clear": "organs_clear",
+    "drug_name": "name",
+    "nec_grade": "grade",
 }
 
 
