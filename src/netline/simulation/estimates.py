@@ -43,7 +43,13 @@ from netline.simulation.synthesis import random_effects
 if TYPE_CHECKING:
     from netline.evidence import KnowledgeBase
 
-__all__ = ["Estimate", "estimate", "load_estimates", "resolve_estimates"]
+__all__ = [
+    "Estimate",
+    "estimate",
+    "estimate_references",
+    "load_estimates",
+    "resolve_estimates",
+]
 
 _Z95 = 1.959963984540054
 
@@ -245,10 +251,18 @@ class _Deriver:
 
 
 @cache
-def _raw() -> dict[str, Any]:
+def _file() -> dict[str, Any]:
     text = resources.files("netline.simulation").joinpath("data/estimates.yaml").read_text("utf-8")
-    data = yaml.safe_load(text)
-    return dict(data["estimates"])
+    return dict(yaml.safe_load(text))
+
+
+def _raw() -> dict[str, Any]:
+    return dict(_file()["estimates"])
+
+
+def estimate_references() -> dict[str, str]:
+    """Return the references the estimates file cites that the knowledge base lacks (key: text)."""
+    return dict(_file().get("references", {}))
 
 
 def load_estimates(kb: KnowledgeBase | None = None) -> dict[str, Estimate]:

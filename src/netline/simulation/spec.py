@@ -167,6 +167,11 @@ def _cross_check(spec: ModelSpec) -> list[Problem]:
                 problems.append(
                     Problem(f"{where}.when.{field}", value, f"a class: {sorted(classes)}")
                 )
+        excluded = mod.per_prior_line_excluding
+        if excluded is not None and excluded not in classes and not _known_class(excluded):
+            problems.append(
+                Problem(f"{where}.per_prior_line_excluding", excluded, "a mode-of-action class")
+            )
         for field in ("prior_agent", "no_prior_agent"):
             value = getattr(when, field)
             if value is not None:
