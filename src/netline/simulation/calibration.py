@@ -246,7 +246,9 @@ class CalibrationReport:
         if fmt == "json":
             import json
 
-            return json.dumps(_finite(self.to_dict()), indent=2, allow_nan=False)
+            from netline.simulation.summary import finite_json
+
+            return json.dumps(finite_json(self.to_dict()), indent=2, allow_nan=False)
         if fmt == "html":
             import html
 
@@ -345,17 +347,6 @@ class CalibrationReport:
         if self.notes:
             out += ["## Notes", "", *[f"- {note}" for note in self.notes], ""]
         return "\n".join(out)
-
-
-def _finite(value: Any) -> Any:
-    """Replace non-finite floats by ``None`` (JSON has no NaN)."""
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_finite(v) for v in value]
-    return value
 
 
 def _fig(f: Figure) -> str:
