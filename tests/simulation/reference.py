@@ -7,6 +7,7 @@ time, with NumPy's scalar generator. Slow on purpose: clarity over speed.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -124,6 +125,7 @@ def _hr(
     return hr
 
 
+@functools.lru_cache(maxsize=4096)
 def frailty_factor(variance: float) -> float:
     """Median-preserving factor c for a log-normal frailty, by quadrature and bisection."""
     if variance <= 0:
@@ -140,7 +142,7 @@ def frailty_factor(variance: float) -> float:
         return float(integrate.quad(f, -12, 12)[0])
 
     lo, hi = 1e-6, 1e6
-    for _ in range(200):
+    for _ in range(60):
         mid = math.sqrt(lo * hi)
         if marginal(mid) > 0.5:
             lo = mid

@@ -42,6 +42,7 @@ class Chunk:
         self._exp: dict[int, Arr] = {}
         self._logexp: dict[int, Arr] = {}
         self._loghr: dict[str, Arr] = {}
+        self._logexp_frail: dict[int, Arr] = {}
         self.frailty: Arr | None = None
         if plan.frailty_variance is not None:
             from scipy.special import ndtri  # type: ignore[import-untyped]
@@ -70,6 +71,20 @@ class Chunk:
         if le is None:
             le = np.log(self.exp(therapy, occ, kind))
             self._logexp[i] = le
+        return le
+
+    def logexp_frail(self, therapy: str, occ: int, kind: str) -> Arr:
+        """Return log E minus the patient's log frailty (cached per stream).
+
+        For a Weibull line, ``exp((log E - log Z - log HR) / k)`` needs the frailty once per
+        stream instead of once per line of every sequence.
+        """
+        assert self.frailty is not None
+        i = self.layout[(therapy, occ, kind)]
+        le = self._logexp_frail.get(i)
+        if le is None:
+            le = self.logexp(therapy, occ, kind) - self.frailty
+            self._logexp_frail[i] = le
         return le
 
     def loghr(self, name: str) -> Arr:

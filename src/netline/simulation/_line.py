@@ -92,10 +92,16 @@ class LineRunner:
             extra = ch.patient_loghr(node.pfs_patient, t)
             assert extra is not None
             loghr = extra if loghr is None else loghr + extra
-        if ch.frailty is not None:
-            loghr = ch.frailty if loghr is None else loghr + ch.frailty
         e_pfs = ch.exp(node.therapy, occ, "pfs")
-        prog = ch.sample(th.pfs, e_pfs, loghr, lambda: ch.logexp(node.therapy, occ, "pfs"))
+        if ch.frailty is not None and th.pfs.kind == "weibull":
+            # the frailty is folded into the stream's log E once (see Chunk.logexp_frail)
+            prog = ch.sample(
+                th.pfs, e_pfs, loghr, lambda: ch.logexp_frail(node.therapy, occ, "pfs")
+            )
+        else:
+            if ch.frailty is not None:
+                loghr = ch.frailty if loghr is None else loghr + ch.frailty
+            prog = ch.sample(th.pfs, e_pfs, loghr, lambda: ch.logexp(node.therapy, occ, "pfs"))
         prog += t
         dend = self._disease_death(node, th, ch, s)
         surgery: Mask | None = None

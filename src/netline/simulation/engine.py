@@ -46,7 +46,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from netline.errors import InvalidInputError, Problem
-from netline.simulation._kernels import Accumulator, Chunk
+from netline.simulation._kernels import Accumulator, Chunk, discount_rate
 from netline.simulation._line import LineRunner, State
 from netline.simulation._trie import Node, build_trie, stream_layout
 from netline.simulation.parameters import Parameters
@@ -343,8 +343,8 @@ def run_plan(
     runner = LineRunner(
         plan,
         res,
-        math.log1p(plan.discount_qalys) / 12.0,
-        math.log1p(plan.discount_costs) / 12.0,
+        discount_rate(plan.discount_qalys),
+        discount_rate(plan.discount_costs),
         (plan.has_utilities, plan.has_costs),
         settings.record_patients,
         tuple(settings.rmst_months),
