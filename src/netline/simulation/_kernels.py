@@ -43,6 +43,7 @@ class Chunk:
         self._logexp: dict[int, Arr] = {}
         self._loghr: dict[str, Arr] = {}
         self._logexp_frail: dict[int, Arr] = {}
+        self._patient_terms: dict[tuple[str, float], Arr] = {}
         self.frailty: Arr | None = None
         if plan.frailty_variance is not None:
             from scipy.special import ndtri  # type: ignore[import-untyped]
@@ -109,28 +110,41 @@ class Chunk:
         """Sum the log hazard ratios that depend on the patient (covariates, time)."""
         total: Arr | None = None
         for mod, power in mods:
-            cond = mod.when
-            base = self.loghr(mod.hr) if power == 1 else self.loghr(mod.hr) * F32(power)
-            if mod.per_unit is not None:
-                term = base * (self.cov[mod.per_unit] - F32(mod.reference))
-            else:
-                term = np.broadcast_to(base, t.shape)
-            mask: NDArray[np.bool_] | None = None
-            if cond.covariate is not None:
-                mask = self.cov[cond.covariate] != 0
-            if cond.covariate_absent is not None:
-                m = self.cov[cond.covariate_absent] == 0
-                mask = m if mask is None else mask & m
-            if cond.time_min is not None:
-                m = t >= F32(cond.time_min)
-                mask = m if mask is None else mask & m
-            if cond.time_max is not None:
-                m = t < F32(cond.time_max)
-                mask = m if mask is None else mask & m
-            if mask is not None:
-                term = np.where(mask, term, F32(0))
-            total = term.astype(F32) if total is None else total + term
+            timed = mod.when.time_min is not None or mod.when.time_max is not None
+            if timed:
+                term = self._patient_term(mod, power, t)
+            else:  # covariates only: the same for every line, computed once per chunk
+                key = (mod.name, power)
+                cached = self._patient_terms.get(key)
+                if cached is None:
+                    cached = self._patient_term(mod, power, t)
+                    self._patient_terms[key] = cached
+                term = cached
+            total = term.copy() if total is None else total + term
         return total
+
+    def _patient_term(self, mod: ModifierPlan, power: float, t: Arr) -> Arr:
+        cond = mod.when
+        base = self.loghr(mod.hr) if power == 1 else self.loghr(mod.hr) * F32(power)
+        if mod.per_unit is not None:
+            term = base * (self.cov[mod.per_unit] - F32(mod.reference))
+        else:
+            term = np.broadcast_to(base, t.shape)
+        mask: NDArray[np.bool_] | None = None
+        if cond.covariate is not None:
+            mask = self.cov[cond.covariate] != 0
+        if cond.covariate_absent is not None:
+            m = self.cov[cond.covariate_absent] == 0
+            mask = m if mask is None else mask & m
+        if cond.time_min is not None:
+            m = t >= F32(cond.time_min)
+            mask = m if mask is None else mask & m
+        if cond.time_max is not None:
+            m = t < F32(cond.time_max)
+            mask = m if mask is None else mask & m
+        if mask is not None:
+            term = np.where(mask, term, F32(0))
+        return np.asarray(np.broadcast_to(term, t.shape), dtype=F32)
 
     def sample(
         self, surv: SurvivalPlan, e: Arr, loghr: Arr | None, log_e: Callable[[], Arr] | None
