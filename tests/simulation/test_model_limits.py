@@ -100,3 +100,14 @@ def test_api_overrides_follow_the_model_rules(override: str, value: int) -> None
     text = _problems(exc)
     assert override in text
     assert "Input should" not in text
+
+
+def test_unknown_agent_message_is_not_garbled() -> None:
+    data = model()
+    data["therapies"]["a"]["agents"] = ["aspirin"]
+    with pytest.raises(InvalidInputError) as exc:
+        parse_model(data)
+    text = _problems(exc)
+    assert "therapies.a.agents[0]" in text
+    assert "expected unknown agent" not in text
+    assert "an agent of netline's vocabulary" in text

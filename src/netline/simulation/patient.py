@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from netline.errors import InvalidInputError, Problem, UnknownKeyError
 from netline.simulation.compile import groups_of_agents
 from netline.simulation.model_spec import CovariateSpec, ModelSpec, SequenceSpec
-from netline.simulation.spec import load_model
+from netline.simulation.spec import agent_expected, load_model
 
 if TYPE_CHECKING:
     from netline.records.model import CaseRecord
@@ -192,7 +192,7 @@ def simulate_patient(
         try:
             history.append(groups_of_agents(agents))
         except UnknownKeyError as exc:
-            problems.append(Problem(f"lines_so_far[{i}]", agents, str(exc)))
+            problems.append(Problem(f"lines_so_far[{i}]", agents, agent_expected(exc)))
         agents_so_far.append(agents)
     excluded = sorted(set(exclude))
     for name in excluded:

@@ -55,6 +55,18 @@ __all__ = [
 ]
 
 _ID = r"^[a-z0-9][a-z0-9_]*$"
+#: What an unknown agent is told (the records vocabulary lists them all).
+AGENT_EXPECTED = (
+    "an agent of netline's vocabulary, e.g. everolimus, sunitinib, lanreotide, "
+    "lu177_dotatate, streptozocin (netline.records.vocabulary)"
+)
+
+
+def agent_expected(exc: UnknownKeyError) -> str:
+    """Return what an unknown agent is told, keeping the vocabulary's suggestion if any."""
+    text = str(exc)
+    at = text.find("did you mean")
+    return AGENT_EXPECTED if at < 0 else f"{AGENT_EXPECTED}; {text[at:].rstrip('?')}?"
 
 
 def load_model(path: str | Path) -> ModelSpec:
@@ -119,7 +131,7 @@ def _cross_check(spec: ModelSpec) -> list[Problem]:
             try:
                 info = agent_info(agent)
             except UnknownKeyError as exc:
-                problems.append(Problem(f"therapies.{key}.agents[{i}]", agent, str(exc)))
+                problems.append(Problem(f"therapies.{key}.agents[{i}]", agent, agent_expected(exc)))
                 continue
             agents.add(info.agent.value)
             classes.add(info.agent_class.value)
@@ -178,7 +190,7 @@ def _cross_check(spec: ModelSpec) -> list[Problem]:
                 try:
                     agent_info(value)
                 except UnknownKeyError as exc:
-                    problems.append(Problem(f"{where}.when.{field}", value, str(exc)))
+                    problems.append(Problem(f"{where}.when.{field}", value, agent_expected(exc)))
         if when.prior_therapy is not None and when.prior_therapy not in therapies:
             problems.append(Problem(f"{where}.when.prior_therapy", when.prior_therapy, "a therapy"))
         for field in ("covariate", "not_covariate"):
