@@ -7,6 +7,7 @@ time, with NumPy's scalar generator. Slow on purpose: clarity over speed.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from statistics import NormalDist
@@ -49,7 +50,12 @@ def _inverse(surv: SurvivalPlan, p: dict[str, float], e: float) -> float:
     if surv.kind == "lognormal":
         mu = math.log(p[surv.params["median"]])
         sd = p[surv.params["sdlog"]]
-        return math.exp(mu + sd * _N01.inv_cdf(-math.expm1(-e)))
+        prob = -math.expm1(-e)
+        if prob <= 0.0:
+            return 0.0
+        if prob >= 1.0:
+            return math.inf
+        return math.exp(mu + sd * _N01.inv_cdf(prob))
     cum = 0.0
     starts = [*list(surv.starts), math.inf]
     for j in range(len(surv.starts)):
@@ -93,24 +99,56 @@ def _hr(
     plan: ModelPlan,
     target: str,
     therapy: str | None,
-    line: int,
+    prior_lines: list[frozenset[str]],
     groups: frozenset[str],
-    prior: set[str],
     t: float,
     cov: dict[str, float],
     p: dict[str, float],
 ) -> float:
+    line = len(prior_lines) + 1
+    prior: set[str] = set().union(*prior_lines)
     hr = 1.0
     for mod in plan.modifiers:
         if mod.target != target or not mod.applies_to(therapy):
             continue
         if not _holds(mod, line, groups, prior, t, cov):
             continue
+        power = 1.0
+        if mod.per_prior_line_beyond is not None:
+            excluded = mod.per_prior_line_excluding
+            counted = [g for g in prior_lines if excluded is None or excluded not in g]
+            power = max(0, len(counted) - mod.per_prior_line_beyond)
         if mod.per_unit is not None:
-            hr *= p[mod.hr] ** (cov[mod.per_unit] - mod.reference)
+            hr *= p[mod.hr] ** ((cov[mod.per_unit] - mod.reference) * power)
         else:
-            hr *= p[mod.hr]
+            hr *= p[mod.hr] ** power
     return hr
+
+
+@functools.lru_cache(maxsize=4096)
+def frailty_factor(variance: float) -> float:
+    """Median-preserving factor c for a log-normal frailty, by quadrature and bisection."""
+    if variance <= 0:
+        return 1.0
+    from scipy import integrate
+
+    sigma = math.sqrt(math.log1p(variance))
+
+    def marginal(c: float) -> float:
+        def f(x: float) -> float:
+            z = math.exp(sigma * x - sigma**2 / 2)
+            return math.exp(-c * z * math.log(2)) * math.exp(-x * x / 2) / math.sqrt(2 * math.pi)
+
+        return float(integrate.quad(f, -12, 12)[0])
+
+    lo, hi = 1e-6, 1e6
+    for _ in range(60):
+        mid = math.sqrt(lo * hi)
+        if marginal(mid) > 0.5:
+            lo = mid
+        else:
+            hi = mid
+    return math.sqrt(lo * hi)
 
 
 def _background_months(plan: ModelPlan, age: float, female: bool, e: float) -> float:
@@ -151,19 +189,24 @@ def simulate_patient(
     horizon = plan.horizon_months if plan.horizon_months is not None else math.inf
     death = min(_background_months(plan, age, female, rng.exponential()), horizon)
     t = 0.0
-    prior: set[str] = set()
+    prior_lines: list[frozenset[str]] = list(plan.history)
+    frailty = 1.0
+    if plan.frailty_variance is not None and p[plan.frailty_variance] > 0:
+        v = p[plan.frailty_variance]
+        sigma = math.sqrt(math.log1p(v))
+        frailty = p["__frailty_c"] * math.exp(sigma * rng.standard_normal() - sigma**2 / 2)
     pfs: list[float] = []
     progressed: list[bool] = []
     tot = qaly = cost = 0.0
-    for line, key in enumerate(seq, start=1):
+    for key in seq:
         if t >= death:
             break
         th = plan.therapies[key]
-        hr = _hr(plan, "pfs", key, line, th.groups, prior, t, cov, p)
+        hr = _hr(plan, "pfs", key, prior_lines, th.groups, t, cov, p) * frailty
         prog = t + _inverse(th.pfs, p, rng.exponential() / hr)
         dend = death
         if th.death_rate is not None and p[th.death_rate] > 0:
-            hd = _hr(plan, "death", key, line, th.groups, prior, t, cov, p)
+            hd = _hr(plan, "death", key, prior_lines, th.groups, t, cov, p)
             dend = min(dend, t + rng.exponential() / (p[th.death_rate] * hd))
         surgery = False
         ts = t + (th.conversion.at if th.conversion else 0.0)
@@ -218,11 +261,11 @@ def simulate_patient(
             cost += p[plan.progression_cost] * math.exp(-rc * end)
         if died:
             death = dend
-        prior |= th.groups
+        prior_lines.append(th.groups)
         t = end
     os_ = death
     if t < death:
-        hb = _hr(plan, "bsc", None, len(seq) + 1, frozenset(), prior, t, cov, p)
+        hb = _hr(plan, "bsc", None, prior_lines, frozenset(), t, cov, p)
         os_ = min(death, t + _inverse(plan.bsc, p, rng.exponential() / hb))
         if plan.bsc_utility is not None:
             qaly += p[plan.bsc_utility] * _disc(t, os_, rq)
@@ -244,6 +287,8 @@ def simulate_reference(
     """All patients of one sequence for one PSA draw."""
     rng = np.random.default_rng([seed, draw, 99])
     p = {name: float(values[draw]) for name, values in params.items()}
+    if plan.frailty_variance is not None:
+        p["__frailty_c"] = frailty_factor(p[plan.frailty_variance])
     out = []
     for i in range(population.size):
         cov = {name: float(v[i]) for name, v in population.covariates.items()}

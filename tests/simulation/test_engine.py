@@ -111,6 +111,14 @@ def test_engine_agrees_with_reference_loop(rich_model: dict[str, Any]) -> None:
     _agreement(rich_model, n_ref=2500)
 
 
+def test_engine_agrees_with_frailty_and_line_effects(rich_model: dict[str, Any]) -> None:
+    rich_model["frailty"] = {"variance": 0.8}
+    rich_model.setdefault("modifiers", []).append(
+        {"name": "per_line", "per_prior_line_excluding": "ssa", "hr": 1.6}
+    )
+    _agreement(rich_model, n_ref=2000)
+
+
 def test_engine_agrees_without_discounting_or_background(rich_model: dict[str, Any]) -> None:
     rich_model["discount"] = {"costs": 0.0, "qalys": 0.0}
     rich_model["background_mortality"] = None

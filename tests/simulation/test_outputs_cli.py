@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -143,7 +144,16 @@ def test_calibration_report_meets_its_targets(tmp_path: Path) -> None:
     text = report.markdown()
     assert "SEQTOR" in text
     assert "not reached" in text
-    assert len(report.seqtor) == 4
+    seqtor = [p for p in report.predictions if p.study == "SEQTOR"]
+    assert len(seqtor) == 6  # PFS1 median, 12-month PFS1 rate, PFS2 median, per arm
+    assert {p.endpoint for p in seqtor} == {"pfs1_median", "pfs1_rate_12m", "pfs2_median"}
+    assert len({p.study for p in report.predictions}) >= 3  # SEQTOR and two cohorts
+    assert "Coverage:" in text
+    data = report.to_dict()
+    assert data["schema_version"] == report.schema_version
+    json.loads(report.render("json"))
+    with pytest.raises(ValueError, match="format"):
+        report.render("pdf")
     result = run("calibrate", "--out", str(tmp_path / "r.md"), "--patients", "5000")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "r.md").read_text().startswith("# netline simulator")

@@ -15,6 +15,8 @@ Examples
 from __future__ import annotations
 
 from netline.simulation.engine import EngineSettings, RawResult, run_plan
+from netline.simulation.estimates import Estimate, estimate, load_estimates
+from netline.simulation.frailty import frailty_sensitivity
 from netline.simulation.lifetable import LifeTable, load_life_table
 from netline.simulation.parameters import (
     Figure,
@@ -28,6 +30,7 @@ from netline.simulation.parameters import (
     weibull_shape_from_arms,
     weibull_shape_from_landmark,
 )
+from netline.simulation.patient import PatientSimulation, simulate_patient
 from netline.simulation.plan import ModelPlan, Population
 from netline.simulation.run import simulate
 from netline.simulation.spec import (
@@ -39,31 +42,40 @@ from netline.simulation.spec import (
     sample_population,
 )
 from netline.simulation.summary import SimulationResult
+from netline.simulation.synthesis import Pooled, random_effects
 
 __all__ = [
     "CompiledModel",
     "EngineSettings",
+    "Estimate",
     "Figure",
     "LifeTable",
     "ModelPlan",
     "ModelSpec",
     "ParamSpec",
     "Parameters",
+    "PatientSimulation",
+    "Pooled",
     "Population",
     "RawResult",
     "SimulationResult",
     "Source",
     "compile_model",
+    "estimate",
+    "frailty_sensitivity",
     "hr_from_landmarks",
     "hr_param",
+    "load_estimates",
     "load_life_table",
     "load_model",
     "median_param",
     "parse_model",
+    "random_effects",
     "run_plan",
     "sample_parameters",
     "sample_population",
     "simulate",
+    "simulate_patient",
     "weibull_shape_from_arms",
     "weibull_shape_from_landmark",
 ]

@@ -17,9 +17,10 @@ the simulated hazard ratio (two-group Cox model on the simulated patients) insid
 This is a consistency check of derivation and engine (float32, histograms, competing background
 death), not evidence that the model is right: the targets are the data the parameters came from.
 
-Part 2, external validation. SEQTOR's two sequences (everolimus then STZ-5FU, and the reverse)
-are predicted from single-agent evidence only, without any SEQTOR figure, and compared with
-SEQTOR's published PFS1 and PFS2 medians and their ordering.
+Part 2, external validation (:mod:`netline.simulation.validation`): SEQTOR and two real-world
+sequence cohorts predicted from single-agent evidence and the derived history effects, without
+any of their figures; medians, 12-month rates, PSA coverage and the direction of each
+comparison.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 from numpy.typing import NDArray
@@ -39,6 +40,13 @@ from netline.simulation.parameters import (
     hr_from_landmarks,
     weibull_shape_from_arms,
     weibull_shape_from_landmark,
+)
+from netline.simulation.validation import (
+    ENDPOINT_LABELS,
+    Direction,
+    Prediction,
+    run_validation,
+    validation_markdown,
 )
 
 if TYPE_CHECKING:
@@ -160,35 +168,95 @@ class TrialResult:
 
 
 @dataclass
-class SeqtorRow:
-    """One predicted SEQTOR median against the published one."""
-
-    arm: str
-    endpoint: str
-    therapy: str
-    predicted: float
-    predicted_lo: float
-    predicted_hi: float
-    published: Figure
-
-    @property
-    def error(self) -> float:
-        """Relative error of the prediction."""
-        assert self.published.value is not None
-        return self.predicted / self.published.value - 1
-
-
-@dataclass
 class CalibrationReport:
     """Everything ``netline calibrate`` reports."""
 
+    schema_version: ClassVar[str] = "2"
+
     trials: list[TrialResult]
-    seqtor: list[SeqtorRow]
-    seqtor_notes: list[str]
+    predictions: list[Prediction]
+    directions: list[Direction]
+    cohort_notes: list[str]
     patients: int
     seed: int
     kb_version: str
     notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the report as JSON-ready data (with ``schema_version``)."""
+        return {
+            "schema_version": self.schema_version,
+            "kb_version": self.kb_version,
+            "patients": self.patients,
+            "seed": self.seed,
+            "calibration": [
+                {
+                    "trial": t.trial,
+                    "ok": t.ok,
+                    "shape": t.shape,
+                    "simulated_hr": list(t.simulated_hr),
+                    "published_hr": t.published_hr.value,
+                    "arms": [
+                        {"arm": a.arm, "simulated_median": a.simulated_median, "ok": a.ok}
+                        for a in (t.experimental, t.control)
+                    ],
+                }
+                for t in self.trials
+            ],
+            "validation": [
+                {
+                    "study": p.study,
+                    "arm": p.arm,
+                    "endpoint": p.endpoint,
+                    "published": p.published,
+                    "ref": p.ref,
+                    "status": p.status,
+                    "predicted": p.mean,
+                    "interval": [p.lo, p.hi],
+                    "inside": p.inside,
+                }
+                for p in self.predictions
+            ],
+            "directions": [
+                {
+                    "study": d.study,
+                    "endpoint": d.endpoint,
+                    "predicted": d.predicted,
+                    "published": d.published,
+                    "agrees": d.agrees,
+                    "probability": d.probability,
+                }
+                for d in self.directions
+            ],
+            "notes": list(self.cohort_notes) + list(self.notes),
+        }
+
+    def render(self, fmt: str) -> str:
+        """Render as ``text``, ``json``, ``markdown`` or ``html``.
+
+        Raises
+        ------
+        ValueError
+            For another format.
+        """
+        if fmt == "text":
+            return self.summary()
+        if fmt == "markdown":
+            return self.markdown()
+        if fmt == "json":
+            import json
+
+            from netline.simulation.summary import finite_json
+
+            return json.dumps(finite_json(self.to_dict()), indent=2, allow_nan=False)
+        if fmt == "html":
+            import html
+
+            return (
+                "<!doctype html><meta charset='utf-8'><title>netline calibration</title>"
+                f"<pre>{html.escape(self.markdown())}</pre>"
+            )
+        raise ValueError(f"unknown format {fmt!r}: text, json, markdown or html")
 
     def summary(self) -> str:
         """Summarise in a few lines for the terminal."""
@@ -201,10 +269,17 @@ class CalibrationReport:
                 f"{_fig(t.published_hr)}); "
                 + "; ".join(_arm_text(a) for a in (t.experimental, t.control))
             )
-        for row in self.seqtor:
+        inside = sum(p.inside for p in self.predictions)
+        agree = sum(d.agrees for d in self.directions)
+        lines.append(
+            f"validation: {inside}/{len(self.predictions)} published values inside the 95 % PSA "
+            f"interval; {agree}/{len(self.directions)} comparisons in the published direction"
+        )
+        for p in self.predictions:
+            flag = "in " if p.inside else "OUT"
             lines.append(
-                f"  SEQTOR {row.arm} {row.endpoint}: predicted {row.predicted:.1f} vs published "
-                f"{row.published.value} ({row.error:+.0%})"
+                f"  [{flag}] {p.study} {p.arm} {ENDPOINT_LABELS[p.endpoint]}: predicted "
+                f"{p.mean:.1f} ({p.lo:.1f}-{p.hi:.1f}) vs published {p.published:g}"
             )
         return "\n".join(lines)
 
@@ -267,22 +342,8 @@ class CalibrationReport:
             "background mortality from the US SSA 2020 life table competing, at age "
             f"{TRIAL_AGE:g}), not that the model predicts anything else.",
             "",
-            "## 2. External validation: SEQTOR predicted from single-agent evidence",
-            "",
-            "No SEQTOR figure is used to build this model. Predicted medians are the PSA mean of",
-            "the per-draw simulated medians with the 95 % PSA interval.",
-            "",
-            "| SEQTOR arm | endpoint | therapy on that line | predicted median (95 % PSA) | "
-            "published | error |",
-            "|---|---|---|---|---|---|",
         ]
-        for row in self.seqtor:
-            out.append(
-                f"| {row.arm} | {row.endpoint} | {row.therapy} | {row.predicted:.1f} "
-                f"({row.predicted_lo:.1f}–{row.predicted_hi:.1f}) | {row.published.value:g} "
-                f"[{row.published.status}, {row.published.ref}] | {row.error:+.0%} |"
-            )
-        out += ["", *[f"- {note}" for note in self.seqtor_notes], ""]
+        out += validation_markdown(self.predictions, self.directions, self.cohort_notes)
         if self.notes:
             out += ["## Notes", "", *[f"- {note}" for note in self.notes], ""]
         return "\n".join(out)
@@ -409,167 +470,6 @@ def _calibrate_trial(
     )
 
 
-def _seqtor(kb: KnowledgeBase, seed: int) -> tuple[list[SeqtorRow], list[str]]:
-    from netline.simulation.run import simulate
-    from netline.simulation.spec import parse_model
-
-    def fig(
-        trial: str,
-        endpoint: str,
-        arm: str | None = None,
-        subgroup: str | None = None,
-        measure: Literal["value", "hr"] = "value",
-    ) -> Figure:
-        return figure(
-            kb,
-            EvidenceRef(
-                trial=trial,
-                endpoint=endpoint,
-                arm=arm,
-                subgroup=subgroup,
-                measure=measure,
-            ),
-        )
-
-    eve_naive = fig("radiant3", "pfs", "everolimus", "chemotherapy_naive")
-    pbo_naive = fig("radiant3", "pfs", "placebo", "chemotherapy_naive")
-    hr_naive = fig("radiant3", "pfs", subgroup="chemotherapy_naive", measure="hr")
-    eve_chemo = fig("radiant3", "pfs", "everolimus", "prior_chemotherapy")
-    captem = fig("e2211", "pfs", "captem")
-    tmz = fig("e2211", "pfs", "temozolomide")
-    hr_captem = fig("e2211", "pfs", measure="hr")
-    assert None not in (
-        eve_naive.value,
-        pbo_naive.value,
-        hr_naive.value,
-        eve_chemo.value,
-        captem.value,
-        tmz.value,
-        hr_captem.value,
-    )
-    k_eve = weibull_shape_from_arms(eve_naive.value, pbo_naive.value, hr_naive.value)  # type: ignore[arg-type]
-    k_chemo = weibull_shape_from_arms(captem.value, tmz.value, hr_captem.value)  # type: ignore[arg-type]
-    line_hr = (eve_naive.value / eve_chemo.value) ** k_eve  # type: ignore[operator]
-
-    def log_se(f: Figure) -> float:
-        assert f.ci is not None
-        return (math.log(f.ci[1]) - math.log(f.ci[0])) / (2 * 1.959963984540054)
-
-    def src(f: Figure, note: str) -> dict[str, str]:
-        return {"ref": f.ref, "status": "derived", "note": f"{f.label}; {note}"}
-
-    model = {
-        "name": "SEQTOR predicted from single-agent evidence",
-        "population": {"age": TRIAL_AGE, "female": 0.45},
-        "background_mortality": {"table": "us_ssa_2020"},
-        "therapies": {
-            "everolimus": {
-                "agents": ["everolimus"],
-                "pfs": {
-                    "distribution": "weibull",
-                    "median": {
-                        "value": eve_naive.value,
-                        "psa": "lognormal",
-                        "se": log_se(hr_naive),
-                        "source": src(eve_naive, "chemo-naive subgroup; log SE of the subgroup HR"),
-                    },
-                    "shape": {
-                        "value": k_eve,
-                        "source": src(hr_naive, "shape from subgroup medians and HR"),
-                    },
-                },
-            },
-            "stz_5fu": {
-                "agents": ["streptozocin", "fluorouracil"],
-                "pfs": {
-                    "distribution": "weibull",
-                    "median": {
-                        "value": captem.value,
-                        "psa": "lognormal",
-                        "se": log_se(hr_captem),
-                        "source": src(captem, "CAPTEM as alkylating proxy; log SE of the HR"),
-                    },
-                    "shape": {
-                        "value": k_chemo,
-                        "source": src(hr_captem, "shape from E2211 medians and HR"),
-                    },
-                },
-            },
-        },
-        "bsc": {"survival": {"distribution": "exponential", "median": 12.0}},
-        "modifiers": [
-            {
-                "name": "second_line",
-                "when": {"line": {"min": 2}},
-                "hr": {
-                    "value": line_hr,
-                    "source": src(
-                        eve_chemo, "RADIANT-3 everolimus after chemo vs chemo-naive, (11.4/11.0)^k"
-                    ),
-                },
-            },
-        ],
-        "sequences": [
-            {"id": "everolimus_first", "lines": ["everolimus", "stz_5fu"]},
-            {"id": "stz_first", "lines": ["stz_5fu", "everolimus"]},
-        ],
-        "simulation": {"patients": 2000, "draws": 200, "seed": seed},
-    }
-    result = simulate(parse_model(model), progress=False)
-    lines = result.lines_table().set_index(["sequence", "line"])
-    rows = []
-    for arm in ("everolimus_first", "stz_first"):
-        for line, endpoint in ((1, "pfs1"), (2, "pfs2")):
-            published = fig("seqtor", endpoint, arm)
-            r = lines.loc[(arm, line)]
-            rows.append(
-                SeqtorRow(
-                    arm,
-                    endpoint.upper(),
-                    str(r["therapy"]),
-                    float(r["pfs_median"]),
-                    float(r["pfs_median_lo"]),
-                    float(r["pfs_median_hi"]),
-                    published,
-                )
-            )
-    pred = {(r.arm, r.endpoint): r.predicted for r in rows}
-    pub = {(r.arm, r.endpoint): r.published.value for r in rows}
-
-    def order(d: dict[tuple[str, str], Any], ep: str) -> str:
-        return (
-            "STZ-first longer"
-            if d[("stz_first", ep)] > d[("everolimus_first", ep)]
-            else "everolimus-first longer"
-        )
-
-    mean_abs = float(np.mean([abs(r.error) for r in rows]))
-    notes = [
-        "Everolimus first line: RADIANT-3 chemotherapy-naive subgroup (median "
-        f"{eve_naive.value:g} mo, "
-        f"HR {hr_naive.value:g}; Weibull shape {k_eve:.3f}).",
-        f"STZ-5FU: the knowledge base holds no single-agent STZ-5FU trial, so E2211's CAPTEM arm "
-        f"(median {captem.value:g} mo, shape {k_chemo:.3f} from the HR vs temozolomide) stands in "
-        "for "
-        "alkylating chemotherapy. This proxy is the main assumption of the prediction.",
-        f"Second line: HR {line_hr:.3f} for any second line, from RADIANT-3 everolimus after "
-        "chemotherapy "
-        f"({eve_chemo.value:g} mo) vs chemo-naive ({eve_naive.value:g} mo); assumed to hold for "
-        "STZ-5FU "
-        "after everolimus too (no evidence).",
-        "SEQTOR's PFS2 is taken as the PFS of the second treatment from its start.",
-        f"PFS1 ordering: predicted {order(pred, 'PFS1')}, published {order(pub, 'PFS1')}. "
-        f"PFS2 ordering: predicted {order(pred, 'PFS2')}, published {order(pub, 'PFS2')}.",
-        f"Mean absolute error {mean_abs:.0%}. Single-agent trials enrolled progressive, often "
-        "pretreated "
-        "patients and report a line of therapy in isolation; they do not carry what SEQTOR shows: "
-        "longer first-line everolimus PFS in its population and much shorter second-line PFS for "
-        "both "
-        "drugs. The model is only as good as the evidence on later lines, which is thin.",
-    ]
-    return rows, notes
-
-
 def run_calibration(
     patients: int = 20_000, seed: int = 2026, kb: KnowledgeBase | None = None
 ) -> CalibrationReport:
@@ -588,5 +488,5 @@ def run_calibration(
 
         kb = load_knowledge_base()
     trials = [_calibrate_trial(kb, spec, patients, seed) for spec in CALIBRATION_TRIALS]
-    seqtor, notes = _seqtor(kb, seed)
-    return CalibrationReport(trials, seqtor, notes, patients, seed, kb.version)
+    predictions, directions, notes = run_validation(kb, seed=seed)
+    return CalibrationReport(trials, predictions, directions, notes, patients, seed, kb.version)

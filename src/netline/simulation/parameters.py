@@ -40,6 +40,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from netline.errors import InvalidInputError, Problem
 
 __all__ = [
+    "FRAILTY_VARIANCE",
+    "MONTHS",
+    "SDLOG",
+    "SHAPE",
     "Bounds",
     "EvidenceRef",
     "Figure",
@@ -50,6 +54,7 @@ __all__ = [
     "hr_param",
     "median_param",
     "sample_parameters",
+    "spec_problems",
     "weibull_shape_from_arms",
     "weibull_shape_from_landmark",
 ]
@@ -113,6 +118,10 @@ class ParamSpec(_Model):
     evidence : EvidenceRef, optional
         Take value, CI and source from the knowledge base instead (resolved when the model is
         compiled; ``value`` is then left out).
+    estimate : str, optional
+        Take value, uncertainty and source from the simulator's own estimates (history
+        effects, pooled medians: ``netline/simulation/data/estimates.yaml``, see
+        :mod:`netline.simulation.estimates`), resolved when the model is compiled.
     """
 
     value: float = math.nan
@@ -123,15 +132,24 @@ class ParamSpec(_Model):
     high: float | None = None
     source: Source | None = None
     evidence: EvidenceRef | None = None
+    estimate: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9_]*$")
 
     @model_validator(mode="after")
     def _consistent(self) -> ParamSpec:
-        if self.evidence is not None:
+        if self.evidence is not None or self.estimate is not None:
+            if self.evidence is not None and self.estimate is not None:
+                raise ValueError("give evidence or estimate, not both")
             if not math.isnan(self.value) or self.ci is not None or self.source is not None:
-                raise ValueError("with evidence, give no value, ci or source (they come from it)")
+                raise ValueError(
+                    "with evidence or estimate, give no value, ci or source (they come from it)"
+                )
             return self
         if not math.isfinite(self.value):
             raise ValueError("value must be a finite number (or give evidence)")
+        if self.ci is not None and not (
+            math.isfinite(self.ci[0]) and math.isfinite(self.ci[1]) and self.ci[0] < self.ci[1]
+        ):
+            raise ValueError(f"ci {list(self.ci)} must be two finite numbers, low < high")
         if self.ci is not None and not self.ci[0] <= self.value <= self.ci[1]:
             raise ValueError(f"ci {list(self.ci)} must contain the value {self.value}")
         if self.ci is not None and self.se is not None:
@@ -192,11 +210,45 @@ class Bounds:
 
 
 POSITIVE = Bounds(0.0, math.inf, low_inclusive=False, default_psa="lognormal")
+#: Weibull shapes: below 0.1 the times spread over hundreds of orders of magnitude (and
+#: overflow float32), above 10 a distribution is nearly a point mass; neither is a PFS curve.
+SHAPE = Bounds(0.1, 10.0, default_psa="lognormal")
+#: Log-normal ``sdlog``, on the same reasoning.
+SDLOG = Bounds(0.01, 5.0, default_psa="lognormal")
+#: Times in months (medians, scales): positive and below 100 years.
+MONTHS = Bounds(0.0, 1200.0, low_inclusive=False, default_psa="lognormal")
+#: Variance of a mean-1 frailty.
+FRAILTY_VARIANCE = Bounds(0.0, 10.0, default_psa="lognormal")
 NONNEGATIVE_RATE = Bounds(0.0, math.inf, default_psa="lognormal")
 PROBABILITY = Bounds(0.0, 1.0, default_psa="beta")
 UTILITY = Bounds(-1.0, 1.0, default_psa="beta")
 COST = Bounds(0.0, math.inf, default_psa="gamma")
 REAL = Bounds(default_psa="normal")
+
+
+def spec_problems(name: str, spec: ParamSpec, bounds: Bounds) -> list[Problem]:
+    """Problems with a parameter's point value and uncertainty, before anything is drawn.
+
+    The point value must lie in the parameter's range; a log-normal PSA distribution needs a
+    positive value and a CI with a positive lower bound (its log-scale SE comes from it).
+    """
+    problems: list[Problem] = []
+    value = spec.value
+    if not math.isfinite(value) or not bool(bounds.contains(np.asarray([value]))[0]):
+        problems.append(Problem(name, value, bounds.describe()))
+        return problems
+    kind = spec.resolved_kind(bounds.default_psa)
+    if kind == "lognormal" and spec.ci is not None and spec.ci[0] <= 0:
+        problems.append(
+            Problem(
+                f"{name}.ci",
+                list(spec.ci),
+                "a lower bound above 0 for a log-normal PSA (or give se on the log scale)",
+            )
+        )
+    if spec.ci is not None and kind in ("lognormal", "gamma") and spec.ci[1] <= 0:
+        problems.append(Problem(f"{name}.ci", list(spec.ci), "a positive interval"))
+    return problems
 
 
 def _draw(
@@ -350,6 +402,10 @@ def sample_parameters(
     problems: list[Problem] = []
     values: dict[str, NDArray[np.float64]] = {}
     for name, (spec, bounds) in specs.items():
+        bad = spec_problems(name, spec, bounds)
+        if bad:
+            problems.extend(bad)
+            continue
         if not psa:
             values[name] = np.full(draws, spec.value)
             continue

@@ -124,7 +124,11 @@ class ConditionPlan:
 
 @dataclass(frozen=True, slots=True)
 class ModifierPlan:
-    """A history- or covariate-dependent hazard ratio."""
+    """A history- or covariate-dependent hazard ratio.
+
+    ``per_prior_line_beyond``: when set to ``b``, the HR applies once per prior line beyond
+    ``b`` (at line ``L`` it is raised to ``max(0, L - 1 - b)``), a log-linear line effect.
+    """
 
     name: str
     target: Literal["pfs", "death", "bsc"]
@@ -133,6 +137,8 @@ class ModifierPlan:
     therapies: frozenset[str] | None = None
     per_unit: str | None = None
     reference: float = 0.0
+    per_prior_line_beyond: int | None = None
+    per_prior_line_excluding: str | None = None
 
     def applies_to(self, therapy: str | None) -> bool:
         """Whether the modifier concerns this therapy (``None`` for best supportive care)."""
@@ -166,7 +172,13 @@ class Population:
 
 @dataclass(frozen=True)
 class ModelPlan:
-    """Everything the engine needs except the parameter values."""
+    """Everything the engine needs except the parameter values.
+
+    ``frailty_variance`` names the parameter of a patient-level frailty shared by the PFS
+    hazards of every line (see :mod:`netline.simulation.frailty`). ``history`` lists the groups
+    of lines a patient has already received before the simulated sequences start: they count
+    as prior lines for every modifier, and line numbers continue after them.
+    """
 
     therapies: dict[str, TherapyPlan]
     bsc: SurvivalPlan
@@ -184,6 +196,8 @@ class ModelPlan:
     discount_costs: float = 0.0
     discount_qalys: float = 0.0
     horizon_months: float | None = None
+    frailty_variance: str | None = None
+    history: tuple[frozenset[str], ...] = ()
 
     @property
     def has_utilities(self) -> bool:

@@ -1,7 +1,8 @@
 """Figures of a simulation: survival curves with PSA bands and a rank heatmap.
 
-matplotlib is imported inside each function (Agg backend, PNG or SVG by file suffix); plotly,
-for an interactive HTML curve plot, only when asked for.
+matplotlib is imported inside each function and drawn on a bare ``Figure`` (PNG or SVG by file
+suffix), so the library never switches the caller's backend; plotly, for an interactive HTML
+curve plot, only when asked for, with plotly.js embedded (no CDN).
 """
 
 from __future__ import annotations
@@ -39,14 +40,12 @@ def plot_survival(
     sequences : sequence of str, optional
         Which sequences; default the ``top`` by mean OS.
     """
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     chosen = _top(result, sequences, top)
     curves = result.survival_table(kind)
-    fig, ax = plt.subplots(figsize=(8, 5), dpi=120)
+    fig = Figure(figsize=(8, 5), dpi=120)
+    ax = fig.subplots()
     for name in chosen:
         part = curves[curves["sequence"] == name]
         ax.plot(part["month"], part["survival"], label=name, linewidth=1.6)
@@ -60,7 +59,6 @@ def plot_survival(
     out = Path(path)
     fig.tight_layout()
     fig.savefig(out)
-    plt.close(fig)
     return out
 
 
@@ -72,16 +70,14 @@ def plot_rank_heatmap(
     top: int = 15,
 ) -> Path:
     """Heatmap of rank probabilities (rows sequences, columns ranks) for the top sequences."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
 
     ranks = result.rank_probabilities(by, wtp)
     expected = (ranks.to_numpy() * (1 + ranks.columns.get_indexer(ranks.columns))).sum(axis=1)
     order = expected.argsort()[:top]
     table = ranks.iloc[order, :top]
-    fig, ax = plt.subplots(figsize=(1.0 + 0.45 * table.shape[1], 1.0 + 0.35 * table.shape[0]))
+    fig = Figure(figsize=(1.0 + 0.45 * table.shape[1], 1.0 + 0.35 * table.shape[0]))
+    ax = fig.subplots()
     image = ax.imshow(table.to_numpy(), cmap="viridis", vmin=0, aspect="auto")
     ax.set_xticks(range(table.shape[1]), [str(i + 1) for i in range(table.shape[1])])
     ax.set_yticks(range(table.shape[0]), list(table.index), fontsize=7)
@@ -91,14 +87,13 @@ def plot_rank_heatmap(
     out = Path(path)
     fig.tight_layout()
     fig.savefig(out)
-    plt.close(fig)
     return out
 
 
 def survival_html(
     result: SimulationResult, path: str | Path, sequences: Sequence[str] | None = None, top: int = 6
 ) -> Path:
-    """Interactive OS curves (plotly HTML, self-contained apart from plotly.js from a CDN)."""
+    """Interactive OS curves (plotly HTML, self-contained: plotly.js is embedded, no CDN)."""
     import plotly.graph_objects as go
 
     curves = result.survival_table("os")
@@ -112,5 +107,5 @@ def survival_html(
         yaxis_title="overall survival",
     )
     out = Path(path)
-    fig.write_html(out, include_plotlyjs="cdn")
+    fig.write_html(out, include_plotlyjs=True)
     return out

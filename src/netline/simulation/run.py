@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
-from netline.simulation.engine import EngineSettings, run_plan
+from pydantic import ValidationError
+
+from netline._inputs import problems_from_validation
+from netline.errors import InvalidInputError
+from netline.simulation.engine import EngineSettings, check_size, run_plan
+from netline.simulation.model_spec import SimulationSpec
 from netline.simulation.parameters import Parameters, sample_parameters
 from netline.simulation.spec import ModelSpec, compile_model, load_model, sample_population
 from netline.simulation.summary import SimulationResult
@@ -25,6 +31,7 @@ def simulate(
     progress: bool | None = None,
     record_patients: bool = False,
     chunk_draws: int | None = None,
+    history: Sequence[frozenset[str]] = (),
 ) -> SimulationResult:
     """Simulate every sequence of a model; keyword arguments override the model's settings.
 
@@ -46,6 +53,10 @@ def simulate(
         Keep per-patient line durations and OS (small runs).
     chunk_draws : int, optional
         PSA draws per chunk (memory/speed trade-off).
+    history : sequence of frozenset of str
+        Lines already received before the sequences start, each as its groups (see
+        :func:`netline.simulation.compile.groups_of_agents`); used by
+        :func:`netline.simulation.patient.simulate_patient`.
 
     Returns
     -------
@@ -54,7 +65,8 @@ def simulate(
     Raises
     ------
     InvalidInputError
-        For an invalid model file, parameters or settings (every problem listed).
+        For an invalid model file, parameters or settings (every problem listed), or a run
+        whose results would be too large (refused before any work).
 
     References
     ----------
@@ -69,20 +81,19 @@ def simulate(
     >>> table[["sequence", "os_mean", "os_mean_lo", "os_mean_hi"]]  # doctest: +SKIP
     """
     spec = model if isinstance(model, ModelSpec) else load_model(model)
-    settings = spec.simulation
-    n_patients = patients if patients is not None else settings.patients
-    n_draws = draws if draws is not None else settings.draws
-    run_seed = seed if seed is not None else settings.seed
-    anti = antithetic if antithetic is not None else settings.antithetic
-    use_psa = psa if psa is not None else settings.psa
-    compiled = compile_model(spec)
-    if parameters is None:
-        parameters = sample_parameters(compiled.param_specs, n_draws, run_seed, psa=use_psa)
-    population = sample_population(spec.population, n_patients, run_seed, anti)
+    overrides: dict[str, object] = {
+        "patients": patients,
+        "draws": draws,
+        "seed": seed,
+        "antithetic": antithetic,
+        "psa": psa,
+    }
+    settings = _merged_settings(spec.simulation, overrides)
+    compiled = compile_model(spec, history=history)
     engine_settings = EngineSettings(
-        patients=n_patients,
-        seed=run_seed,
-        antithetic=anti,
+        patients=settings.patients,
+        seed=settings.seed,
+        antithetic=settings.antithetic,
         rmst_months=tuple(settings.rmst_months),
         curve_step_months=settings.curve_step_months,
         curve_max_months=max(settings.curve_max_months, *settings.rmst_months),
@@ -92,6 +103,25 @@ def simulate(
         progress=progress,
         record_patients=record_patients,
     )
+    check_size(compiled.plan, engine_settings, settings.draws)
+    if parameters is None:
+        parameters = sample_parameters(
+            compiled.param_specs, settings.draws, settings.seed, psa=settings.psa
+        )
+    population = sample_population(
+        spec.population, settings.patients, settings.seed, settings.antithetic
+    )
     raw = run_plan(compiled.plan, parameters, population, engine_settings)
     labels = {key: t.label or key for key, t in spec.therapies.items()}
     return SimulationResult(raw, spec.name, labels)
+
+
+def _merged_settings(base: SimulationSpec, overrides: dict[str, object]) -> SimulationSpec:
+    """Return the model's run settings with the caller's overrides, checked by the same rules."""
+    data = base.model_dump()
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return SimulationSpec.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_from_validation(exc)
+        raise InvalidInputError(problems, source="simulation settings") from None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 import numpy as np
 from numpy.typing import NDArray
@@ -22,21 +22,42 @@ from netline.simulation.engine import RawResult
 if TYPE_CHECKING:
     import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["SimulationResult"]
+__all__ = ["SimulationResult", "finite_json"]
 
 Metric = Literal["os", "qaly", "nmb", "cost", "tot"]
 
 
-def _interval(values: NDArray[np.floating], axis: int = 0) -> tuple[NDArray[np.float64], ...]:
-    with np.errstate(all="ignore"):
-        import warnings
+def finite_json(value: Any) -> Any:
+    """Return ``value`` with every non-finite float replaced by ``None`` (JSON has no NaN)."""
+    if isinstance(value, float):
+        return value if np.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value
 
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            mean = np.nanmean(values, axis=axis)
-            lo = np.nanpercentile(values, 2.5, axis=axis)
-            hi = np.nanpercentile(values, 97.5, axis=axis)
-    return np.asarray(mean), np.asarray(lo), np.asarray(hi)
+
+def _nan_quantile(values: NDArray[np.float64], q: float) -> NDArray[np.float64]:
+    """Quantile along axis 0 ignoring NaN, vectorised (numpy's 'linear' method)."""
+    ordered = np.sort(values, axis=0)  # NaN sort last
+    n = np.sum(~np.isnan(values), axis=0)
+    pos = np.maximum(n - 1, 0) * q
+    below = np.floor(pos).astype(np.intp)
+    above = np.minimum(below + 1, np.maximum(n - 1, 0))
+    a = np.take_along_axis(ordered, below[None, ...], axis=0)[0]
+    b = np.take_along_axis(ordered, above[None, ...], axis=0)[0]
+    out = a + (b - a) * (pos - below)
+    return np.asarray(np.where(n > 0, out, np.nan), dtype=np.float64)
+
+
+def _interval(values: NDArray[np.floating], axis: int = 0) -> tuple[NDArray[np.float64], ...]:
+    """PSA mean and 2.5th / 97.5th percentiles over draws (NaN ignored)."""
+    v = np.moveaxis(np.asarray(values, dtype=np.float64), axis, 0)
+    n = np.sum(~np.isnan(v), axis=0)
+    with np.errstate(all="ignore"):
+        mean = np.where(n > 0, np.nansum(v, axis=0) / np.maximum(n, 1), np.nan)
+    return np.asarray(mean), _nan_quantile(v, 0.025), _nan_quantile(v, 0.975)
 
 
 @dataclass
@@ -51,9 +72,59 @@ class SimulationResult:
     therapy_labels : dict of str to str
     """
 
+    schema_version: ClassVar[str] = "1"
+
     raw: RawResult
     model_name: str
     therapy_labels: dict[str, str]
+
+    # ------------------------------------------------------------------ protocol
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the result as JSON-ready data: run size and one record per sequence."""
+        table = self.sequences_table()
+        data: dict[str, Any] = finite_json(
+            {
+                "schema_version": self.schema_version,
+                "model": self.model_name,
+                "draws": self.raw.draws,
+                "patients_per_draw": self.raw.patients_per_draw,
+                "sequences": [
+                    {str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+                    for row in table.to_dict("records")
+                ],
+            }
+        )
+        return data
+
+    def render(self, fmt: str) -> str:
+        """Render the sequences table as ``text``, ``json``, ``markdown`` or ``html``.
+
+        Raises
+        ------
+        ValueError
+            For another format.
+        """
+        if fmt == "json":
+            import json
+
+            return json.dumps(self.to_dict(), indent=2, allow_nan=False)
+        columns = ["sequence", "os_mean", "os_mean_lo", "os_mean_hi", "p_best_os"]
+        table = self.sequences_table()
+        table = table[[c for c in columns if c in table.columns]]
+        if fmt == "text":
+            head = f"{self.model_name}: {self.raw.draws} PSA draws x {self.raw.patients_per_draw}"
+            text = table.to_string(index=False, float_format="%.1f")
+            return f"{head} patients\n{text}"
+        if fmt == "markdown":
+            lines = ["| " + " | ".join(table.columns) + " |", "|" + "---|" * len(table.columns)]
+            for row in table.itertuples(index=False):
+                cells = [f"{v:.1f}" if isinstance(v, float) else str(v) for v in row]
+                lines.append("| " + " | ".join(cells) + " |")
+            return "\n".join(lines)
+        if fmt == "html":
+            return str(table.to_html(index=False, float_format="%.1f"))
+        raise ValueError(f"unknown format {fmt!r}: text, json, markdown or html")
 
     # ------------------------------------------------------------------ basics
 
@@ -189,17 +260,19 @@ class SimulationResult:
         raw = self.raw
         frames = []
         if kind == "os":
+            os_mean, os_lo, os_hi = _interval(raw.os_curve)
             for q, sid in enumerate(raw.sequence_ids):
-                mean, lo, hi = _interval(raw.os_curve[:, q, :])
+                mean, lo, hi = os_mean[q], os_lo[q], os_hi[q]
                 frames.append(
                     pd.DataFrame(
                         {"sequence": sid, "month": raw.grid, "survival": mean, "lo": lo, "hi": hi}
                     )
                 )
         else:
+            pfs_mean, pfs_lo, pfs_hi = _interval(raw.pfs_curve)
             for q, nodes in enumerate(raw.lines):
                 for line, k in enumerate(nodes):
-                    mean, lo, hi = _interval(raw.pfs_curve[:, k, :])
+                    mean, lo, hi = pfs_mean[k], pfs_lo[k], pfs_hi[k]
                     frames.append(
                         pd.DataFrame(
                             {
