@@ -20,10 +20,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
-from netline._inputs import problems_from_validation, read_text, yaml_problem
+from netline._inputs import Document, parse_document, problems_from_validation, read_document
 from netline.errors import InvalidInputError, Problem, UnknownKeyError
 from netline.records.vocabulary import AgentClass, agent_info
 from netline.simulation.compile import (
@@ -78,20 +77,21 @@ def load_model(path: str | Path) -> ModelSpec:
         If the file cannot be read or is invalid; every problem is listed (field path, value,
         expectation), including references between parts (unknown therapies, classes, agents).
     """
-    text = read_text(path, "model file", InvalidInputError)
-    return parse_model(text, source=str(path))
+    document = read_document(path, "model file", InvalidInputError)
+    return _validate(document.data, document)
 
 
 def parse_model(text: str | Mapping[str, Any], source: str | None = None) -> ModelSpec:
     """Validate a model given as YAML text or as an already-parsed mapping."""
-    data: object
     if isinstance(text, str):
-        try:
-            data = yaml.safe_load(text)
-        except yaml.YAMLError as exc:
-            raise InvalidInputError([yaml_problem(exc)], source=source) from None
-    else:
-        data = text
+        document = parse_document(text, source=source, error=InvalidInputError)
+        return _validate(document.data, document)
+    return _validate(text, Document(text, {}, source))
+
+
+def _validate(data: object, document: Document) -> ModelSpec:
+    """Check the schema, then the references between parts; locate every problem."""
+    source = document.source
     if not isinstance(data, Mapping):
         raise InvalidInputError(
             [Problem("", type(data).__name__, "a mapping with name, therapies, bsc, sequences")],
@@ -100,10 +100,10 @@ def parse_model(text: str | Mapping[str, Any], source: str | None = None) -> Mod
     try:
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:
-        raise InvalidInputError(_translate(exc), source=source) from None
+        raise InvalidInputError(document.locate(_translate(exc)), source=source) from None
     problems = _cross_check(spec)
     if problems:
-        raise InvalidInputError(problems, source=source)
+        raise InvalidInputError(document.locate(problems), source=source)
     return spec
 
 

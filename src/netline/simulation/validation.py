@@ -36,13 +36,13 @@ __all__ = ["Direction", "Prediction", "run_validation", "validation_model"]
 ENDPOINT_LABELS = {
     "pfs1_median": "PFS1 median (mo)",
     "pfs1_rate_12m": "PFS1 at 12 months (%)",
-    "pfs2_median": "PFS2 median (mo)",
-    "pfs1_plus_pfs2_median": "PFS1 + PFS2 median (mo)",
+    "pfs2_median": "PFS on the second treatment, median (mo)",
+    "pfs1_plus_pfs2_median": "PFS1 + PFS on the second treatment, median (mo)",
 }
 _SEQTOR = (
     ("pfs1", "pfs1_median"),
     ("pfs1_rate_12m", "pfs1_rate_12m"),
-    ("pfs2", "pfs2_median"),
+    ("pfs_second_treatment", "pfs2_median"),
 )
 
 
