@@ -180,4 +180,10 @@ def test_replay_renders_offered_and_done() -> None:
     assert 'class="netline-done"' in fragment
     data = json.loads(json.dumps(walked.to_dict()))
     assert data["netline_replay"] == 1
+    assert data["schema_version"] == walked.schema_version
+    assert walked.render("markdown").startswith("# netline replay")
+    assert json.loads(walked.render("json"))["case_id"] == walked.case_id
+    assert walked.render("html") == fragment
+    with pytest.raises(ValueError, match="unknown format"):
+        walked.render("pdf")
     assert data["steps"][0]["actual"]["offered"] is True

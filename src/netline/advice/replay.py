@@ -20,8 +20,9 @@ surveillance.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from netline.advice._kb import kb_index
 from netline.advice.advice import NOTICE, Advice, advise
@@ -123,13 +124,43 @@ class ReplayStep:
 class Replay:
     """A course replayed decision point by decision point."""
 
+    schema_version: ClassVar[str] = "2"
+
     case_id: str
     steps: tuple[ReplayStep, ...]
     notice: str = NOTICE
 
+    def render(self, fmt: str = "text") -> str:
+        """Render as ``text``, ``json``, ``markdown`` or ``html``.
+
+        Raises
+        ------
+        ValueError
+            For another format.
+        """
+        from netline.advice.render import render_replay_html, render_replay_text
+
+        if fmt == "text":
+            return render_replay_text(self)
+        if fmt == "json":
+            return str(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+        if fmt == "markdown":
+            rows = [
+                f"| {s.point.date.isoformat()} | {s.point.label} | "
+                + ", ".join(o.name for o in s.advice.ranked[:3])
+                + f" | {s.actual} ({s.actual_rank}) |"
+                for s in self.steps
+            ]
+            head = ["| date | decision point | top three | done (rank) |", "|---|---|---|---|"]
+            return "\n".join([f"# netline replay: {self.case_id}", "", *head, *rows]) + "\n"
+        if fmt == "html":
+            return render_replay_html(self)
+        raise ValueError(f"unknown format {fmt!r}: expected text, json, markdown or html")
+
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """Return the documented JSON structure (see docs/advise.md)."""
         return {
+            "schema_version": self.schema_version,
             "netline_replay": 1,
             "notice": self.notice,
             "case_id": self.case_id,
