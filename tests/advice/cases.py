@@ -66,6 +66,7 @@ def make_case(
     later_events: Sequence[dict[str, Any]] = (),
     extra_events: Sequence[dict[str, Any]] = (),
     metastases_found: str = "2019-01-01",
+    diagnosed: str = "2018-01-01",
 ) -> CaseRecord:
     """Build a validated record; see the module docstring for the defaults."""
     histology: dict[str, Any] = {"specimen": "primary", "differentiation": differentiation}
@@ -192,7 +193,7 @@ def make_case(
         },
         "primary": {
             "site": site,
-            "diagnosed": "2018-01-01",
+            "diagnosed": diagnosed,
             "functioning_syndrome": functioning,
             "histology": histology,
         },

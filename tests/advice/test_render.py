@@ -37,9 +37,11 @@ def test_text_orders_options_with_reasons_and_the_notice(seed_advice: Advice) ->
     assert text.startswith("netline advice: umino-2024-seed at 2019-02-01")
     assert text.count(NOTICE) == 2  # at the top and at the end
     assert "not a directive" in text
-    assert "1. CAPTEM" in text
-    assert "3. 177Lu-DOTATATE" in text
-    assert "Why here: ranked 3" in text
+    # after progression on lanreotide (SSTR-positive): PRRT first (NETTER-1; issue 12)
+    assert "1. 177Lu-DOTATATE" in text
+    assert "Why here: ranked 2" in text
+    # the one-screen summary comes first, then the details
+    assert text.index("Summary") < text.index("Details") < text.index("How the order is made")
     assert "Ki-67 12 % is above 10 % [verified; as reported in umino2024]" in text
     assert "? performance status" in text  # unknowns shown
     assert "Excluded" in text
@@ -172,10 +174,16 @@ def test_replay_renders_offered_and_done() -> None:
     text = render_replay_text(walked)
     assert "2019-02-01 — progression on lanreotide" in text
     assert "<= done" in text
-    assert "Actually done: started 177Lu-DOTATATE on 2019-04-01 (netline rank 3)" in text
+    assert "Actually done: started 177Lu-DOTATATE x4 on 2019-04-01 (netline rank " in text
     fragment = render_replay_html(walked)
     assert fragment.count("<tr>") == len(walked.steps) + 1
     assert 'class="netline-done"' in fragment
     data = json.loads(json.dumps(walked.to_dict()))
     assert data["netline_replay"] == 1
+    assert data["schema_version"] == walked.schema_version
+    assert walked.render("markdown").startswith("# netline replay")
+    assert json.loads(walked.render("json"))["case_id"] == walked.case_id
+    assert walked.render("html") == fragment
+    with pytest.raises(ValueError, match="unknown format"):
+        walked.render("pdf")
     assert data["steps"][0]["actual"]["offered"] is True

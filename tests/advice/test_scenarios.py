@@ -124,7 +124,8 @@ SCENARIOS = [
         "insulinoma, SSTR-negative: SSA excluded, everolimus preferred",
         {**PROGRESSED, "functioning": "insulinoma", "krenning": 0},
         excluded={"lanreotide": "Not recommended", "lu177_dotatate": "SSTR uptake"},
-        first="everolimus",
+        first="syndrome_control",
+        top=("everolimus",),
     ),
     Scenario(
         "gastrinoma: acid suppression accompanies",
@@ -320,9 +321,10 @@ SCENARIOS = [
             **BONE,
             "metastases_found": "2019-01-01",
         },
-        first="surgery",
+        top=("surgery", "lanreotide"),
         surgery="discuss_with_caveats",
         surgery_text="Extra-abdominal metastasis",
+        extra=lambda a: _assert_never_first_surgery(a),
     ),
     Scenario(
         "liver and bone, progressing after SSA: no surgery",
@@ -416,7 +418,7 @@ SCENARIOS = [
             "lines": [("lanreotide", "2019-02-01", None, "ongoing")],
             "response": "PD",
         },
-        caution={"lanreotide": "Progression on this therapy"},
+        caution={"lanreotide": "progressed on this therapy"},
         sequencing={"lanreotide": "cross-resistance"},
         before=(("lu177_dotatate", "lanreotide"),),
     ),
@@ -509,6 +511,13 @@ def _assert_attr(advice: Advice, attr: str, value: object) -> None:
 def _assert_entry(advice: Advice, key: str, trial: str, verdict: str) -> None:
     items = {e.trial_id: e for e in advice.option(key).evidence}
     assert items[trial].entry.verdict == verdict, items[trial].entry
+
+
+def _assert_never_first_surgery(advice: Advice) -> None:
+    surgery = advice.option("surgery")
+    assert not surgery.curative_potential
+    assert surgery.rank != 1
+    assert "maintenance" in advice.option("lanreotide").name
 
 
 def _assert_continuing(advice: Advice) -> None:

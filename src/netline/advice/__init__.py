@@ -22,11 +22,13 @@ from netline.advice.advice import NOTICE, ORDERING_RULES, Advice, advise
 from netline.advice.options import EvidenceItem, GuidelineMatch, OptionAssessment
 from netline.advice.render import (
     render_html,
+    render_markdown,
     render_replay_html,
     render_replay_text,
     render_text,
 )
 from netline.advice.replay import DecisionPoint, Replay, ReplayStep, decision_points, replay
+from netline.advice.setting import DiseaseSetting, classify_setting
 from netline.advice.state import DecisionState, decision_state, record_as_of
 from netline.advice.surgery import SurgeryAssessment
 
@@ -36,6 +38,7 @@ __all__ = [
     "Advice",
     "DecisionPoint",
     "DecisionState",
+    "DiseaseSetting",
     "EvidenceItem",
     "GuidelineMatch",
     "OptionAssessment",
@@ -43,10 +46,12 @@ __all__ = [
     "ReplayStep",
     "SurgeryAssessment",
     "advise",
+    "classify_setting",
     "decision_points",
     "decision_state",
     "record_as_of",
     "render_html",
+    "render_markdown",
     "render_replay_html",
     "render_replay_text",
     "render_text",

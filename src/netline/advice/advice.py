@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from netline.advice._kb import KBIndex, kb_index
 from netline.advice._points import Point
 from netline.advice.options import OptionAssessment, evaluate_options
-from netline.advice.state import DecisionState, decision_state
+from netline.advice.resection import resection_history
+from netline.advice.setting import DiseaseSetting, classify_setting
+from netline.advice.setting_options import apply_setting
+from netline.advice.state import DecisionState, decision_state, record_as_of
 from netline.advice.surgery import SurgeryAssessment, assess_surgery
 from netline.evidence import KnowledgeBase
 from netline.records.model import CaseRecord
@@ -23,6 +27,13 @@ NOTICE = (
 )
 
 ORDERING_RULES = (
+    "0. The disease setting comes first (docs/advise.md §2): options the setting rules out are "
+    "excluded with the reason; within the setting, options it puts first (syndrome control "
+    "of an uncontrolled functioning tumour, resection of a localised primary, SSA maintenance "
+    "after PRRT, follow-up when there is no evidence of disease) come before the others, and "
+    "options it puts later (systemic therapy before resecting a resectable primary, "
+    "surveillance of a localised tumour > 2 cm, non-platinum therapy in NEC, intensive "
+    "therapy at ECOG ≥ 3) after them.",
     "1. Excluded options (a hard contraindication, or an applicable guideline statement that "
     "does not recommend them) are listed last with the reason.",
     "2. When no progression is documented after treatment, options that would start a new "
@@ -30,7 +41,9 @@ ORDERING_RULES = (
     "3. A potentially curative option flagged for HPB discussion comes first; then continuing a "
     "therapy on which the disease is not progressing (treatment changes on documented "
     "progression); then the others.",
-    "4. Stronger guideline support: preferred 3, option or alternative 2, reserved 1; half a "
+    "4. Support that certainly applies is compared first, then support that only possibly "
+    "applies, so an unsettled statement never outranks a settled one. Stronger guideline "
+    "support: preferred 3, option or alternative 2, reserved 1; half a "
     "point less when a statement only possibly applies because a needed fact is unknown, a "
     "full point less when it holds only on another reading of an unsettled fact (a band "
     "edge, the pace of progression); one point less when the option shares a mode of action "
@@ -79,6 +92,8 @@ class Advice:
     .. [3] Pavel M et al. ESMO Clinical Practice Guidelines. Ann Oncol 2020;31:844-860.
     """
 
+    schema_version: ClassVar[str] = "2"
+
     state: DecisionState
     options: tuple[OptionAssessment, ...]
     surgery: SurgeryAssessment
@@ -88,6 +103,35 @@ class Advice:
     kb_version: str
     references: dict[str, dict[str, str]]
     notice: str = NOTICE
+    setting: DiseaseSetting | None = None
+    evidence_strength: str = "unknown"
+    evidence_reason: str = ""
+    unverified_note: str | None = None
+
+    @property
+    def data_completeness(self) -> str:
+        """``high``, ``moderate`` or ``low``: how much of what netline reads is in the record."""
+        return self.confidence
+
+    def render(self, fmt: str = "text") -> str:
+        """Render as ``text``, ``json``, ``markdown`` or ``html``.
+
+        Raises
+        ------
+        ValueError
+            For another format.
+        """
+        from netline.advice.render import render_html, render_markdown, render_text
+
+        if fmt == "text":
+            return render_text(self)
+        if fmt == "json":
+            return str(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+        if fmt == "markdown":
+            return render_markdown(self)
+        if fmt == "html":
+            return render_html(self)
+        raise ValueError(f"unknown format {fmt!r}: expected text, json, markdown or html")
 
     @property
     def ranked(self) -> tuple[OptionAssessment, ...]:
@@ -121,12 +165,23 @@ class Advice:
     def to_dict(self) -> dict[str, Any]:
         """Return the documented JSON structure (see docs/advise.md)."""
         return {
+            "schema_version": self.schema_version,
             "netline_advice": 1,
             "notice": self.notice,
             "case_id": self.state.case_id,
             "at": self.state.at.isoformat(),
             "kb_version": self.kb_version,
-            "confidence": {"level": self.confidence, "reason": self.confidence_reason},
+            "setting": None if self.setting is None else self.setting.to_dict(),
+            "confidence": {
+                "level": self.confidence,
+                "reason": self.confidence_reason,
+                "data_completeness": {"level": self.confidence, "reason": self.confidence_reason},
+                "strength_of_evidence": {
+                    "level": self.evidence_strength,
+                    "reason": self.evidence_reason,
+                },
+                "unverified_note": self.unverified_note,
+            },
             "state": self.state.to_dict(),
             "ordering_rules": list(ORDERING_RULES),
             "options": [o.to_dict() for o in self.options],
@@ -146,6 +201,35 @@ def _confidence(state: DecisionState) -> tuple[str, str]:
     if other:
         return "moderate", "unknown: " + "; ".join(other)
     return "high", "every item netline reads is in the record"
+
+
+def _evidence_strength(options: tuple[OptionAssessment, ...]) -> tuple[str, str, str | None]:
+    """Strength of the evidence behind the top three options, and the unverified-order note."""
+    top = [o for o in options if not o.excluded][:3]
+    statuses: dict[str, str] = {}
+    for option in top:
+        for match in option.guideline:
+            if match.applies.value is not False:
+                statuses[match.statement_id] = match.status
+    if not statuses:
+        return (
+            "none",
+            "no guideline statement that applies names the top options",
+            "The order of the top options rests on no applicable guideline statement.",
+        )
+    unverified = sorted(k for k, v in statuses.items() if v != "verified")
+    if not unverified:
+        return "verified", "every statement behind the top options is verified", None
+    level = "unverified" if len(unverified) == len(statuses) else "partly verified"
+    note = (
+        "The order rests on guideline statements whose wording is recalled, not verified "
+        "against the guideline text: " + ", ".join(unverified)
+    )
+    return (
+        level,
+        f"{len(unverified)} of {len(statuses)} statements behind the top options unverified",
+        note,
+    )
 
 
 def _references(index: KBIndex, keys: list[str]) -> dict[str, dict[str, str]]:
@@ -209,9 +293,17 @@ def advise(
     """
     index = kb_index(kb)
     state = decision_state(record, at, index=index, course_method=course_method)
+    view = record_as_of(record, state.at)
     surgery = assess_surgery(state, index)
-    options, accompanying = evaluate_options(state, index, surgery)
+    setting = classify_setting(view, state, surgery, resection_history(view))
+    size = view.primary.size_mm
+
+    def within(found: list[OptionAssessment]) -> list[OptionAssessment]:
+        return apply_setting(found, setting, state, surgery, index, size)
+
+    options, accompanying = evaluate_options(state, index, surgery, within)
     level, reason = _confidence(state)
+    strength, strength_reason, note = _evidence_strength(options)
     keys: list[str] = []
     for option in options:
         keys.extend(option.references)
@@ -227,4 +319,8 @@ def advise(
         confidence_reason=reason,
         kb_version=index.kb.version,
         references=_references(index, keys),
+        setting=setting,
+        evidence_strength=strength,
+        evidence_reason=strength_reason,
+        unverified_note=note,
     )

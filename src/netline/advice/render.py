@@ -15,9 +15,16 @@ from netline.advice.advice import ORDERING_RULES, Advice
 from netline.advice.options import EvidenceItem, OptionAssessment
 from netline.advice.replay import Replay
 from netline.advice.state import DecisionState
+from netline.advice.summary import summary_html, summary_lines, summary_view
 from netline.advice.surgery import SurgeryAssessment
 
-__all__ = ["render_html", "render_replay_html", "render_replay_text", "render_text"]
+__all__ = [
+    "render_html",
+    "render_markdown",
+    "render_replay_html",
+    "render_replay_text",
+    "render_text",
+]
 
 _INDENT = "    "
 
@@ -238,11 +245,13 @@ def render_text(advice: Advice, *, detail: int = 5) -> str:
         out.append(title)
         out.append("-" * len(title))
 
-    title = f"netline advice: {state.case_id} at {state.at.isoformat()}"
-    out += [title, "=" * len(title), advice.notice]
+    view = summary_view(advice)
+    out += [view.title, "=" * len(view.title), advice.notice, ""]
+    out += summary_lines(view)
+    section("Details")
     out.append(
-        f"Knowledge base {advice.kb_version}; lines of therapy by the course rules "
-        f"({state.course_method}); confidence: {advice.confidence} — {advice.confidence_reason}"
+        f"Knowledge base {advice.kb_version}; lines of therapy by the course package "
+        f"({state.course_method})"
     )
     section(f"State on {state.at.isoformat()} (data dated on or before it)")
     out += _state_lines(state)
@@ -273,6 +282,18 @@ def render_text(advice: Advice, *, detail: int = 5) -> str:
         out.append(f"{{{key}}} {ref['citation']} [{ref['status']}]")
     out.append("")
     out.append(advice.notice)
+    return "\n".join(out) + "\n"
+
+
+def render_markdown(advice: Advice) -> str:
+    """Render advice as Markdown: the summary, then the ranked and excluded options."""
+    view = summary_view(advice)
+    out = [f"# {view.title}", "", f"*{advice.notice}*", ""]
+    out += summary_lines(view, markdown=True)
+    out += ["", "## Options"]
+    out += [f"{o.rank}. **{o.name}** — {o.order_reason}" for o in advice.ranked]
+    out += ["", "## Excluded"]
+    out += [f"- **{o.name}** — {o.order_reason}" for o in advice.excluded] or ["none"]
     return "\n".join(out) + "\n"
 
 
@@ -444,8 +465,9 @@ def render_html(advice: Advice) -> str:
         f'data-at="{_e(state.at.isoformat())}">'
         f'<p class="netline-notice"><strong>{_e(advice.notice)}</strong></p>'
         f"<h2>Options for {_e(state.case_id)} at {_e(state.at.isoformat())}</h2>"
-        f'<p class="netline-confidence">Confidence: <strong>{_e(advice.confidence)}</strong> — '
-        f"{_e(advice.confidence_reason)}. Knowledge base {_e(advice.kb_version)}.</p>"
+        + summary_html(summary_view(advice))
+        + f'<p class="netline-confidence">Data completeness: <strong>{_e(advice.confidence)}'
+        f"</strong> — {_e(advice.confidence_reason)}. Knowledge base {_e(advice.kb_version)}.</p>"
         f"<h3>State on {_e(state.at.isoformat())}</h3><ul>{state_items}</ul>"
         + (
             f'<h4>Unknown (never assumed normal)</h4><ul class="netline-unknowns">{unknowns}</ul>'

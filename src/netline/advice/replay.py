@@ -1,8 +1,10 @@
 """Replay a course decision point by decision point: netline's options beside what was done.
 
-Decision points, from the first distant metastasis on:
+Decision points, from diagnosis on:
 
-* a new metastatic site found (``metastasis``);
+* at diagnosis: the last finding before the first treatment (``diagnosis``);
+* a metastatic site found (``metastasis``); a new lesion reported as equivocal (``equivocal``);
+* after a resection that left no evidence of disease (``after_resection``);
 * documented progression (RECIST, recorded response, clinician status or a therapy stopped
   for progression; ``progression``);
 * the first objective response (CR or PR) of a line (``response``);
@@ -18,12 +20,14 @@ surveillance.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from netline.advice._kb import kb_index
 from netline.advice.advice import NOTICE, Advice, advise
-from netline.advice.state import decision_state
+from netline.advice.resection import resection_history
+from netline.advice.state import DecisionState, PriorLine, decision_state
 from netline.evidence import KnowledgeBase
 from netline.records.model import (
     CaseRecord,
@@ -34,12 +38,11 @@ from netline.records.model import (
     Surgery,
     SystemicTherapy,
 )
-from netline.records.vocabulary import LocalTherapyModality, agent_info
+from netline.records.vocabulary import LocalTherapyModality, Organ
 
 __all__ = ["DecisionPoint", "Replay", "ReplayStep", "decision_points", "replay"]
 
 _PROCEDURE_GAP_DAYS = 180
-_REGIMEN_WINDOW_DAYS = 28
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,13 +124,43 @@ class ReplayStep:
 class Replay:
     """A course replayed decision point by decision point."""
 
+    schema_version: ClassVar[str] = "2"
+
     case_id: str
     steps: tuple[ReplayStep, ...]
     notice: str = NOTICE
 
+    def render(self, fmt: str = "text") -> str:
+        """Render as ``text``, ``json``, ``markdown`` or ``html``.
+
+        Raises
+        ------
+        ValueError
+            For another format.
+        """
+        from netline.advice.render import render_replay_html, render_replay_text
+
+        if fmt == "text":
+            return render_replay_text(self)
+        if fmt == "json":
+            return str(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+        if fmt == "markdown":
+            rows = [
+                f"| {s.point.date.isoformat()} | {s.point.label} | "
+                + ", ".join(o.name for o in s.advice.ranked[:3])
+                + f" | {s.actual} ({s.actual_rank}) |"
+                for s in self.steps
+            ]
+            head = ["| date | decision point | top three | done (rank) |", "|---|---|---|---|"]
+            return "\n".join([f"# netline replay: {self.case_id}", "", *head, *rows]) + "\n"
+        if fmt == "html":
+            return render_replay_html(self)
+        raise ValueError(f"unknown format {fmt!r}: expected text, json, markdown or html")
+
     def to_dict(self, *, full: bool = False) -> dict[str, Any]:
         """Return the documented JSON structure (see docs/advise.md)."""
         return {
+            "schema_version": self.schema_version,
             "netline_replay": 1,
             "notice": self.notice,
             "case_id": self.case_id,
@@ -142,33 +175,63 @@ def _finding_dates(record: CaseRecord) -> list[dt.date]:
     return sorted(set(dates))
 
 
-def decision_points(record: CaseRecord) -> tuple[DecisionPoint, ...]:
-    """Find the decision points of a course (see the module docstring)."""
-    distant = sorted(m.found for m in record.metastases if m.organ.is_distant)
-    if not distant:
-        return (DecisionPoint(record.last_date, "latest", "the latest date in the record"),)
-    first = distant[0]
-    state = decision_state(record, record.last_date)
+def _earliest(record: CaseRecord) -> dt.date:
+    """Return the first date a decision can be made: the diagnosis, or an earlier finding."""
+    candidates = [d for d in _finding_dates(record)]
+    if record.primary.diagnosed is not None:
+        candidates.append(record.primary.diagnosed)
+    return min(candidates) if candidates else record.last_date
+
+
+def _equivocal(record: CaseRecord, event_id: str | None) -> bool:
+    if event_id is None:
+        return False
+    return any(
+        scan.id == event_id
+        and (scan.new_lesions_equivocal or any(lesion.equivocal for lesion in scan.lesions))
+        for scan in record.of_type(Imaging)
+    )
+
+
+def decision_points(
+    record: CaseRecord, state: DecisionState | None = None
+) -> tuple[DecisionPoint, ...]:
+    """Find the decision points of a course, from diagnosis on (see the module docstring)."""
+    first = _earliest(record)
+    state = state or decision_state(record, record.last_date)
     points: dict[dt.date, list[tuple[str, str]]] = {}
 
     def add(date: dt.date, kind: str, label: str) -> None:
-        if date >= first:
-            points.setdefault(date, []).append((kind, label))
+        points.setdefault(max(date, first), []).append((kind, label))
 
+    findings = _finding_dates(record)
+    procedures: list[tuple[dt.date, str]] = [
+        (s.date, s.procedure.value.replace("_", " ")) for s in record.of_type(Surgery)
+    ]
+    procedures += [(t.date, t.modality.value.upper()) for t in record.of_type(LocalTherapy)]
+    starts = [t.start for t in record.of_type(SystemicTherapy)]
+    before_any = [
+        d for d in findings if d < min([p for p, _ in procedures] + starts, default=first)
+    ]
+    add(before_any[-1] if before_any else first, "diagnosis", "at diagnosis")
     for met in sorted(record.metastases, key=lambda m: m.found):
-        if met.organ.is_distant or met.found >= first:
-            add(met.found, "metastasis", f"metastasis found: {met.organ.value.replace('_', ' ')}")
+        add(met.found, "metastasis", f"metastasis found: {met.organ.value.replace('_', ' ')}")
     for assessment in state.assessments:
         seen = any(k == "progression" for k, _ in points.get(assessment.date, []))
         if not assessment.progression or seen:
             continue
         before = [line for line in state.lines if line.start < assessment.date]
         label = "progression"
-        if before:
+        if _equivocal(record, assessment.event_id):
+            label = "equivocal new lesion (not progression unless confirmed)"
+        elif before:
             line = before[-1]
             on = line.end >= assessment.date
             label += f" {'on' if on else 'after'} {line.label}"
         add(assessment.date, "progression", label)
+    for scan in record.of_type(Imaging):
+        if scan.new_lesions_equivocal or any(lesion.equivocal for lesion in scan.lesions):
+            add(scan.date, "equivocal", "equivocal new lesion (not progression unless confirmed)")
     for line in state.lines:
         responses = [
             a
@@ -180,20 +243,14 @@ def decision_points(record: CaseRecord) -> tuple[DecisionPoint, ...]:
         ]
         if responses:
             add(responses[0].date, "response", f"{responses[0].response} after {line.label}")
-    findings = _finding_dates(record)
-    procedures: list[tuple[dt.date, str]] = [
-        (s.date, s.procedure.value.replace("_", " ")) for s in record.of_type(Surgery)
-    ]
-    procedures += [(t.date, t.modality.value.upper()) for t in record.of_type(LocalTherapy)]
     for when, name in sorted(procedures):
-        if when < first:
-            continue
         earlier = [d for d in points if d < when]
-        if earlier and (when - max(earlier)).days <= _PROCEDURE_GAP_DAYS:
-            continue
-        prior_findings = [d for d in findings if d < when]
-        date = prior_findings[-1] if prior_findings else when - dt.timedelta(days=1)
-        add(date, "before_procedure", f"before {name}")
+        if not (earlier and (when - max(earlier)).days <= _PROCEDURE_GAP_DAYS):
+            prior_findings = [d for d in findings if d < when]
+            date = prior_findings[-1] if prior_findings else when - dt.timedelta(days=1)
+            add(date, "before_procedure", f"before {name}")
+    for period in resection_history(record).periods:
+        add(period.start, "after_resection", "after resection: no evidence of disease")
     out = []
     for date in sorted(points):
         items = points[date]
@@ -219,22 +276,24 @@ def _match_therapy(agents: set[str], kb: KnowledgeBase | None) -> str | None:
 
 def _actual(
     record: CaseRecord,
+    lines: tuple[PriorLine, ...],
     point: DecisionPoint,
     next_date: dt.date | None,
     advice: Advice,
     kb: KnowledgeBase | None,
 ) -> tuple[str, dt.date | None, str | None]:
+    """Return what was done after a decision point (the regimen is the course's next line)."""
     events: list[tuple[dt.date, str, str, str | None]] = []
-    therapies = [t for t in record.of_type(SystemicTherapy) if t.start > point.date]
-    if therapies:
-        start = therapies[0].start
-        regimen = [t for t in therapies if (t.start - start).days <= _REGIMEN_WINDOW_DAYS]
-        agents = {t.agent.value for t in regimen}
-        label = " + ".join(agent_info(a).label for a in sorted(agents))
-        events.append((start, "systemic", f"started {label}", _match_therapy(agents, kb)))
+    following = [line for line in lines if line.start > point.date]
+    if following:
+        line = following[0]
+        agents = set(line.agents)
+        events.append((line.start, "systemic", f"started {line.label}", _match_therapy(agents, kb)))
     for surgery in record.of_type(Surgery):
         if surgery.date > point.date:
             key = "surgery" if surgery.procedure.is_liver_resection else None
+            if Organ.PANCREAS in surgery.organs:
+                key = "primary_resection"
             events.append(
                 (
                     surgery.date,
@@ -286,12 +345,13 @@ def replay(record: CaseRecord, *, kb: KnowledgeBase | None = None) -> Replay:
     ----------
     .. [1] Umino R et al. Surg Case Rep 2024 (the seed case; umino2024).
     """
-    points = decision_points(record)
+    full = decision_state(record, record.last_date)
+    points = decision_points(record, full)
     steps: list[ReplayStep] = []
     for i, point in enumerate(points):
         advice = advise(record, point.date, kb=kb)
         next_date = points[i + 1].date if i + 1 < len(points) else None
-        text, when, key = _actual(record, point, next_date, advice, kb)
+        text, when, key = _actual(record, full.lines, point, next_date, advice, kb)
         rank = None
         if key is not None:
             try:

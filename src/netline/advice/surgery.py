@@ -11,134 +11,17 @@ with the HPB surgeons, and lists what they must still assess.
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass, field
-
 from netline.advice._kb import KBIndex
 from netline.advice._points import Point
 from netline.advice.eligibility import ProfileCheck, check_profile
 from netline.advice.state import DecisionState
+from netline.advice.surgery_checks import _criterion, _iso, _own_case, _restaging, _statement
+from netline.advice.surgery_types import SurgeryAssessment
 from netline.clinical import makuuchi_resection_limit
 from netline.errors import InsufficientDataError
 from netline.evidence import format_quantity
-from netline.evidence.schema import GuidelineStatement
 
 __all__ = ["SurgeryAssessment", "assess_surgery"]
-
-#: Statuses, from most to least favourable.
-STATUSES = (
-    "discuss",
-    "discuss_with_caveats",
-    "insufficient_data",
-    "not_suggested",
-    "not_applicable",
-)
-
-
-@dataclass(frozen=True)
-class SurgeryAssessment:
-    """Whether liver surgery (resection, debulking, conversion) deserves an HPB discussion.
-
-    Attributes
-    ----------
-    status : str
-        ``discuss`` (the criteria netline can check are met), ``discuss_with_caveats`` (met,
-        with caveats the board must weigh), ``insufficient_data``, ``not_suggested`` (a
-        criterion fails) or ``not_applicable`` (no liver metastases).
-    mode : str
-        ``upfront`` (no systemic therapy yet) or ``conversion`` (after systemic therapy).
-    summary : str
-        One sentence.
-    suggestion : str or None
-        The suggestion to discuss with the HPB surgeons, when the status allows it.
-    histology, extent, completeness, liver_function, response : tuple of Point
-        The findings under each heading, each with its references.
-    blockers, caveats, to_assess : tuple of Point
-        Why surgery is not suggested; what the board must weigh; what the surgeons must
-        still assess.
-    profiles : tuple of ProfileCheck
-        The liver-surgery profiles evaluated (curative resection, debulking, Milan-NET).
-    makuuchi : str or None
-        The largest resection the Makuuchi criteria allow, with its proviso.
-
-    References
-    ----------
-    .. [1] Pavel M et al. ENETS consensus guidelines for liver and other distant metastases.
-       Neuroendocrinology 2016;103:172-185.
-    .. [2] Makuuchi M et al. Semin Surg Oncol 1993;9:298-304.
-    .. [3] Umino R et al. Surg Case Rep 2024 (conversion surgery after PRRT and SSA).
-    """
-
-    status: str
-    mode: str
-    summary: str
-    suggestion: str | None
-    histology: tuple[Point, ...] = ()
-    extent: tuple[Point, ...] = ()
-    completeness: tuple[Point, ...] = ()
-    liver_function: tuple[Point, ...] = ()
-    response: tuple[Point, ...] = ()
-    blockers: tuple[Point, ...] = ()
-    caveats: tuple[Point, ...] = ()
-    to_assess: tuple[Point, ...] = ()
-    profiles: tuple[ProfileCheck, ...] = field(default=())
-    makuuchi: str | None = None
-
-    @property
-    def flagged_for_discussion(self) -> bool:
-        """Whether the assessment suggests a discussion with the HPB surgeons."""
-        return self.status in ("discuss", "discuss_with_caveats")
-
-    @property
-    def references(self) -> tuple[str, ...]:
-        """Every reference key cited."""
-        keys: list[str] = []
-        for group in (
-            self.histology,
-            self.extent,
-            self.completeness,
-            self.liver_function,
-            self.response,
-            self.blockers,
-            self.caveats,
-            self.to_assess,
-        ):
-            for point in group:
-                keys.extend(point.refs)
-        for profile in self.profiles:
-            keys.extend(c.ref for c in profile.checks)
-        return tuple(dict.fromkeys(keys))
-
-    def to_dict(self) -> dict[str, object]:
-        """Return a JSON-ready dictionary."""
-
-        def points(items: tuple[Point, ...]) -> list[dict[str, object]]:
-            return [p.to_dict() for p in items]
-
-        return {
-            "status": self.status,
-            "flagged_for_discussion": self.flagged_for_discussion,
-            "mode": self.mode,
-            "summary": self.summary,
-            "suggestion": self.suggestion,
-            "histology": points(self.histology),
-            "extent": points(self.extent),
-            "completeness": points(self.completeness),
-            "liver_function": points(self.liver_function),
-            "response": points(self.response),
-            "blockers": points(self.blockers),
-            "caveats": points(self.caveats),
-            "to_assess": points(self.to_assess),
-            "profiles": [p.to_dict() for p in self.profiles],
-            "makuuchi": self.makuuchi,
-        }
-
-
-def _criterion(profile: ProfileCheck, criterion_id: str) -> tuple[str, str, str] | None:
-    for check in profile.checks:
-        if check.id == criterion_id:
-            return check.outcome, check.ref, check.status
-    return None
 
 
 def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
@@ -159,7 +42,9 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
     .. [2] Frilling A, Clift AK. JCM 2023 review of surgical classification (jcm2023).
     .. [3] Mazzaferro V et al. J Hepatol 2007 (Milan-NET criteria).
     """
-    mode = "conversion" if state.lines else "upfront"
+    since = state.recurrence_since
+    treated = [line for line in state.lines if since is None or line.start >= since]
+    mode = "conversion" if treated else "upfront"
     if not state.liver_metastases:
         return SurgeryAssessment(
             status="not_applicable",
@@ -168,6 +53,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             suggestion=None,
         )
     profiles = index.surgery_profiles
+    own_case = _own_case(state, index, "umino2024")
     curative = profiles.get("liver_resection_curative")
     checks: list[ProfileCheck] = []
     for profile_id in (
@@ -303,10 +189,15 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                         + ", ".join(s for s in extra if s in ("bone", "lung", "brain"))
                         + "): the ENETS criteria for curative-intent resection and for "
                         "debulking require no extra-abdominal metastases, so a resection would "
-                        "not be curative by those criteria; conversion surgery of the liver "
-                        "disease with a stable extrahepatic metastasis has been reported "
-                        "(the seed case) — an individual decision for the board",
-                        (ref, "umino2024"),
+                        "not be curative by those criteria"
+                        + (
+                            ""
+                            if own_case
+                            else "; conversion surgery of the liver disease with a stable "
+                            "extrahepatic metastasis has been reported (umino2024)"
+                        )
+                        + " — an individual decision for the board",
+                        (ref,) if own_case else (ref, "umino2024"),
                         "conflict",
                         status,
                     )
@@ -574,9 +465,26 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
         )
         refs = tuple(dict.fromkeys(c.ref for c in milan.checks))
         if extra and not failed:
-            text += "; liver-only disease is required, and extrahepatic disease is present"
+            text = (
+                "Liver transplantation (Milan-NET): criteria not met (liver-only disease is "
+                "required, and extrahepatic disease is present)"
+            )
         extent.append(Point(text, refs, "info", "recalled"))
 
+    restage = _restaging(state)
+    if restage is not None and not blockers:
+        to_assess.append(restage)
+    ablation = index.local.get("rfa")
+    if ablation is not None and not blockers:
+        caveats.append(
+            Point(
+                "Ablation (RFA or microwave) is an alternative or a complement to resection "
+                "for small liver metastases",
+                (ablation.mode_of_action.ref,),
+                "info",
+                ablation.mode_of_action.status.value,
+            )
+        )
     # ---------------------------------------------------------------- verdict
     if blockers:
         status = "not_suggested"
@@ -589,11 +497,12 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             "Complete the missing data; if they are favourable, discuss with the HPB surgeons."
         )
     else:
-        status = "discuss_with_caveats" if caveats else "discuss"
+        weighty = [c for c in caveats if c.kind != "info"]
+        status = "discuss_with_caveats" if weighty else "discuss"
         what = "conversion surgery" if mode == "conversion" else "liver resection"
         summary = (
             f"The criteria netline can check for {what} are met"
-            + (" with caveats" if caveats else "")
+            + (" with caveats" if weighty else "")
             + ": flag for discussion with the HPB surgeons."
         )
         suggestion = (
@@ -618,14 +527,3 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
         profiles=tuple(checks),
         makuuchi=makuuchi_text,
     )
-
-
-def _iso(value: dt.date | None) -> str:
-    return "undated" if value is None else value.isoformat()
-
-
-def _statement(index: KBIndex, statement_id: str) -> GuidelineStatement | None:
-    try:
-        return index.kb.statement(statement_id)
-    except KeyError:
-        return None

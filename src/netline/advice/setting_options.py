@@ -1,0 +1,443 @@
+"""Options, eligibility and order evaluated within the disease setting.
+
+:func:`apply_setting` takes the options evaluated on the guideline statements and the evidence,
+and places them within the setting (docs/advise.md §2): each option gets a *setting tier*
+(0 first, 1 as evaluated, 2 later) with a note saying why, options the setting rules out are
+excluded with the reason, and the setting adds options of its own: syndrome control for a
+functioning tumour, resection of the primary for localised disease, and SSA maintenance after
+PRRT. Every rule cites the guideline paper or trial it rests on; what netline could not verify
+carries the tag ``recalled``.
+
+References
+----------
+.. [1] Kos-Kudła B et al. J Neuroendocrinol 2023;35:e13343 (ENETS NF-pNET).
+.. [2] Hofland J et al. J Neuroendocrinol 2023;35:e13318 (ENETS functioning pNET syndromes).
+.. [3] Strosberg J et al. N Engl J Med 2017;376:125-135 (NETTER-1: octreotide LAR continued
+   with and after 177Lu-DOTATATE).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+
+from netline.advice._kb import KBIndex
+from netline.advice._points import Point
+from netline.advice.options import OptionAssessment
+from netline.advice.setting import DiseaseSetting
+from netline.advice.state import DecisionState
+from netline.advice.surgery import SurgeryAssessment
+
+__all__ = ["SYNDROME_CONTROL", "apply_setting"]
+
+#: Syndrome control by syndrome: (option name, what it comprises). ENETS 2023 functioning
+#: pNET guidance (hofland2023), as summarised in the knowledge base's statements.
+SYNDROME_CONTROL: dict[str, tuple[str, str]] = {
+    "insulinoma": (
+        "Glucose control first (insulinoma)",
+        "frequent meals, diazoxide, glucocorticoids; everolimus improves hypoglycaemia; an SSA "
+        "only if SSTR2-positive and after a test dose (it can worsen hypoglycaemia)",
+    ),
+    "gastrinoma": (
+        "High-dose proton-pump inhibitor (gastrinoma: acid control)",
+        "high-dose proton-pump inhibition before and throughout antitumour therapy",
+    ),
+    "vipoma": (
+        "Syndrome control first (VIPoma)",
+        "fluid and electrolyte (potassium) replacement and a somatostatin analogue",
+    ),
+    "glucagonoma": (
+        "Syndrome control first (glucagonoma)",
+        "a somatostatin analogue; nutrition and consideration of anticoagulation",
+    ),
+}
+_DEFAULT_CONTROL = (
+    "Syndrome control first (functioning tumour)",
+    "a somatostatin analogue for the hormonal syndrome",
+)
+_SSA = ("lanreotide", "octreotide_lar")
+_CHEMO_TARGETED = frozenset(
+    {
+        "alkylating_chemotherapy",
+        "antimetabolite_chemotherapy",
+        "anthracycline_chemotherapy",
+        "platinum_chemotherapy",
+        "topoisomerase_inhibitor",
+        "tki",
+        "mtor_inhibitor",
+        "radioligand",
+    }
+)
+_SMALL_PRIMARY_MM = 20.0
+
+
+def _status(index: KBIndex, key: str) -> str:
+    try:
+        return index.kb.reference(key).status.value
+    except KeyError:
+        return "recalled"
+
+
+def _tier(option: OptionAssessment, tier: int, note: str) -> OptionAssessment:
+    if option.excluded:
+        return option
+    return replace(option, setting_tier=tier, setting_note=note)
+
+
+def _exclude(
+    option: OptionAssessment, text: str, refs: tuple[str, ...], status: str
+) -> OptionAssessment:
+    point = Point(text, refs, "exclusion", status)
+    return replace(option, status="excluded", exclusions=(point, *option.exclusions))
+
+
+def _new_option(
+    key: str,
+    name: str,
+    kind: str,
+    *,
+    support: str,
+    score: float,
+    points: Sequence[Point],
+    tier: int,
+    note: str,
+    status: str = "eligible",
+    curative: bool = False,
+    to_check: Sequence[Point] = (),
+    order: int = 0,
+) -> OptionAssessment:
+    return OptionAssessment(
+        key=key,
+        name=name,
+        kind=kind,
+        agents=(),
+        agent_classes=(),
+        ongoing=False,
+        status=status,
+        support=support,
+        support_score=score,
+        guideline=(),
+        not_yet=(),
+        eligibility=(),
+        exclusions=(),
+        cautions=tuple(p for p in points if p.kind in ("caution", "conflict")),
+        to_check=tuple(to_check),
+        evidence=(),
+        expected_pfs=None,
+        sequencing=tuple(p for p in points if p.kind not in ("caution", "conflict")),
+        leaves_available=(),
+        toxicities=(),
+        monitoring=(),
+        confidence="moderate",
+        certain_score=score,
+        curative_potential=curative,
+        order=order,
+        setting_tier=tier,
+        setting_note=note,
+    )
+
+
+# --------------------------------------------------------------------------- rules by setting
+
+
+def _syndrome(
+    options: list[OptionAssessment], setting: DiseaseSetting, index: KBIndex
+) -> list[OptionAssessment]:
+    syndrome = setting.syndrome
+    if syndrome is None or setting.extent == "ned":
+        return [
+            _exclude(
+                o,
+                "Diazoxide treats the hypoglycaemia of insulinoma only",
+                ("hofland2023",),
+                _status(index, "hofland2023"),
+            )
+            if o.key == "diazoxide" and syndrome != "insulinoma"
+            else o
+            for o in options
+        ]
+    name, what = SYNDROME_CONTROL.get(syndrome, _DEFAULT_CONTROL)
+    first = setting.syndrome_first
+    status = _status(index, "hofland2023")
+    note = (
+        "syndrome control comes before antitumour therapy (the syndrome is not recorded as "
+        "controlled)"
+        if first
+        else "syndrome recorded as controlled: keep the control going"
+    )
+    control = _new_option(
+        "syndrome_control",
+        name,
+        "syndrome_control",
+        support="preferred",
+        score=3.0,
+        points=(Point(f"{name}: {what}", ("hofland2023",), "support", status),),
+        tier=0 if first else 1,
+        note=note,
+        order=-1,
+    )
+    out: list[OptionAssessment] = []
+    for option in options:
+        if option.key == "diazoxide":
+            if syndrome != "insulinoma":
+                option = _exclude(
+                    option,
+                    "Diazoxide treats the hypoglycaemia of insulinoma only",
+                    ("hofland2023",),
+                    status,
+                )
+            elif first:
+                option = _tier(option, 0, "glucose control in insulinoma comes first")
+        out.append(option)
+    return [control, *out]
+
+
+def _ned(options: list[OptionAssessment], index: KBIndex) -> list[OptionAssessment]:
+    status = _status(index, "koskudla2023")
+    out = []
+    for option in options:
+        if option.key == "surveillance":
+            out.append(
+                replace(
+                    option,
+                    name="Follow-up after resection (surveillance imaging)",
+                    status="eligible",
+                    cautions=(),
+                    setting_tier=0,
+                    setting_note="no evidence of disease after resection: follow-up",
+                    deferred=False,
+                    certain_score=max(option.certain_score, 2.0),
+                )
+            )
+        elif option.kind == "systemic":
+            out.append(
+                _exclude(
+                    option,
+                    "No evidence of disease after resection: no adjuvant systemic therapy is "
+                    "recommended after resection of a pNET outside a trial",
+                    ("koskudla2023",),
+                    status,
+                )
+            )
+        elif option.kind in ("surgery", "liver_directed"):
+            out.append(_exclude(option, "No evidence of disease after resection", (), status))
+        else:
+            out.append(option)
+    return out
+
+
+def _localised(
+    options: list[OptionAssessment],
+    setting: DiseaseSetting,
+    state: DecisionState,
+    index: KBIndex,
+    size_mm: float | None,
+) -> list[OptionAssessment]:
+    status = _status(index, "koskudla2023")
+    refs = ("koskudla2023",)
+    small = size_mm is not None and size_mm <= _SMALL_PRIMARY_MM
+    watchable = (
+        small
+        and setting.syndrome is None
+        and setting.histology == "g1_g2"
+        and state.symptomatic_from_bulk is not True
+    )
+    resectability = setting.resectability or "resectable"
+    check: list[Point] = []
+    if resectability == "locally_advanced":
+        text = (
+            "Arterial involvement: resectability is for the pancreatic surgeons; systemic or "
+            "radioligand therapy to shrink the tumour may come first"
+        )
+        check.append(Point(text, refs, "check", status))
+    elif resectability == "borderline":
+        check.append(
+            Point(
+                "Venous involvement or tumour thrombus: a resection with venous reconstruction "
+                "is for the pancreatic surgeons to judge",
+                refs,
+                "check",
+                status,
+            )
+        )
+    curative = resectability != "locally_advanced" and setting.histology != "unknown"
+    resection = _new_option(
+        "primary_resection",
+        "Resection of the primary with lymphadenectomy (pancreatic surgery)",
+        "surgery",
+        support="preferred" if curative else "option",
+        score=3.0 if curative else 2.0,
+        points=(
+            Point(
+                "Surgery is the treatment with curative intent for localised pNET",
+                refs,
+                "support",
+                status,
+            ),
+        ),
+        tier=1 if watchable else 0,
+        note=(
+            "localised disease ≤ 2 cm: surveillance or resection"
+            if watchable
+            else f"localised disease ({resectability.replace('_', ' ')}): resection first"
+        ),
+        status="eligible" if resectability == "resectable" else "caution",
+        curative=curative and resectability == "resectable",
+        to_check=check,
+        order=-2,
+    )
+    out: list[OptionAssessment] = [resection]
+    size_text = "size not recorded" if size_mm is None else f"{size_mm / 10:.1f} cm"
+    for option in options:
+        if option.key == "surveillance":
+            if watchable:
+                option = _tier(option, 0, "asymptomatic NF-pNET ≤ 2 cm: surveillance is an option")
+            else:
+                option = _tier(
+                    option,
+                    2,
+                    f"localised tumour ({size_text}): surveillance is for asymptomatic "
+                    "non-functioning G1/G2 tumours ≤ 2 cm",
+                )
+        elif option.kind == "systemic" and not option.ongoing and resectability == "resectable":
+            option = _tier(
+                option,
+                2,
+                "resectable localised disease: systemic therapy before resection is not "
+                "standard outside a trial",
+            )
+        out.append(option)
+    return out
+
+
+def _surgery_within_setting(
+    option: OptionAssessment, surgery: SurgeryAssessment, setting: DiseaseSetting
+) -> OptionAssessment:
+    """Put liver surgery whose hard criterion fails up for MDT discussion, never first."""
+    if option.key != "surgery" or option.excluded:
+        return option
+    curative = next(
+        (p for p in surgery.profiles if p.profile_id == "liver_resection_curative"), None
+    )
+    failed = [] if curative is None else [c.label for c in curative.hard_failures]
+    if not failed:
+        return option
+    return replace(
+        option,
+        name="Liver surgery for MDT discussion (not curative by the criteria)",
+        status="caution",
+        curative_potential=False,
+        cautions=(
+            Point(
+                "A hard criterion for curative-intent liver resection fails: " + "; ".join(failed),
+                tuple(dict.fromkeys(c.ref for c in curative.hard_failures)) if curative else (),
+                "caution",
+            ),
+            *option.cautions,
+        ),
+        setting_tier=1,
+        setting_note="a surgical criterion fails: for MDT discussion only",
+        never_first=True,
+    )
+
+
+def _maintenance(options: list[OptionAssessment], state: DecisionState) -> list[OptionAssessment]:
+    """SSA maintenance after PRRT that controlled the disease (NETTER-1/-2 protocols)."""
+    last = state.lines[-1] if state.lines else None
+    if (
+        last is None
+        or last.ongoing
+        or "radioligand" not in last.agent_classes
+        or last.progressed_on
+        or state.progressing
+    ):
+        return options
+    refs = ("strosberg2017",) + (("singh2024",) if state.at.year >= 2024 else ())
+    out = []
+    for option in options:
+        if option.key in _SSA and not option.excluded:
+            option = replace(
+                option,
+                name=f"SSA maintenance after PRRT ({option.name})",
+                deferred=False,
+                setting_tier=0,
+                setting_note="maintenance after PRRT that controlled the disease",
+                sequencing=(
+                    Point(
+                        "The SSA was continued with and after 177Lu-DOTATATE in the NETTER "
+                        "protocols",
+                        refs,
+                        "support",
+                    ),
+                    *option.sequencing,
+                ),
+            )
+        out.append(option)
+    return out
+
+
+def _general(
+    options: list[OptionAssessment], setting: DiseaseSetting, state: DecisionState
+) -> list[OptionAssessment]:
+    out = []
+    for option in options:
+        classes = set(option.agent_classes)
+        if setting.histology == "nec" and option.kind == "systemic":
+            if "platinum_chemotherapy" not in classes:
+                option = _tier(option, 2, "NEC: platinum-based chemotherapy comes first")
+        elif setting.histology == "nec" and option.key == "surveillance":
+            option = _tier(option, 2, "NEC: surveillance is not a treatment option")
+        if state.ecog is not None and state.ecog >= 3 and classes & _CHEMO_TARGETED:
+            option = _tier(
+                option,
+                max(option.setting_tier, 2),
+                f"ECOG {state.ecog}: the trials enrolled patients with ECOG 0-2",
+            )
+        out.append(option)
+    return out
+
+
+def apply_setting(
+    options: Sequence[OptionAssessment],
+    setting: DiseaseSetting,
+    state: DecisionState,
+    surgery: SurgeryAssessment,
+    index: KBIndex,
+    size_mm: float | None = None,
+) -> list[OptionAssessment]:
+    """Place every option within the disease setting (see the module docstring).
+
+    Parameters
+    ----------
+    options : sequence of OptionAssessment
+        The options evaluated on statements and evidence.
+    setting : DiseaseSetting
+    state : DecisionState
+    surgery : SurgeryAssessment
+    index : KBIndex
+    size_mm : float, optional
+        The primary's size (localised disease: the 2-cm surveillance threshold).
+
+    Returns
+    -------
+    list of OptionAssessment
+        Not yet ordered (:func:`~netline.advice.options.order_options` orders them).
+
+    References
+    ----------
+    .. [1] Kos-Kudła B et al. J Neuroendocrinol 2023;35:e13343.
+    .. [2] Hofland J et al. J Neuroendocrinol 2023;35:e13318.
+    """
+    out = list(options)
+    steps: list[Callable[[list[OptionAssessment]], list[OptionAssessment]]] = []
+    if setting.extent == "ned":
+        steps.append(lambda o: _ned(o, index))
+    elif setting.extent == "localised" and state.primary_in_place:
+        steps.append(lambda o: _localised(o, setting, state, index, size_mm))
+    steps.append(lambda o: [_surgery_within_setting(x, surgery, setting) for x in o])
+    steps.append(lambda o: _maintenance(o, state))
+    steps.append(lambda o: _general(o, setting, state))
+    steps.append(lambda o: _syndrome(o, setting, index))
+    for step in steps:
+        out = step(out)
+    return out

@@ -1,0 +1,211 @@
+"""Trial evidence for an option, as it bears on the patient (matched by the documented order)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from netline.advice._points import Point
+from netline.advice.eligibility import EntryCheck, check_entry
+from netline.advice.matching import TrialFit, match_trial
+from netline.advice.option_types import (
+    _DESIGN_RANK,
+    _SHOWN_ENDPOINTS,
+    _SUBGROUP_ORDER,
+    EvidenceItem,
+    _Context,
+)
+from netline.evidence import format_quantity
+from netline.evidence.schema import (
+    Arm,
+    Endpoint,
+    EndpointKind,
+    Quantity,
+    Subgroup,
+    Therapy,
+    Trial,
+)
+
+# --------------------------------------------------------------------------- evidence
+
+
+def _fmt(quantity: Quantity) -> str:
+    return format_quantity(quantity)
+
+
+def _endpoint_points(endpoint: Endpoint, arm: Arm, trial: Trial, prefix: str = "") -> list[Point]:
+    points: list[Point] = []
+    label = endpoint.label or endpoint.kind.value.upper()
+    if endpoint.timepoint_months:
+        label += f" at {endpoint.timepoint_months:g} mo"
+    value = endpoint.value_for(arm.id)
+    if value is not None:
+        points.append(
+            Point(
+                f"{prefix}{label}: {_fmt(value)} ({arm.label})",
+                (value.ref,),
+                "conflict" if value.in_conflict else "info",
+                value.worst_status.value,
+            )
+        )
+    for comparison in endpoint.comparisons:
+        if comparison.estimate is None or arm.id not in (
+            comparison.experimental,
+            comparison.control,
+        ):
+            continue
+        other = comparison.control if comparison.experimental == arm.id else comparison.experimental
+        other_arm = trial.arm(other)
+        other_label = other_arm.label if other_arm is not None else other
+        measure = (comparison.measure.value if comparison.measure else "effect").upper()
+        estimate = comparison.estimate
+        direction = (
+            f"{comparison.experimental} vs {comparison.control}"
+            if comparison.experimental == arm.id
+            else f"{comparison.experimental} vs {comparison.control} (this arm is the comparator)"
+        )
+        points.append(
+            Point(
+                f"{prefix}{label} {measure} {_fmt(estimate)} — {direction}; other arm: "
+                f"{other_label}",
+                (estimate.ref,),
+                "conflict" if estimate.in_conflict else "info",
+                estimate.worst_status.value,
+            )
+        )
+    return points
+
+
+def _pfs_of(endpoints: Sequence[Endpoint], arm: Arm) -> Quantity | None:
+    for endpoint in sorted(endpoints, key=lambda e: not e.primary):
+        if endpoint.kind is EndpointKind.PFS and endpoint.label is None:
+            value = endpoint.value_for(arm.id)
+            if value is not None:
+                return value
+    for endpoint in endpoints:
+        if endpoint.kind in (EndpointKind.PFS, EndpointKind.TTP):
+            value = endpoint.value_for(arm.id)
+            if value is not None:
+                return value
+    return None
+
+
+def _rank(
+    fit: TrialFit,
+    trial: Trial,
+    entry: EntryCheck,
+    same_agent: bool,
+    from_subgroup: bool,
+    pancreatic: bool,
+    expected: Quantity | None,
+    order: int,
+) -> tuple[int, ...]:
+    """Return the evidence rank in the documented matching order (docs/advise.md §3)."""
+    return (
+        1 if fit.later else 0,
+        0 if same_agent else 1,
+        1 if fit.withheld else 0,
+        1 if entry.verdict == "not met" else 0,
+        _DESIGN_RANK.get(trial.design, 5),
+        0 if from_subgroup else 1,
+        0 if pancreatic else 1,
+        0 if trial.phase == "III" else 1,
+        0 if expected is not None else 1,
+        order,
+    )
+
+
+def _trial_evidence(
+    ctx: _Context,
+    trial: Trial,
+    therapy: Therapy,
+    arm_ids: frozenset[str],
+    order: int,
+) -> EvidenceItem | None:
+    therapy_id = therapy.id
+    arms = [a for a in trial.arms if set(a.therapies) & arm_ids]
+    if not arms:
+        return None
+    first = [a for a in arms if a.therapies and a.therapies[0] in arm_ids]
+    arms = first or arms  # a sequence arm counts for the therapy it gives first
+    # the headline median comes from arms that give the therapy itself first (or, failing
+    # that, a placeholder such as "PRRT, agent not named"); never from an arm in which it is
+    # added to another therapy
+    exact = [a for a in first if a.therapies[0] == therapy_id]
+    headline_arms = exact or first
+    state = ctx.state
+    kb = ctx.index.kb
+    entry = check_entry(trial.population, state)
+    subgroups: list[Subgroup] = list(
+        kb.subgroups_for(
+            trial,
+            prior_classes=state.prior_classes,
+            prior_lines=ctx.n_prior_lines,
+            site=state.site,
+        )
+    )
+    subgroups.sort(key=lambda s: _SUBGROUP_ORDER.get(s.dimension, 9))
+    results: list[Point] = []
+    sub_points: list[Point] = []
+    expected: Quantity | None = None
+    source: str | None = None
+    from_subgroup = False
+    for arm in arms:
+        for endpoint in trial.endpoints:
+            if endpoint.kind in _SHOWN_ENDPOINTS:
+                results.extend(_endpoint_points(endpoint, arm, trial))
+        for subgroup in subgroups:
+            for endpoint in subgroup.endpoints:
+                if endpoint.kind in _SHOWN_ENDPOINTS:
+                    sub_points.extend(
+                        _endpoint_points(endpoint, arm, trial, prefix=f"{subgroup.label}: ")
+                    )
+            if expected is None and arm in headline_arms:
+                value = _pfs_of(subgroup.endpoints, arm)
+                if value is not None:
+                    expected, source = value, f"{trial.name}, {subgroup.label} ({arm.label})"
+                    from_subgroup = True
+        if expected is None and arm in headline_arms:
+            value = _pfs_of(trial.endpoints, arm)
+            if value is not None:
+                expected, source = value, f"{trial.name} ({arm.label})"
+    if source is not None and not any(a.therapies[0] == therapy_id for a in headline_arms):
+        source += "; the arm does not name the agent"
+    pancreatic = trial.population.pancreatic_only or any(
+        "pancreas" in [s.value for s in sg.criteria.sites] for sg in subgroups
+    )
+    same_agent = any(a.therapies and a.therapies[0] == therapy_id for a in headline_arms)
+    fit = match_trial(
+        ctx.state,
+        trial,
+        frozenset(a.value for a in therapy.agents),
+        ctx.index.kb,
+        same_agent=same_agent,
+        pancreatic=pancreatic,
+    )
+    rank = _rank(fit, trial, entry, same_agent, from_subgroup, pancreatic, expected, order)
+    n = format_quantity(trial.n)
+    return EvidenceItem(
+        trial_id=trial.id,
+        name=trial.name,
+        design=f"{trial.design.value}"
+        + (f", phase {trial.phase}" if trial.phase else "")
+        + f", n = {n}",
+        population=trial.population.description,
+        arms=tuple(a.label for a in arms),
+        results=tuple(results),
+        subgroups=tuple(sub_points),
+        expected_pfs=None if expected is None else _fmt(expected),
+        expected_pfs_source=source,
+        entry=entry,
+        ref=trial.ref,
+        status=trial.status.value,
+        pancreatic=pancreatic,
+        rank=rank,
+        match=(
+            *fit.match,
+            "subgroup matching the patient" if from_subgroup else "whole trial population",
+        ),
+        published=fit.published,
+        later=fit.later,
+        headline_withheld=fit.withheld,
+    )
