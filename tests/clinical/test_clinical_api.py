@@ -61,6 +61,26 @@ EXAMPLES: list[tuple[Callable[..., Finding[Any]], dict[str, Any]]] = [
     ),
     (clinical.nadir, {"sums_mm": [40.0, 30.0]}),
     (
+        clinical.choose_targets,
+        {"lesions": [LesionMeasurement("a", "liver", False, 20.0)]},
+    ),
+    (
+        clinical.non_target_response,
+        {
+            "baseline": [LesionMeasurement("n", Organ.BONE, False, None)],
+            "current": [LesionMeasurement("n", Organ.BONE, False, None)],
+        },
+    ),
+    (
+        clinical.response_series,
+        {
+            "baseline": [LesionMeasurement("a", Organ.LIVER, False, 20.0)],
+            "scans": [
+                clinical.ScanAssessment(56, [LesionMeasurement("a", Organ.LIVER, False, 10.0)])
+            ],
+        },
+    ),
+    (
         clinical.target_response,
         {
             "baseline": [LesionMeasurement("a", Organ.LIVER, False, 20.0)],

@@ -13,8 +13,10 @@ module             calculators
 ``tnm``            :func:`t_category`, :func:`n_category`, :func:`m_category`,
                    :func:`stage_pnet`
 ``recist``         :func:`classify_lesion`, :func:`check_target_selection`,
-                   :func:`sum_of_diameters`, :func:`nadir`, :func:`target_response`,
-                   :func:`overall_response`, :func:`best_overall_response`
+                   :func:`choose_targets`, :func:`sum_of_diameters`, :func:`nadir`,
+                   :func:`target_response`, :func:`non_target_response`,
+                   :func:`overall_response`, :func:`best_overall_response`,
+                   :func:`response_series` (thresholds: ``recist.thresholds``)
 ``choi``           :func:`choi_response`
 ``sstr``           :func:`krenning_score`
 ``liver``          :func:`child_pugh`, :func:`albi_grade`, :func:`makuuchi_resection_limit`
@@ -53,14 +55,20 @@ from netline.clinical.recist import (
     NewLesions,
     NonTargetResponse,
     OverallResponse,
+    ResponseSeries,
+    ScanAssessment,
+    SeriesPoint,
     TargetResponse,
     TargetSelection,
     TimePoint,
     best_overall_response,
     check_target_selection,
+    choose_targets,
     classify_lesion,
     nadir,
+    non_target_response,
     overall_response,
+    response_series,
     sum_of_diameters,
     target_response,
 )
@@ -80,6 +88,7 @@ from netline.clinical.tnm import (
 )
 from netline.clinical.tnm import Edition as TNMEdition
 from netline.clinical.toxicity import CTCAETerm, GradeRange, ctcae_grade
+from netline.records.vocabulary import Differentiation, InvadedStructure, Organ
 
 __all__ = [
     "ALBIScore",
@@ -91,10 +100,12 @@ __all__ = [
     "ChildPughClass",
     "ChildPughScore",
     "ChoiResponse",
+    "Differentiation",
     "Encephalopathy",
     "Finding",
     "Grade",
     "GradeRange",
+    "InvadedStructure",
     "KrenningScore",
     "LesionCategory",
     "LesionMeasurement",
@@ -103,8 +114,12 @@ __all__ = [
     "NCategory",
     "NewLesions",
     "NonTargetResponse",
+    "Organ",
     "OverallResponse",
     "ResectionExtent",
+    "ResponseSeries",
+    "ScanAssessment",
+    "SeriesPoint",
     "StageGroup",
     "TCategory",
     "TNMEdition",
@@ -118,6 +133,7 @@ __all__ = [
     "check_target_selection",
     "child_pugh",
     "choi_response",
+    "choose_targets",
     "classify_lesion",
     "cockcroft_gault",
     "ctcae_grade",
@@ -129,7 +145,9 @@ __all__ = [
     "mitoses_per_2mm2",
     "n_category",
     "nadir",
+    "non_target_response",
     "overall_response",
+    "response_series",
     "stage_pnet",
     "sum_of_diameters",
     "t_category",
