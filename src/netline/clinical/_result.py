@@ -58,6 +58,8 @@ class Finding(Generic[T]):
         value: object = self.value
         if hasattr(value, "value") and not isinstance(value, int | float | str):
             value = value.value
+        else:
+            value = _jsonable(value)
         return {
             "value": value,
             "rule": self.rule,
@@ -71,8 +73,12 @@ class Finding(Generic[T]):
 
 
 def _jsonable(value: object) -> object:
+    from dataclasses import fields, is_dataclass
     from enum import Enum
 
+    plain = type(value).__str__ is object.__str__  # a record without its own text form
+    if is_dataclass(value) and not isinstance(value, type) and plain:
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):

@@ -11,7 +11,9 @@ RECIST 1.1 is built from small steps a reader can check one by one:
 4. :func:`best_overall_response` over the series, with or without confirmation;
 5. :func:`response_series` for one line of treatment: all of the above scan by scan, with
    equivocal new lesions dated back when a later scan confirms them;
-6. :func:`~netline.clinical.recist.vectorised.series_response_codes` for many series at once.
+6. :func:`~netline.clinical.recist.vectorised.series_response_codes` for many series at once;
+7. :func:`imaging_timepoints` for the scans of a patient record (baselines reset at treatment
+   starts).
 
 Every threshold lives in :mod:`netline.clinical.recist.thresholds`. Rows of the knowledge base
 tagged [R] (the time-point response table, the best-response table with confirmation, the 5 mm
@@ -37,6 +39,12 @@ from netline.clinical.recist.baseline import (
     sum_of_diameters,
 )
 from netline.clinical.recist.best import best_overall_response
+from netline.clinical.recist.imaging import (
+    ScanResponse,
+    imaging_timepoints,
+    new_lesions_of,
+    select_targets,
+)
 from netline.clinical.recist.series import (
     ResponseSeries,
     ScanAssessment,
@@ -65,6 +73,7 @@ __all__ = [
     "OverallResponse",
     "ResponseSeries",
     "ScanAssessment",
+    "ScanResponse",
     "SeriesPoint",
     "TargetResponse",
     "TargetSelection",
@@ -73,10 +82,13 @@ __all__ = [
     "check_target_selection",
     "choose_targets",
     "classify_lesion",
+    "imaging_timepoints",
     "nadir",
+    "new_lesions_of",
     "non_target_response",
     "overall_response",
     "response_series",
+    "select_targets",
     "sum_of_diameters",
     "target_response",
 ]
