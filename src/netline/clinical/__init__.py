@@ -21,7 +21,7 @@ module             calculators
 ``sstr``           :func:`krenning_score`
 ``liver``          :func:`child_pugh`, :func:`albi_grade`, :func:`makuuchi_resection_limit`
 ``renal``          :func:`cockcroft_gault`
-``toxicity``       :func:`ctcae_grade`
+``toxicity``       :func:`ctcae_grade` (blood counts and chemistry)
 =================  ===========================================================================
 """
 
@@ -87,7 +87,7 @@ from netline.clinical.tnm import (
     t_category,
 )
 from netline.clinical.tnm import Edition as TNMEdition
-from netline.clinical.toxicity import CTCAETerm, GradeRange, ctcae_grade
+from netline.clinical.toxicity import CTCAETerm, GlucoseIntervention, GradeRange, ctcae_grade
 from netline.records.vocabulary import Differentiation, InvadedStructure, Organ
 
 __all__ = [
@@ -103,6 +103,7 @@ __all__ = [
     "Differentiation",
     "Encephalopathy",
     "Finding",
+    "GlucoseIntervention",
     "Grade",
     "GradeRange",
     "InvadedStructure",
