@@ -34,11 +34,37 @@ __all__ = [
 
 
 class Ascites(StrEnum):
-    """Ascites for Child-Pugh."""
+    """Ascites, one vocabulary for Child-Pugh and the Makuuchi criteria.
+
+    ``none``; ``controlled`` (mild, or controlled by diuretics: 2 Child-Pugh points);
+    ``uncontrolled`` (moderate to severe despite diuretics, refractory: 3 points, and no
+    hepatectomy under Makuuchi). The older words are accepted and mean the same members:
+    ``absent`` → none, ``mild`` → controlled, ``moderate_severe`` and ``uncontrollable`` →
+    uncontrolled (member names ``ABSENT``, ``MILD``, ``MODERATE_SEVERE`` and ``UNCONTROLLABLE``
+    are aliases).
+    """
 
     NONE = "none"
-    MILD = "mild"
-    MODERATE_SEVERE = "moderate_severe"
+    CONTROLLED = "controlled"
+    UNCONTROLLED = "uncontrolled"
+    ABSENT = "none"
+    MILD = "controlled"
+    MODERATE_SEVERE = "uncontrolled"
+    UNCONTROLLABLE = "uncontrolled"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Ascites | None:
+        return _ASCITES_WORDS.get(value) if isinstance(value, str) else None
+
+
+_ASCITES_WORDS = {
+    "absent": Ascites.NONE,
+    "mild": Ascites.CONTROLLED,
+    "moderate_severe": Ascites.UNCONTROLLED,
+    "uncontrollable": Ascites.UNCONTROLLED,
+}
+#: The Makuuchi name of the same vocabulary (kept for callers).
+AscitesControl = Ascites
 
 
 class Encephalopathy(StrEnum):
@@ -79,7 +105,10 @@ class ChildPughScore(StructuredValue):
     child_class : ChildPughClass
         A (5-6), B (7-9) or C (10-15).
     bilirubin_points, albumin_points, inr_points, ascites_points, encephalopathy_points : int
-        Points of each item, 1-3.
+        Points of each item, 1-3 (``inr_points`` are the coagulation points, from the INR or
+        the prothrombin-time prolongation).
+    coagulation : str, default "inr"
+        Which coagulation measure was scored: ``"inr"`` or ``"pt_prolongation_s"``.
     """
 
     points: int
@@ -89,6 +118,7 @@ class ChildPughScore(StructuredValue):
     inr_points: int
     ascites_points: int
     encephalopathy_points: int
+    coagulation: str = "inr"
 
     def __str__(self) -> str:
         return f"Child-Pugh {self.child_class.value} ({self.points} points)"
@@ -103,14 +133,6 @@ class ALBIScore(StructuredValue):
 
     def __str__(self) -> str:
         return f"ALBI grade {self.grade} (score {self.score:.3f})"
-
-
-class AscitesControl(StrEnum):
-    """Ascites for the Makuuchi criteria."""
-
-    ABSENT = "absent"
-    CONTROLLED = "controlled"
-    UNCONTROLLABLE = "uncontrollable"
 
 
 class ResectionExtent(StrEnum):
@@ -131,7 +153,7 @@ class ResectionExtent(StrEnum):
 
 # --------------------------------------------------------------------------- Child-Pugh
 
-_ASCITES_POINTS = {Ascites.NONE: 1, Ascites.MILD: 2, Ascites.MODERATE_SEVERE: 3}
+_ASCITES_POINTS = {Ascites.NONE: 1, Ascites.CONTROLLED: 2, Ascites.UNCONTROLLED: 3}
 _ENCEPHALOPATHY_POINTS = {
     Encephalopathy.NONE: 1,
     Encephalopathy.GRADE_1_2: 2,
@@ -144,28 +166,35 @@ def child_pugh(
     *,
     bilirubin_mg_dl: float,
     albumin_g_l: float,
-    inr: float,
     ascites: Ascites | str,
     encephalopathy: Encephalopathy | str,
+    inr: float | None = None,
+    pt_prolongation_s: float | None = None,
     albumin_bands: AlbuminBands | str = AlbuminBands.PUGH,
     cholestatic: bool = False,
 ) -> Finding[ChildPughScore]:
     """Return the Child-Pugh score and class.
 
-    ======================  ==========  ===================  ==========
-    item                    1 point     2 points             3 points
-    ======================  ==========  ===================  ==========
-    bilirubin (mg/dL)       < 2         2-3                  > 3
-    bilirubin, PBC/PSC      < 4         4-10                 > 10
-    albumin (g/L)           > 35        28-35 (Harrison:     < 28 (< 30)
-                                        30-35)
-    INR                     < 1.7       1.7-2.3              > 2.3
-    ascites                 none        mild                 moderate-severe
-    encephalopathy          none        grade 1-2            grade 3-4
-    ======================  ==========  ===================  ==========
+    ========================  ==========  ===================  ==========
+    item                      1 point     2 points             3 points
+    ========================  ==========  ===================  ==========
+    bilirubin (mg/dL)         < 2         2-3                  > 3
+    bilirubin, PBC/PSC        < 4         4-10                 > 10
+    albumin (g/L)             > 35        28-35 (Harrison:     < 28 (< 30)
+                                          30-35)
+    prothrombin time, s over  < 4         4-6                  > 6
+    control (Pugh 1973)
+    INR                       < 1.7       1.7-2.3              > 2.3
+    ascites                   none        controlled (mild)    uncontrolled
+    encephalopathy            none        grade 1-2            grade 3-4
+    ========================  ==========  ===================  ==========
 
     Class A 5-6, B 7-9, C 10-15. Band edges belong to the middle band (bilirubin 2.0 and 3.0,
-    albumin 35 and 28, INR 1.7 and 2.3 all score 2).
+    albumin 35 and 28, INR 1.7 and 2.3, prolongation 4 and 6 s all score 2).
+
+    Coagulation is scored from the prothrombin-time prolongation in seconds (the original
+    item) or from the INR (the modern substitute); the finding says which. When both are given
+    the prolongation is used and a note shows the INR's points if they differ.
 
     Parameters
     ----------
@@ -173,12 +202,15 @@ def child_pugh(
         Total bilirubin in mg/dL (µmol/L ÷ 17.1).
     albumin_g_l : float
         Serum albumin in g/L (10-80; a value below 10 is probably g/dL and is rejected).
-    inr : float
-        International normalised ratio.
     ascites : Ascites or str
-        ``"none"``, ``"mild"`` (or diuretic-controlled) or ``"moderate_severe"``.
+        ``"none"``, ``"controlled"`` (mild or controlled by diuretics) or ``"uncontrolled"``
+        (moderate to severe, refractory); ``"mild"`` and ``"moderate_severe"`` are accepted.
     encephalopathy : Encephalopathy or str
         ``"none"``, ``"grade_1_2"`` or ``"grade_3_4"``.
+    inr : float, optional
+        International normalised ratio.
+    pt_prolongation_s : float, optional
+        Prothrombin time minus the control time, in seconds (≥ 0).
     albumin_bands : AlbuminBands or str, default "pugh"
         ``"pugh"`` (28-35 g/L for 2 points) or ``"harrison"`` (30-35 g/L).
     cholestatic : bool, default False
@@ -187,12 +219,15 @@ def child_pugh(
     Returns
     -------
     Finding[ChildPughScore]
-        Score and class; ``inputs`` holds each value with its points.
+        Score and class; ``inputs`` holds each value with its points and ``coagulation`` says
+        which measure was scored (``"pt_prolongation_s"`` or ``"inr"``).
 
     Raises
     ------
     InvalidInputError
         For values out of range or unknown categories.
+    InsufficientDataError
+        When neither the INR nor the prothrombin-time prolongation is given.
 
     References
     ----------
@@ -209,7 +244,16 @@ def child_pugh(
         high=80,
         expected="g/L between 10 and 80 (a value below 10 looks like g/dL: multiply by 10)",
     )
-    ratio = checks.number("inr", inr, low=0, high=20, low_open=True, expected="an INR in (0, 20]")
+    ratio = checks.optional_number(
+        "inr", inr, low=0, high=20, low_open=True, expected="an INR in (0, 20]"
+    )
+    seconds = checks.optional_number(
+        "pt_prolongation_s",
+        pt_prolongation_s,
+        low=0,
+        high=120,
+        expected="seconds over the control time, 0-120",
+    )
     asc = checks.member("ascites", ascites, Ascites)
     enc = checks.member("encephalopathy", encephalopathy, Encephalopathy)
     bands = checks.member("albumin_bands", albumin_bands, AlbuminBands)
@@ -219,15 +263,18 @@ def child_pugh(
     assert asc is not None
     assert enc is not None
     assert bands is not None
-
+    if ratio is None and seconds is None:
+        raise InsufficientDataError(
+            ["inr", "pt_prolongation_s"], "Child-Pugh needs the INR or the prothrombin time"
+        )
     low_bili, high_bili = (4.0, 10.0) if cholestatic else (2.0, 3.0)
     bili_points = _three_bands(bilirubin, low_bili, high_bili)
     alb_low = _ALBUMIN_LOW[bands]
     alb_points = 1 if albumin > 35 else (2 if albumin >= alb_low else 3)
-    inr_points = _three_bands(ratio, 1.7, 2.3)
+    coagulation, coag_points, coag_text, notes = _coagulation(ratio, seconds)
     asc_points = _ASCITES_POINTS[asc]
     enc_points = _ENCEPHALOPATHY_POINTS[enc]
-    total = bili_points + alb_points + inr_points + asc_points + enc_points
+    total = bili_points + alb_points + coag_points + asc_points + enc_points
     child_class = (
         ChildPughClass.A if total <= 6 else ChildPughClass.B if total <= 9 else ChildPughClass.C
     )
@@ -236,14 +283,11 @@ def child_pugh(
         child_class=child_class,
         bilirubin_points=bili_points,
         albumin_points=alb_points,
-        inr_points=inr_points,
+        inr_points=coag_points,
         ascites_points=asc_points,
         encephalopathy_points=enc_points,
+        coagulation=coagulation,
     )
-    notes = [
-        "INR bands stand for the prothrombin-time prolongation (< 4 s, 4-6 s, > 6 s) of the "
-        "original score.",
-    ]
     if 28 <= albumin < 30:
         other = 3 if bands is AlbuminBands.PUGH else 2
         notes.append(
@@ -253,7 +297,7 @@ def child_pugh(
     bili_band = f"{'PBC/PSC ' if cholestatic else ''}bilirubin {bilirubin:g} mg/dL"
     reason = (
         f"{bili_band} → {bili_points}; albumin {albumin:g} g/L → {alb_points}; "
-        f"INR {ratio:g} → {inr_points}; ascites {asc.value} → {asc_points}; "
+        f"{coag_text} → {coag_points}; ascites {asc.value} → {asc_points}; "
         f"encephalopathy {enc.value} → {enc_points}; total {total} → class {child_class.value}"
     )
     return Finding(
@@ -268,7 +312,10 @@ def child_pugh(
             "albumin_points": alb_points,
             "albumin_bands": bands,
             "inr": ratio,
-            "inr_points": inr_points,
+            "pt_prolongation_s": seconds,
+            "coagulation": coagulation,
+            "coagulation_points": coag_points,
+            "inr_points": coag_points,
             "ascites": asc,
             "ascites_points": asc_points,
             "encephalopathy": enc,
@@ -278,6 +325,28 @@ def child_pugh(
         references=("pugh-1973",),
         notes=tuple(notes),
     )
+
+
+def _coagulation(ratio: float | None, seconds: float | None) -> tuple[str, int, str, list[str]]:
+    """Score coagulation: (measure used, points, text, notes)."""
+    if seconds is not None:
+        points = _three_bands(seconds, 4.0, 6.0)
+        notes = [
+            "Coagulation scored from the prothrombin-time prolongation (Pugh 1973: < 4 s, "
+            "4-6 s, > 6 s)."
+        ]
+        if ratio is not None and _three_bands(ratio, 1.7, 2.3) != points:
+            notes.append(
+                f"The INR {ratio:g} would score {_three_bands(ratio, 1.7, 2.3)}; the original "
+                "prothrombin-time item was used."
+            )
+        return "pt_prolongation_s", points, f"prothrombin time +{seconds:g} s", notes
+    assert ratio is not None
+    notes = [
+        "Coagulation scored from the INR (bands 1.7 and 2.3), which stands for the "
+        "prothrombin-time prolongation (< 4 s, 4-6 s, > 6 s) of the original score."
+    ]
+    return "inr", _three_bands(ratio, 1.7, 2.3), f"INR {ratio:g}", notes
 
 
 def _three_bands(value: float, low: float, high: float) -> int:
@@ -372,7 +441,7 @@ _ICG_BANDS: tuple[tuple[float, ResectionExtent, str], ...] = (
 def makuuchi_resection_limit(
     *,
     bilirubin_mg_dl: float,
-    ascites: AscitesControl | str,
+    ascites: Ascites | str,
     icg_r15_percent: float | None,
 ) -> Finding[ResectionExtent]:
     """Return the largest hepatectomy the Makuuchi criteria allow.
@@ -400,8 +469,9 @@ def makuuchi_resection_limit(
     ----------
     bilirubin_mg_dl : float
         Total bilirubin in mg/dL.
-    ascites : AscitesControl or str
-        ``"absent"``, ``"controlled"`` (by diuretics) or ``"uncontrollable"``.
+    ascites : Ascites or str
+        ``"none"``, ``"controlled"`` (by diuretics) or ``"uncontrolled"`` (``"absent"`` and
+        ``"uncontrollable"`` are accepted).
     icg_r15_percent : float or None
         Indocyanine-green retention at 15 min, %; needed only when bilirubin ≤ 1.0 mg/dL and
         ascites is not uncontrollable.
@@ -426,7 +496,7 @@ def makuuchi_resection_limit(
     bilirubin = checks.number(
         "bilirubin_mg_dl", bilirubin_mg_dl, low=0, high=100, expected="mg/dL between 0 and 100"
     )
-    asc = checks.member("ascites", ascites, AscitesControl)
+    asc = checks.member("ascites", ascites, Ascites)
     icg = checks.optional_number(
         "icg_r15_percent", icg_r15_percent, low=0, high=100, expected="a percentage, 0-100"
     )
@@ -435,11 +505,11 @@ def makuuchi_resection_limit(
 
     notes: list[str] = []
     verified = False
-    if asc is AscitesControl.UNCONTROLLABLE or bilirubin >= 2.0:
+    if asc is Ascites.UNCONTROLLED or bilirubin >= 2.0:
         extent = ResectionExtent.NONE
         why = (
             "ascites uncontrollable by diuretics"
-            if asc is AscitesControl.UNCONTROLLABLE
+            if asc is Ascites.UNCONTROLLED
             else f"bilirubin {bilirubin:g} mg/dL ≥ 2.0"
         )
         reason = f"{why} → no hepatectomy"
@@ -459,7 +529,7 @@ def makuuchi_resection_limit(
         reason = f"bilirubin {bilirubin:g} mg/dL ≤ 1.0; ICG-R15 {icg:g} % {band}"
         if (
             extent is ResectionExtent.HEMIHEPATECTOMY_OR_TRISECTIONECTOMY
-            and asc is AscitesControl.ABSENT
+            and asc is Ascites.NONE
             and bilirubin < 1.0
         ):
             verified = True
