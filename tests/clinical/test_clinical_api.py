@@ -94,6 +94,7 @@ EXAMPLES: list[tuple[Callable[..., Finding[Any]], dict[str, Any]]] = [
         {"baseline_sum_mm": 50, "current_sum_mm": 40, "new_lesions": False},
     ),
     (clinical.krenning_score, {"score": 3, "modality": "srs"}),
+    (clinical.krenning_from_uptake, {"vs_liver": "higher", "modality": "sstr_pet"}),
     (
         clinical.child_pugh,
         {

@@ -18,7 +18,7 @@ module             calculators
                    :func:`overall_response`, :func:`best_overall_response`,
                    :func:`response_series` (thresholds: ``recist.thresholds``)
 ``choi``           :func:`choi_response`
-``sstr``           :func:`krenning_score`
+``sstr``           :func:`krenning_score`, :func:`krenning_from_uptake`
 ``liver``          :func:`child_pugh`, :func:`albi_grade`, :func:`makuuchi_resection_limit`
 ``renal``          :func:`cockcroft_gault`
 ``toxicity``       :func:`ctcae_grade` (blood counts and chemistry)
@@ -73,7 +73,7 @@ from netline.clinical.recist import (
     target_response,
 )
 from netline.clinical.renal import cockcroft_gault
-from netline.clinical.sstr import KrenningScore, krenning_score
+from netline.clinical.sstr import KrenningScore, Uptake, krenning_from_uptake, krenning_score
 from netline.clinical.tnm import (
     Basis,
     MCategory,
@@ -128,6 +128,7 @@ __all__ = [
     "TargetResponse",
     "TargetSelection",
     "TimePoint",
+    "Uptake",
     "WHOEdition",
     "albi_grade",
     "best_overall_response",
@@ -139,6 +140,7 @@ __all__ = [
     "cockcroft_gault",
     "ctcae_grade",
     "grade_histology",
+    "krenning_from_uptake",
     "krenning_score",
     "m_category",
     "makuuchi_resection_limit",
