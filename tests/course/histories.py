@@ -23,6 +23,7 @@ class Ep:
     cycles: int | None = None
     reason: str | None = None
     trial: bool = False
+    agent_class: str | None = None  # default: the vocabulary's class of the agent
 
 
 @dataclass
@@ -58,7 +59,7 @@ def tables_of(
                     "episode_id": episode_offset + i,
                     "event_id": f"e{i}",
                     "agent": ep.agent,
-                    "agent_class": agent_info(ep.agent).agent_class.value,
+                    "agent_class": ep.agent_class or agent_info(ep.agent).agent_class.value,
                     "start": day(ep.start),
                     "stop": day(ep.stop),
                     "cycles": ep.cycles,
