@@ -217,6 +217,27 @@ def krenning_from_uptake(
         checks.add("vs_liver", None, "the uptake compared with liver (unless higher than spleen)")
     checks.done()
     assert resolved is not None
+    score, why, notes = _uptake_score(liver, spleen)
+    base = krenning_score(score, resolved)
+    references = list(base.references)
+    if resolved is ImagingModality.SSTR_PET:
+        references.append("cancer-imaging-2022-phenotyping")
+        notes.append(
+            "SSTR-PET: the modified Krenning score uses the same comparison with liver and "
+            "spleen; studies disagree on the PET threshold for PRRT (above background, score "
+            "2-4, or above liver, 3-4)."
+        )
+    return replace(
+        base,
+        inputs={"vs_liver": liver, "vs_spleen": spleen, "modality": resolved, "score": score},
+        reason=f"uptake {why} → score {score}: {base.value.description}",
+        references=tuple(references),
+        notes=(*notes, *base.notes),
+    )
+
+
+def _uptake_score(liver: Uptake | None, spleen: Uptake | None) -> tuple[int, str, list[str]]:
+    """Score uptake compared with liver and spleen: (score, why, notes)."""
     notes: list[str] = []
     if spleen is Uptake.HIGHER:
         score, why = 4, "higher than spleen"
@@ -240,19 +261,4 @@ def krenning_from_uptake(
                 "Uptake higher than liver; the report does not compare it with the spleen: "
                 "score 3, or 4 if it also exceeds the spleen."
             )
-    base = krenning_score(score, resolved)
-    references = list(base.references)
-    if resolved is ImagingModality.SSTR_PET:
-        references.append("cancer-imaging-2022-phenotyping")
-        notes.append(
-            "SSTR-PET: the modified Krenning score uses the same comparison with liver and "
-            "spleen; studies disagree on the PET threshold for PRRT (above background, score "
-            "2-4, or above liver, 3-4)."
-        )
-    return replace(
-        base,
-        inputs={"vs_liver": liver, "vs_spleen": spleen, "modality": resolved, "score": score},
-        reason=f"uptake {why} → score {score}: {base.value.description}",
-        references=tuple(references),
-        notes=(*notes, *base.notes),
-    )
+    return score, why, notes

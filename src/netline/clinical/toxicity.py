@@ -267,6 +267,20 @@ def ctcae_grade(
     assert resolved is not None
     if resolved in _LOW:
         return _grade_low(checks, resolved, value, lln)
+    number, limit, base, action = _read_high(checks, value, uln, baseline, intervention)
+    if resolved is CTCAETerm.HYPERGLYCEMIA:
+        return _grade_hyperglycaemia(number, limit, action)
+    if limit is None:
+        raise InsufficientDataError(
+            ["uln"], f"grading {resolved.value} needs the laboratory's upper limit of normal"
+        )
+    return _grade_high(resolved, number, limit, base)
+
+
+def _read_high(
+    checks: Checks, value: object, uln: object, baseline: object, intervention: object
+) -> tuple[float, float | None, float | None, GlucoseIntervention | None]:
+    """Check the inputs of an increased term (or hyperglycaemia)."""
     number = checks.number("value", value, low=0, expected="a laboratory value ≥ 0")
     limit = checks.optional_number("uln", uln, low=0, low_open=True, expected="a ULN > 0")
     base = checks.optional_number("baseline", baseline, low=0, expected="a baseline value ≥ 0")
@@ -276,13 +290,7 @@ def ctcae_grade(
         else checks.member("intervention", intervention, GlucoseIntervention)
     )
     checks.done()
-    if resolved is CTCAETerm.HYPERGLYCEMIA:
-        return _grade_hyperglycaemia(number, limit, action)
-    if limit is None:
-        raise InsufficientDataError(
-            ["uln"], f"grading {resolved.value} needs the laboratory's upper limit of normal"
-        )
-    return _grade_high(resolved, number, limit, base)
+    return number, limit, base, action
 
 
 def _finding(

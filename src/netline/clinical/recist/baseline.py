@@ -174,28 +174,7 @@ def check_target_selection(
                     "All lymph nodes count as one organ: RECIST committee clarification (EORTC "
                     "RECIST FAQ), not in the knowledge base."
                 )
-    for i, lesion in enumerate(targets):
-        where = f"targets[{i}].diameter_mm"
-        if lesion.too_small_to_measure:
-            problems.append(
-                Problem(f"targets[{i}].too_small_to_measure", True, "a measured target lesion")
-            )
-        elif lesion.diameter_mm is None:
-            problems.append(Problem(where, None, "a baseline measurement"))
-        else:
-            category, _ = classify(lesion, lesion.diameter_mm, thickness)
-            if category is not LesionCategory.MEASURABLE:
-                minimum = (
-                    NODE_TARGET_MIN_MM if lesion.is_lymph_node else measurable_minimum(thickness)
-                )
-                axis = "short axis" if lesion.is_lymph_node else "longest diameter"
-                problems.append(
-                    Problem(
-                        where,
-                        lesion.diameter_mm,
-                        f"a {axis} ≥ {minimum:g} mm for a target (lesion is {category.value})",
-                    )
-                )
+    problems.extend(_measurability_problems(targets, thickness))
     organs = len(per_organ)
     reason = (
         f"{len(targets)} target lesion(s) in {organs} organ(s): "
@@ -319,6 +298,36 @@ def nadir(sums_mm: Sequence[float | None]) -> Finding[float]:
         reason=f"smallest sum on study {smallest:g} mm at {where}",
         references=RECIST_REFS,
     )
+
+
+def _measurability_problems(
+    targets: Sequence[LesionMeasurement], thickness: float | None
+) -> list[Problem]:
+    """Problems of targets that are not measured or not measurable."""
+    problems: list[Problem] = []
+    for i, lesion in enumerate(targets):
+        where = f"targets[{i}].diameter_mm"
+        if lesion.too_small_to_measure:
+            problems.append(
+                Problem(f"targets[{i}].too_small_to_measure", True, "a measured target lesion")
+            )
+        elif lesion.diameter_mm is None:
+            problems.append(Problem(where, None, "a baseline measurement"))
+        else:
+            category, _ = classify(lesion, lesion.diameter_mm, thickness)
+            if category is not LesionCategory.MEASURABLE:
+                minimum = (
+                    NODE_TARGET_MIN_MM if lesion.is_lymph_node else measurable_minimum(thickness)
+                )
+                axis = "short axis" if lesion.is_lymph_node else "longest diameter"
+                problems.append(
+                    Problem(
+                        where,
+                        lesion.diameter_mm,
+                        f"a {axis} ≥ {minimum:g} mm for a target (lesion is {category.value})",
+                    )
+                )
+    return problems
 
 
 def choose_targets(lesions: Sequence[LesionMeasurement]) -> Finding[tuple[LesionMeasurement, ...]]:

@@ -45,7 +45,7 @@ _REAPPEARANCE_NOTE = (
 )
 
 
-def _prior(checks: Checks, prior_response: OverallResponse | str | None) -> bool:
+def _prior(checks: Checks, prior_response: object) -> bool:
     """Whether the prior response is CR (the patient has reached CR)."""
     if prior_response is None:
         return False
@@ -161,19 +161,7 @@ def target_response(
     measured = [now[i] for i in ids if i in now and diameter(now[i]) is not None]
     unmeasured = [i for i in ids if i not in now or diameter(now[i]) is None]
     current_sum, small = total(measured)
-    change_nadir = current_sum - nadir_sum
-    inputs: dict[str, object] = {
-        "baseline_sum_mm": base_sum,
-        "nadir_mm": nadir_sum,
-        "current_sum_mm": current_sum if not unmeasured else None,
-        "measured_sum_mm": current_sum,
-        "change_from_baseline_percent": 100 * (current_sum - base_sum) / base_sum,
-        "change_from_nadir_mm": change_nadir,
-        "change_from_nadir_percent": (100 * change_nadir / nadir_sum if nadir_sum > 0 else None),
-        "unmeasured": unmeasured,
-        "too_small_to_measure": small,
-        "prior_response": None if prior_response is None else str(prior_response),
-    }
+    inputs = _target_inputs(base_sum, nadir_sum, current_sum, unmeasured, small, prior_response)
     reappeared = [lesion.id for lesion in measured if not gone(lesion)]
     value, reason, extra, keys = _decide_target(
         base_sum, nadir_sum, current_sum, unmeasured, reappeared, after_cr=after_cr
@@ -190,6 +178,30 @@ def target_response(
         verified=not small and _UNVERIFIED not in keys,
         notes=tuple(notes),
     )
+
+
+def _target_inputs(
+    base_sum: float,
+    nadir_sum: float,
+    current_sum: float,
+    unmeasured: list[str],
+    small: list[str],
+    prior_response: object,
+) -> dict[str, object]:
+    """Collect the sums and changes a target response reports."""
+    change_nadir = current_sum - nadir_sum
+    return {
+        "baseline_sum_mm": base_sum,
+        "nadir_mm": nadir_sum,
+        "current_sum_mm": current_sum if not unmeasured else None,
+        "measured_sum_mm": current_sum,
+        "change_from_baseline_percent": 100 * (current_sum - base_sum) / base_sum,
+        "change_from_nadir_mm": change_nadir,
+        "change_from_nadir_percent": (100 * change_nadir / nadir_sum if nadir_sum > 0 else None),
+        "unmeasured": unmeasured,
+        "too_small_to_measure": small,
+        "prior_response": None if prior_response is None else str(prior_response),
+    }
 
 
 def _decide_target(
@@ -404,20 +416,7 @@ def overall_response(
     Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
     group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
     """
-    checks = Checks()
-    t = None if target is None else checks.member("target", target, TargetResponse)
-    nt = None if non_target is None else checks.member("non_target", non_target, NonTargetResponse)
-    new: NewLesions | None
-    if isinstance(new_lesions, bool):
-        new = NewLesions.PRESENT if new_lesions else NewLesions.ABSENT
-    else:
-        new = checks.member("new_lesions", new_lesions, NewLesions)
-    after_cr = _prior(checks, prior_response)
-    if target is None and non_target is None:
-        checks.add("target", None, "target or non-target disease at baseline (both are None)")
-    checks.done()
-    assert new is not None
-
+    t, nt, new, after_cr = _read_overall(target, non_target, new_lesions, prior_response)
     inputs: dict[str, object] = {
         "target": t,
         "non_target": nt,
@@ -459,6 +458,27 @@ def overall_response(
     value, reason = _table(t, nt, new)
     notes.append(table_note)
     return _overall(value, reason, inputs, verified=False, notes=notes)
+
+
+def _read_overall(
+    target: object, non_target: object, new_lesions: object, prior_response: object
+) -> tuple[TargetResponse | None, NonTargetResponse | None, NewLesions, bool]:
+    """Check the parts of an overall response; return them resolved."""
+    checks = Checks()
+    t = None if target is None else checks.member("target", target, TargetResponse)
+    nt = None if non_target is None else checks.member("non_target", non_target, NonTargetResponse)
+    new: NewLesions | None
+    if isinstance(new_lesions, bool):
+        new = NewLesions.PRESENT if new_lesions else NewLesions.ABSENT
+    else:
+        new = checks.member("new_lesions", new_lesions, NewLesions)
+    after_cr = _prior(checks, prior_response)
+    if target is None and non_target is None:
+        checks.add("target", None, "target or non-target disease at baseline (both are None)")
+    checks.done()
+
+    assert new is not None
+    return t, nt, new, after_cr
 
 
 def _table(
