@@ -201,6 +201,33 @@ def child_pugh(
     value, coag_text, notes = _score(
         bilirubin, albumin, ratio, seconds, asc, enc, bands, cholestatic
     )
+    reason = _explain(value, bilirubin, albumin, coag_text, asc, enc, bands, cholestatic, notes)
+    return Finding(
+        value=value,
+        rule="Child-Pugh",
+        edition=f"Pugh 1973 ({bands.value} albumin bands)",
+        inputs={
+            **_child_pugh_inputs(value, bilirubin, albumin, ratio, seconds, asc, enc, bands),
+            "cholestatic": cholestatic,
+        },
+        reason=reason,
+        references=("pugh-1973",),
+        notes=tuple(notes),
+    )
+
+
+def _explain(
+    value: ChildPughScore,
+    bilirubin: float,
+    albumin: float,
+    coag_text: str,
+    asc: Ascites,
+    enc: Encephalopathy,
+    bands: AlbuminBands,
+    cholestatic: bool,
+    notes: list[str],
+) -> str:
+    """Say how each item scored (and note the albumin band conflict)."""
     bili_points, alb_points, coag_points = (
         value.bilirubin_points,
         value.albumin_points,
@@ -220,18 +247,7 @@ def child_pugh(
         f"{coag_text} → {coag_points}; ascites {asc.value} → {asc_points}; "
         f"encephalopathy {enc.value} → {enc_points}; total {total} → class {child_class.value}"
     )
-    return Finding(
-        value=value,
-        rule="Child-Pugh",
-        edition=f"Pugh 1973 ({bands.value} albumin bands)",
-        inputs={
-            **_child_pugh_inputs(value, bilirubin, albumin, ratio, seconds, asc, enc, bands),
-            "cholestatic": cholestatic,
-        },
-        reason=reason,
-        references=("pugh-1973",),
-        notes=tuple(notes),
-    )
+    return reason
 
 
 def _score(

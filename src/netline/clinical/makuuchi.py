@@ -135,6 +135,24 @@ def makuuchi_resection_limit(
                 "Verified branch: right hepatectomy only if ICG-R15 < 10 % (stated for "
                 "Child-Pugh A livers with bilirubin < 1.0 mg/dL)."
             )
+    notes.extend(_caveats(bilirubin, icg, extent, verified=verified))
+    return Finding(
+        value=extent,
+        rule="Makuuchi criteria",
+        edition="1993",
+        inputs={"bilirubin_mg_dl": bilirubin, "ascites": asc, "icg_r15_percent": icg},
+        reason=reason,
+        references=("makuuchi-1993",),
+        verified=verified,
+        notes=tuple(notes),
+    )
+
+
+def _caveats(
+    bilirubin: float, icg: float | None, extent: ResectionExtent, *, verified: bool
+) -> list[str]:
+    """List the notes on disagreements, band gaps, verification and use in NET."""
+    notes: list[str] = []
     if icg is not None and bilirubin > 1.0 and extent is not ResectionExtent.NONE:
         by_icg = _icg_extent(icg)[0]
         if by_icg.rank < extent.rank:
@@ -158,16 +176,7 @@ def makuuchi_resection_limit(
         "liver, the future liver remnant volume (typically ≥ 20-30 % of standardised liver "
         "volume) is the operative constraint."
     )
-    return Finding(
-        value=extent,
-        rule="Makuuchi criteria",
-        edition="1993",
-        inputs={"bilirubin_mg_dl": bilirubin, "ascites": asc, "icg_r15_percent": icg},
-        reason=reason,
-        references=("makuuchi-1993",),
-        verified=verified,
-        notes=tuple(notes),
-    )
+    return notes
 
 
 def _icg_extent(icg: float) -> tuple[ResectionExtent, str]:

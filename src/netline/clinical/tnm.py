@@ -270,25 +270,7 @@ def stage_pnet(
     m = _m_finding(organs, ed)
     group, group_reason = _stage_group(t.value, n.value, m.value, ed)
 
-    notes: list[str] = []
-    for finding in (t, n, m):
-        notes.extend(note for note in finding.notes if note not in notes)
-    verified = t.verified and n.verified and m.verified
-    if ed is Edition.UICC_8:
-        verified = False
-        notes.append(
-            "UICC 8 stage groups are not in the knowledge base; the AJCC 8 grouping is used "
-            "(consistent with the seed case report: UICC 8 pT3N0M0 = stage II). Unverified."
-        )
-    if multiple:
-        verified = False
-        notes.append(
-            "Multiple primaries: the largest tumour is staged and '(m)' is added to T "
-            "(recalled convention, not checked against the manual)."
-        )
-    notes.append(
-        "For well-differentiated NET; NEC and MiNEN are staged with the exocrine pancreas system."
-    )
+    verified, notes = _stage_notes(t, n, m, ed, multiple=multiple)
 
     stage = TNMStage(
         t=t.value,
@@ -311,6 +293,38 @@ def stage_pnet(
         verified=verified,
         notes=tuple(notes),
     )
+
+
+def _stage_notes(
+    t: Finding[TCategory],
+    n: Finding[NCategory],
+    m: Finding[MCategory],
+    ed: Edition,
+    *,
+    multiple: bool,
+) -> tuple[bool, list[str]]:
+    """Collect the notes of the three categories and the staging caveats."""
+    notes: list[str] = []
+    for finding in (t, n, m):
+        notes.extend(note for note in finding.notes if note not in notes)
+    verified = t.verified and n.verified and m.verified
+    if ed is Edition.UICC_8:
+        verified = False
+        notes.append(
+            "UICC 8 stage groups are not in the knowledge base; the AJCC 8 grouping is used "
+            "(consistent with the seed case report: UICC 8 pT3N0M0 = stage II). Unverified."
+        )
+    if multiple:
+        verified = False
+        notes.append(
+            "Multiple primaries: the largest tumour is staged and '(m)' is added to T "
+            "(recalled convention, not checked against the manual)."
+        )
+    notes.append(
+        "For well-differentiated NET; NEC and MiNEN are staged with the exocrine pancreas system."
+    )
+
+    return verified, notes
 
 
 # --------------------------------------------------------------------------- checks

@@ -38,6 +38,14 @@ from netline.clinical.recist.thresholds import (
 __all__ = ["non_target_response", "overall_response", "target_response"]
 
 _EPS_MM = 1e-9
+_TABLE_NOTE = (
+    "Decided by the RECIST 1.1 time-point response table, which the knowledge base holds "
+    "as recalled ([R]), not checked against the paper."
+)
+_EQUIVOCAL_NOTE = (
+    "Equivocal new lesion: not PD at this time point; if a later scan confirms it, PD is "
+    "dated to this assessment."
+)
 _UNVERIFIED = "(unverified)"  # marker returned by _decide_target, never shown
 _REAPPEARANCE_NOTE = (
     "Reappearance after CR is PD (RECIST working group: once CR was assigned, the "
@@ -423,34 +431,19 @@ def overall_response(
         "new_lesions": new,
         "prior_response": None if prior_response is None else str(prior_response),
     }
-    notes: list[str] = []
-    if new is NewLesions.EQUIVOCAL:
-        notes.append(
-            "Equivocal new lesion: not PD at this time point; if a later scan confirms it, PD is "
-            "dated to this assessment."
-        )
+    notes = [_EQUIVOCAL_NOTE] if new is NewLesions.EQUIVOCAL else []
     if new is NewLesions.PRESENT:
         return _overall(
             OverallResponse.PD, "PD: unequivocal new lesion", inputs, verified=True, notes=notes
         )
-    table_note = (
-        "Decided by the RECIST 1.1 time-point response table, which the knowledge base holds "
-        "as recalled ([R]), not checked against the paper."
-    )
+    table_note = _TABLE_NOTE
     if t is TargetResponse.PD or nt is NonTargetResponse.PD:
         part = "target" if t is TargetResponse.PD else "non-target"
         notes.append(table_note)
         return _overall(
             OverallResponse.PD, f"PD: {part} progression", inputs, verified=False, notes=notes
         )
-    reappeared = [
-        part
-        for part, back in (
-            ("target", t in (TargetResponse.PR, TargetResponse.SD)),
-            ("non-target", nt is NonTargetResponse.NON_CR_NON_PD),
-        )
-        if back
-    ]
+    reappeared = _reappeared(t, nt)
     if after_cr and reappeared:
         notes.append(_REAPPEARANCE_NOTE)
         reason = f"PD: {' and '.join(reappeared)} lesion(s) reappeared after CR"
@@ -458,6 +451,18 @@ def overall_response(
     value, reason = _table(t, nt, new)
     notes.append(table_note)
     return _overall(value, reason, inputs, verified=False, notes=notes)
+
+
+def _reappeared(t: TargetResponse | None, nt: NonTargetResponse | None) -> list[str]:
+    """Which parts show disease (a lesion back, if the patient had reached CR)."""
+    return [
+        part
+        for part, back in (
+            ("target", t in (TargetResponse.PR, TargetResponse.SD)),
+            ("non-target", nt is NonTargetResponse.NON_CR_NON_PD),
+        )
+        if back
+    ]
 
 
 def _read_overall(
