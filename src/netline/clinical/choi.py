@@ -88,37 +88,19 @@ def choi_response(
     ----------
     Choi H et al., J Clin Oncol 2007;25:1753-1759 [choi-2007].
     """
-    checks = Checks()
-    base = checks.number(
-        "baseline_sum_mm", baseline_sum_mm, low=0, low_open=True, expected="a sum in mm > 0"
-    )
-    now = checks.number("current_sum_mm", current_sum_mm, low=0, expected="a sum in mm ≥ 0")
-    base_hu = checks.optional_number(
-        "baseline_attenuation_hu",
+    base, now, base_hu, now_hu = _read(
+        baseline_sum_mm,
+        current_sum_mm,
         baseline_attenuation_hu,
-        low=0,
-        high=3000,
-        low_open=True,
-        expected="a mean attenuation in HU > 0 (a relative change needs a positive baseline)",
-    )
-    now_hu = checks.optional_number(
-        "current_attenuation_hu",
         current_attenuation_hu,
-        low=-1000,
-        high=3000,
-        expected="a mean attenuation in HU between -1000 and 3000",
+        {
+            "new_lesions": new_lesions,
+            "new_intratumoural_nodules": new_intratumoural_nodules,
+            "non_measurable_progression": non_measurable_progression,
+            "residual_non_measurable_disease": residual_non_measurable_disease,
+            "modified": modified,
+        },
     )
-    for name, flag in (
-        ("new_lesions", new_lesions),
-        ("new_intratumoural_nodules", new_intratumoural_nodules),
-        ("non_measurable_progression", non_measurable_progression),
-        ("residual_non_measurable_disease", residual_non_measurable_disease),
-        ("modified", modified),
-    ):
-        if not isinstance(flag, bool):
-            checks.add(name, flag, "True or False")
-    checks.done()
-
     size_change = (now - base) / base
     attenuation_change = None
     notes = [
@@ -145,25 +127,16 @@ def choi_response(
     }
 
     def decide(attenuation_down: bool) -> tuple[ChoiResponse, str]:
-        size_down = at_least(-size_change, _SIZE_CHANGE)
-        if new_lesions:
-            return ChoiResponse.PD, "PD: new lesions"
-        if new_intratumoural_nodules:
-            return ChoiResponse.PD, "PD: new or enlarging intratumoural nodules"
-        if at_least(size_change, _SIZE_CHANGE) and not attenuation_down:
-            return ChoiResponse.PD, "PD: size up ≥ 10 % without attenuation down ≥ 15 %"
-        if now == 0 and not residual_non_measurable_disease:
-            return ChoiResponse.CR, "CR: every lesion gone"
-        pr = (size_down and attenuation_down) if modified else (size_down or attenuation_down)
-        if pr and not non_measurable_progression:
-            if modified:
-                why = "size down ≥ 10 % and attenuation down ≥ 15 %"
-            else:
-                why = "size down ≥ 10 %" if size_down else "attenuation down ≥ 15 %"
-            return ChoiResponse.PR, f"PR: {why}"
-        if pr:
-            return ChoiResponse.SD, "SD: PR criteria met but non-measurable disease progressed"
-        return ChoiResponse.SD, "SD: neither PR nor PD"
+        return _decide(
+            size_change,
+            now,
+            attenuation_down,
+            new_lesions=new_lesions,
+            nodules=new_intratumoural_nodules,
+            non_measurable_progression=non_measurable_progression,
+            residual=residual_non_measurable_disease,
+            modified=modified,
+        )
 
     if attenuation_change is not None:
         value, reason = decide(at_least(-attenuation_change, _ATTENUATION_DECREASE))
@@ -188,3 +161,71 @@ def choi_response(
         references=("choi-2007",),
         notes=tuple(notes),
     )
+
+
+def _decide(
+    size_change: float,
+    now: float,
+    attenuation_down: bool,
+    *,
+    new_lesions: bool,
+    nodules: bool,
+    non_measurable_progression: bool,
+    residual: bool,
+    modified: bool,
+) -> tuple[ChoiResponse, str]:
+    """Apply the Choi rules in order, given whether attenuation fell by 15 % or more."""
+    size_down = at_least(-size_change, _SIZE_CHANGE)
+    if new_lesions:
+        return ChoiResponse.PD, "PD: new lesions"
+    if nodules:
+        return ChoiResponse.PD, "PD: new or enlarging intratumoural nodules"
+    if at_least(size_change, _SIZE_CHANGE) and not attenuation_down:
+        return ChoiResponse.PD, "PD: size up ≥ 10 % without attenuation down ≥ 15 %"
+    if now == 0 and not residual:
+        return ChoiResponse.CR, "CR: every lesion gone"
+    pr = (size_down and attenuation_down) if modified else (size_down or attenuation_down)
+    if pr and not non_measurable_progression:
+        if modified:
+            why = "size down ≥ 10 % and attenuation down ≥ 15 %"
+        else:
+            why = "size down ≥ 10 %" if size_down else "attenuation down ≥ 15 %"
+        return ChoiResponse.PR, f"PR: {why}"
+    if pr:
+        return ChoiResponse.SD, "SD: PR criteria met but non-measurable disease progressed"
+    return ChoiResponse.SD, "SD: neither PR nor PD"
+
+
+def _read(
+    baseline_sum_mm: object,
+    current_sum_mm: object,
+    baseline_attenuation_hu: object,
+    current_attenuation_hu: object,
+    flags: dict[str, object],
+) -> tuple[float, float, float | None, float | None]:
+    """Check every input of a Choi response; return sizes and attenuations."""
+    checks = Checks()
+    base = checks.number(
+        "baseline_sum_mm", baseline_sum_mm, low=0, low_open=True, expected="a sum in mm > 0"
+    )
+    now = checks.number("current_sum_mm", current_sum_mm, low=0, expected="a sum in mm ≥ 0")
+    base_hu = checks.optional_number(
+        "baseline_attenuation_hu",
+        baseline_attenuation_hu,
+        low=0,
+        high=3000,
+        low_open=True,
+        expected="a mean attenuation in HU > 0 (a relative change needs a positive baseline)",
+    )
+    now_hu = checks.optional_number(
+        "current_attenuation_hu",
+        current_attenuation_hu,
+        low=-1000,
+        high=3000,
+        expected="a mean attenuation in HU between -1000 and 3000",
+    )
+    for name, flag in flags.items():
+        if not isinstance(flag, bool):
+            checks.add(name, flag, "True or False")
+    checks.done()
+    return base, now, base_hu, now_hu
