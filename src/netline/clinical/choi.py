@@ -88,18 +88,15 @@ def choi_response(
     ----------
     Choi H et al., J Clin Oncol 2007;25:1753-1759 [choi-2007].
     """
+    flags: dict[str, object] = {
+        "new_lesions": new_lesions,
+        "new_intratumoural_nodules": new_intratumoural_nodules,
+        "non_measurable_progression": non_measurable_progression,
+        "residual_non_measurable_disease": residual_non_measurable_disease,
+        "modified": modified,
+    }
     base, now, base_hu, now_hu = _read(
-        baseline_sum_mm,
-        current_sum_mm,
-        baseline_attenuation_hu,
-        current_attenuation_hu,
-        {
-            "new_lesions": new_lesions,
-            "new_intratumoural_nodules": new_intratumoural_nodules,
-            "non_measurable_progression": non_measurable_progression,
-            "residual_non_measurable_disease": residual_non_measurable_disease,
-            "modified": modified,
-        },
+        baseline_sum_mm, current_sum_mm, baseline_attenuation_hu, current_attenuation_hu, flags
     )
     size_change = (now - base) / base
     attenuation_change = None
@@ -110,45 +107,7 @@ def choi_response(
         attenuation_change = (now_hu - base_hu) / base_hu
     elif base_hu is not None or now_hu is not None:
         notes.append("Only one attenuation value given: attenuation not used.")
-    inputs: dict[str, object] = {
-        "baseline_sum_mm": base,
-        "current_sum_mm": now,
-        "size_change_percent": 100 * size_change,
-        "baseline_attenuation_hu": base_hu,
-        "current_attenuation_hu": now_hu,
-        "attenuation_change_percent": (
-            None if attenuation_change is None else 100 * attenuation_change
-        ),
-        "new_lesions": new_lesions,
-        "new_intratumoural_nodules": new_intratumoural_nodules,
-        "non_measurable_progression": non_measurable_progression,
-        "residual_non_measurable_disease": residual_non_measurable_disease,
-        "modified": modified,
-    }
-
-    def decide(attenuation_down: bool) -> tuple[ChoiResponse, str]:
-        return _decide(
-            size_change,
-            now,
-            attenuation_down,
-            new_lesions=new_lesions,
-            nodules=new_intratumoural_nodules,
-            non_measurable_progression=non_measurable_progression,
-            residual=residual_non_measurable_disease,
-            modified=modified,
-        )
-
-    if attenuation_change is not None:
-        value, reason = decide(at_least(-attenuation_change, _ATTENUATION_DECREASE))
-    else:
-        with_drop, without_drop = decide(True), decide(False)
-        if with_drop[0] is not without_drop[0]:
-            raise InsufficientDataError(
-                ["baseline_attenuation_hu", "current_attenuation_hu"],
-                f"with size change {100 * size_change:+.1f} % the Choi response depends on "
-                "the attenuation change",
-            )
-        value, reason = without_drop
+    value, reason = _resolve(size_change, now, attenuation_change, flags)
     size_text = f"size {100 * size_change:+.1f} %"
     if attenuation_change is not None:
         size_text += f", attenuation {100 * attenuation_change:+.1f} %"
@@ -156,7 +115,7 @@ def choi_response(
         value=value,
         rule="Choi",
         edition="modified" if modified else "2007",
-        inputs=inputs,
+        inputs=_inputs(base, now, base_hu, now_hu, flags),
         reason=f"{reason} ({size_text})",
         references=("choi-2007",),
         notes=tuple(notes),
@@ -164,17 +123,12 @@ def choi_response(
 
 
 def _decide(
-    size_change: float,
-    now: float,
-    attenuation_down: bool,
-    *,
-    new_lesions: bool,
-    nodules: bool,
-    non_measurable_progression: bool,
-    residual: bool,
-    modified: bool,
+    size_change: float, now: float, attenuation_down: bool, flags: dict[str, object]
 ) -> tuple[ChoiResponse, str]:
     """Apply the Choi rules in order, given whether attenuation fell by 15 % or more."""
+    new_lesions, nodules = flags["new_lesions"], flags["new_intratumoural_nodules"]
+    residual, modified = flags["residual_non_measurable_disease"], flags["modified"]
+    non_measurable_progression = flags["non_measurable_progression"]
     size_down = at_least(-size_change, _SIZE_CHANGE)
     if new_lesions:
         return ChoiResponse.PD, "PD: new lesions"
@@ -194,6 +148,47 @@ def _decide(
     if pr:
         return ChoiResponse.SD, "SD: PR criteria met but non-measurable disease progressed"
     return ChoiResponse.SD, "SD: neither PR nor PD"
+
+
+def _inputs(
+    base: float, now: float, base_hu: float | None, now_hu: float | None, flags: dict[str, object]
+) -> dict[str, object]:
+    """Collect the inputs and relative changes a Choi response reports."""
+    size_change = (now - base) / base
+    attenuation_change = (
+        (now_hu - base_hu) / base_hu if base_hu is not None and now_hu is not None else None
+    )
+    inputs: dict[str, object] = {
+        "baseline_sum_mm": base,
+        "current_sum_mm": now,
+        "size_change_percent": 100 * size_change,
+        "baseline_attenuation_hu": base_hu,
+        "current_attenuation_hu": now_hu,
+        "attenuation_change_percent": (
+            None if attenuation_change is None else 100 * attenuation_change
+        ),
+        **flags,
+    }
+
+    return inputs
+
+
+def _resolve(
+    size_change: float, now: float, attenuation_change: float | None, flags: dict[str, object]
+) -> tuple[ChoiResponse, str]:
+    """Decide with the attenuation change, or show that it does not matter."""
+    if attenuation_change is not None:
+        down = at_least(-attenuation_change, _ATTENUATION_DECREASE)
+        return _decide(size_change, now, down, flags)
+    with_drop = _decide(size_change, now, True, flags)
+    without_drop = _decide(size_change, now, False, flags)
+    if with_drop[0] is not without_drop[0]:
+        raise InsufficientDataError(
+            ["baseline_attenuation_hu", "current_attenuation_hu"],
+            f"with size change {100 * size_change:+.1f} % the Choi response depends on "
+            "the attenuation change",
+        )
+    return without_drop
 
 
 def _read(

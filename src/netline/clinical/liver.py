@@ -194,10 +194,6 @@ def child_pugh(
         albumin_bands,
         cholestatic,
     )
-    if ratio is None and seconds is None:
-        raise InsufficientDataError(
-            ["inr", "pt_prolongation_s"], "Child-Pugh needs the INR or the prothrombin time"
-        )
     value, coag_text, notes = _score(
         bilirubin, albumin, ratio, seconds, asc, enc, bands, cholestatic
     )
@@ -326,6 +322,10 @@ def _read_child_pugh(
     assert asc is not None
     assert enc is not None
     assert bands is not None
+    if ratio is None and seconds is None:
+        raise InsufficientDataError(
+            ["inr", "pt_prolongation_s"], "Child-Pugh needs the INR or the prothrombin time"
+        )
     return bilirubin, albumin, ratio, seconds, asc, enc, bands
 
 

@@ -101,6 +101,24 @@ def makuuchi_resection_limit(
     checks.done()
     assert asc is not None
 
+    extent, reason, verified, notes = _decide(bilirubin, asc, icg)
+    notes.extend(_caveats(bilirubin, icg, extent, verified=verified))
+    return Finding(
+        value=extent,
+        rule="Makuuchi criteria",
+        edition="1993",
+        inputs={"bilirubin_mg_dl": bilirubin, "ascites": asc, "icg_r15_percent": icg},
+        reason=reason,
+        references=("makuuchi-1993",),
+        verified=verified,
+        notes=tuple(notes),
+    )
+
+
+def _decide(
+    bilirubin: float, asc: Ascites, icg: float | None
+) -> tuple[ResectionExtent, str, bool, list[str]]:
+    """Walk the decision tree: extent, reason, whether verified, and notes."""
     notes: list[str] = []
     verified = False
     if asc is Ascites.UNCONTROLLED or bilirubin >= 2.0:
@@ -135,17 +153,7 @@ def makuuchi_resection_limit(
                 "Verified branch: right hepatectomy only if ICG-R15 < 10 % (stated for "
                 "Child-Pugh A livers with bilirubin < 1.0 mg/dL)."
             )
-    notes.extend(_caveats(bilirubin, icg, extent, verified=verified))
-    return Finding(
-        value=extent,
-        rule="Makuuchi criteria",
-        edition="1993",
-        inputs={"bilirubin_mg_dl": bilirubin, "ascites": asc, "icg_r15_percent": icg},
-        reason=reason,
-        references=("makuuchi-1993",),
-        verified=verified,
-        notes=tuple(notes),
-    )
+    return extent, reason, verified, notes
 
 
 def _caveats(
