@@ -11,7 +11,10 @@ from netline.clinical.recist import (
     LesionMeasurement,
     NewLesions,
     NonTargetResponse,
+    OverallResponse,
     ScanAssessment,
+    TimePoint,
+    best_overall_response,
     response_series,
 )
 from netline.clinical.recist._model import gone
@@ -19,6 +22,7 @@ from netline.clinical.recist.vectorised import (
     NEW_LESION_CODES,
     NON_TARGET_CODES,
     OVERALL_CODES,
+    best_response_codes,
     series_response_codes,
 )
 from netline.errors import InvalidInputError
@@ -123,3 +127,45 @@ def test_vectorised_checks_shapes_and_order() -> None:
         series_response_codes([0, 0], [1.0], [False, False], [False, False], [-1, -1], [0, 0])
     with pytest.raises(InvalidInputError):
         series_response_codes([1, 0], [1.0, 1.0], [False, False], [False, False], [-1, -1], [0, 0])
+
+
+R = OverallResponse
+TARGET_KINDS = [R.CR, R.PR, R.SD, R.PD, R.NE]
+NON_TARGET_KINDS = [R.CR, R.NON_CR_NON_PD, R.PD, R.NE]
+
+
+@st.composite
+def timelines(draw: st.DrawFn) -> list[TimePoint]:
+    kinds = draw(st.sampled_from([TARGET_KINDS, NON_TARGET_KINDS]))
+    gaps = draw(
+        st.lists(st.sampled_from([7.0, 14.0, 21.0, 28.0, 35.0, 42.0]), min_size=1, max_size=7)
+    )
+    day = 0.0
+    points = []
+    for gap in gaps:
+        day += gap
+        points.append(TimePoint(day, draw(st.sampled_from(kinds))))
+    return points
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(timelines(), min_size=1, max_size=5))
+def test_best_response_vectorised_matches_scalar(cohort: list[list[TimePoint]]) -> None:
+    group = [g for g, points in enumerate(cohort) for _ in points]
+    day = [p.day for points in cohort for p in points]
+    code = [OVERALL_CODES.index(p.response) for points in cohort for p in points]
+    groups, best, confirmed = best_response_codes(group, day, code)
+    assert list(groups) == list(range(len(cohort)))
+    for g, points in enumerate(cohort):
+        assert OVERALL_CODES[best[g]] is best_overall_response(points).value
+        assert OVERALL_CODES[confirmed[g]] is best_overall_response(points, confirmation=True).value
+
+
+def test_best_response_rules_by_example() -> None:
+    # CR at 56 confirmed at 84; PR after CR counts as PD; SD before 42 days does not count
+    group = [0, 0, 0, 1, 1, 2, 2]
+    day = [56.0, 84.0, 112.0, 28.0, 70.0, 28.0, 56.0]
+    code = [OVERALL_CODES.index(r) for r in (R.CR, R.CR, R.PR, R.SD, R.PD, R.PR, R.PR)]
+    _, best, confirmed = best_response_codes(group, day, code)
+    assert [OVERALL_CODES[c] for c in best] == [R.CR, R.PD, R.PR]
+    assert [OVERALL_CODES[c] for c in confirmed] == [R.CR, R.PD, R.PR]

@@ -15,6 +15,8 @@ import numpy.typing as npt
 
 from netline.clinical.recist._model import NewLesions, NonTargetResponse, OverallResponse
 from netline.clinical.recist.thresholds import (
+    DEFAULT_MIN_SD_DAYS,
+    MIN_CONFIRMATION_DAYS,
     PD_ABSOLUTE_MM,
     PD_INCREASE_FRACTION,
     PR_DECREASE_FRACTION,
@@ -26,6 +28,7 @@ __all__ = [
     "NEW_LESION_CODES",
     "NON_TARGET_CODES",
     "OVERALL_CODES",
+    "best_response_codes",
     "series_response_codes",
 ]
 
@@ -260,3 +263,115 @@ def _revise(response: Codes, new: Codes, first: Bools, group: npt.NDArray[np.int
     revised = response.copy()
     revised[equivocal & ~pd & confirms] = _O[OverallResponse.PD]
     return revised
+
+
+def best_response_codes(
+    group: npt.ArrayLike,
+    day: npt.ArrayLike,
+    response: npt.ArrayLike,
+    *,
+    min_sd_days: float = DEFAULT_MIN_SD_DAYS,
+    min_confirmation_days: float = MIN_CONFIRMATION_DAYS,
+) -> tuple[npt.NDArray[np.int64], Codes, Codes]:
+    """Return the best overall response of many series, without and with confirmation.
+
+    The rules of :func:`best_overall_response` over arrays: only assessments up to the first PD
+    count; a PR, SD or non-CR/non-PD after a CR counts as PD; SD (non-CR/non-PD for
+    non-target-only series) needs an assessment at least ``min_sd_days`` after the start; with
+    confirmation a CR needs a later CR, a PR a later PR or CR, at least
+    ``min_confirmation_days`` later with only those or NE in between.
+
+    Parameters
+    ----------
+    group : array of int
+        Series id per row, sorted, rows of a series contiguous (no baseline rows).
+    day : array of float
+        Days from the start of treatment, strictly increasing within a series.
+    response : array of int
+        Index into :data:`OVERALL_CODES` of each time-point response.
+    min_sd_days : float, default 42
+        Minimum time from the start of treatment for SD to count.
+    min_confirmation_days : float, default 28
+        Minimum interval between a response and its confirmation.
+
+    Returns
+    -------
+    groups : ndarray of int
+        The series ids, in order.
+    best, best_confirmed : ndarray of int8
+        Index into :data:`OVERALL_CODES` of each series' best response.
+
+    Raises
+    ------
+    InvalidInputError
+        For arrays of different lengths or rows not sorted by group.
+
+    References
+    ----------
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    """
+    _check({"group": np.asarray(group), "day": np.asarray(day), "response": np.asarray(response)})
+    g = np.asarray(group, dtype=np.int64)
+    days = np.asarray(day, dtype=np.float64)
+    code = np.asarray(response, dtype=np.int8)
+    if g.size == 0:
+        empty = np.empty(0, dtype=np.int8)
+        return np.empty(0, dtype=np.int64), empty, empty.copy()
+    first, start = _segment_start(g)
+    owner = np.cumsum(first) - 1
+    groups = g[first]
+    cr, pr = _O[OverallResponse.CR], _O[OverallResponse.PR]
+    sd, ncr, pd = _O[OverallResponse.SD], _O[OverallResponse.NON_CR_NON_PD], _O[OverallResponse.PD]
+    stable = (code == cr) | (code == pr) | (code == sd) | (code == ncr)
+    after_cr = _any_before(code == cr, first, start)
+    eff = np.where(after_cr & stable & (code != cr), pd, code).astype(np.int8)
+    counted = ~_any_before(eff == pd, first, start)
+
+    def per_group(flag: Bools) -> Bools:
+        result: Bools = np.bincount(owner, weights=flag, minlength=groups.size) > 0
+        return result
+
+    min_sd = np.full_like(days, float(min_sd_days))
+    stable_ok = counted & np.isin(eff, [cr, pr, sd, ncr]) & at_least_array(days, min_sd)
+    label = np.where(per_group(code == ncr), ncr, sd)
+    fallback = np.where(
+        per_group(stable_ok),
+        label,
+        np.where(per_group(counted & (eff == pd)), pd, _O[OverallResponse.NE]),
+    )
+    any_cr, any_pr = per_group(counted & (eff == cr)), per_group(counted & (eff == pr))
+    best = np.where(any_cr, cr, np.where(any_pr, pr, fallback)).astype(np.int8)
+    conf_cr = per_group(counted & _confirmed_rows(eff, days, g, cr, (cr,), min_confirmation_days))
+    conf_pr = per_group(
+        counted & _confirmed_rows(eff, days, g, pr, (cr, pr), min_confirmation_days)
+    )
+    confirmed = np.where(conf_cr, cr, np.where(conf_pr, pr, fallback)).astype(np.int8)
+    return groups, best, confirmed
+
+
+def _confirmed_rows(
+    eff: Codes,
+    days: npt.NDArray[np.float64],
+    group: npt.NDArray[np.int64],
+    kind: np.int8,
+    confirms: tuple[np.int8, ...],
+    min_days: float,
+) -> Bools:
+    """Rows of ``kind`` confirmed by a later row of ``confirms`` before any breaker."""
+    n = eff.size
+    index = np.arange(n)
+    is_confirm = np.isin(eff, confirms)
+    breaker = ~is_confirm & (eff != _O[OverallResponse.NE])
+    group_end = np.r_[group[1:] != group[:-1], True]
+    stop = breaker | np.r_[False, group_end[:-1]]  # a breaker, or the first row of next group
+    # first stop strictly after each row
+    stops = np.where(stop, index, n)
+    next_stop = np.minimum.accumulate(stops[::-1])[::-1]
+    after = np.r_[next_stop[1:], n]
+    # last confirming row before that stop
+    last_confirm = np.maximum.accumulate(np.where(is_confirm, index, -1))
+    candidate = np.where(after > 0, last_confirm[np.maximum(after - 1, 0)], -1)
+    valid = (candidate > index) & (eff == kind)
+    gap = days[np.maximum(candidate, 0)] - days
+    result: Bools = valid & at_least_array(gap, np.full_like(gap, float(min_days)))
+    return result
