@@ -74,8 +74,11 @@ def eras(
     first = (pl.col(PID) != pl.col(PID).shift(1)) | (pl.col("agent") != pl.col("agent").shift(1))
     ep = ep.with_columns(first.fill_null(True).alias("__first"))
     ep = ep.with_columns(pl.col("__first").cum_sum().alias("__run"))
-    prev_start = pl.col("start").shift(1).over("__run")
-    prev_stop = pl.col("stop_eff").cum_max().shift(1).over("__run")
+    # within a run of one agent (rows sorted): the row before, unless this row opens the run
+    prev_start = pl.when(~pl.col("__first")).then(pl.col("start").shift(1))
+    prev_stop = pl.when(~pl.col("__first")).then(
+        pl.col("stop_eff").cum_max().over("__run").shift(1)
+    )
     new_era = (
         pl.col("__first")
         | ((pl.col("start") - prev_stop) > _gap(rules)).fill_null(False)
@@ -83,10 +86,9 @@ def eras(
         | (pl.col("last_split") > prev_start).fill_null(False)
     )
     ep = ep.with_columns(new_era.alias("__new"))
-    ep = ep.with_columns(
-        pl.col("__new").cum_sum().cast(pl.Int64).alias("era"),
-        pl.col("__new").cum_sum().over("__run").cast(pl.Int64).alias("number"),
-    )
+    era = pl.col("__new").cum_sum().cast(pl.Int64)
+    run_base = pl.when(pl.col("__first")).then(era).forward_fill()  # the run's first era
+    ep = ep.with_columns(era.alias("era"), (era - run_base + 1).alias("number"))
     radioligand = pl.col("agent_class") == "radioligand"
     cycles = pl.when(radioligand).then(pl.col("cycles").fill_null(1)).otherwise(pl.col("cycles"))
     out = ep.group_by("era", maintain_order=True).agg(
@@ -160,7 +162,8 @@ def era_lines(eras: pl.LazyFrame, procedures: pl.LazyFrame, rules: LineRules) ->
         pl.col("__first")
         | pl.col("is_procedure")
         | pl.col("is_procedure").shift(1).fill_null(False)
-        | (pl.col("last_pd") > pl.col("start").shift(1)).fill_null(False)
+        | (pl.col("last_pd") > pl.col("start").shift(1)).fill_null(False)  # same patient:
+        # a patient's first row is hard anyway, so the row before is never another patient's
         | ((pl.col("start") - stop_before) > pl.col("gap")).fill_null(False)
     )
     active = (stop_before > pl.col("start")).fill_null(False)
@@ -178,9 +181,10 @@ def _decided(e: pl.LazyFrame, window: int) -> pl.LazyFrame:
     """Mark the rows that surely open a line, and those their neighbours leave undecided."""
     anchor = pl.when(pl.col("hard") | pl.col("__cand")).then(pl.col("start"))
     segment = pl.when(pl.col("hard")).then(pl.col("start"))
+    # a patient's first row is hard, so filling forward never reaches into another patient
     e = e.with_columns(
-        anchor.shift(1).forward_fill().over("__p").alias("__anchor"),
-        segment.forward_fill().over("__p").alias("__segment"),
+        anchor.shift(1).forward_fill().alias("__anchor"),
+        segment.forward_fill().alias("__segment"),
     )
     sure = pl.col("__cand") & ((pl.col("start") - pl.col("__anchor")) > window)
     open_question = pl.col("__cand") & ~sure & ((pl.col("start") - pl.col("__segment")) > window)
@@ -207,11 +211,14 @@ def number_lines(e: pl.DataFrame, window: int) -> pl.DataFrame:
                 opens[i] = True
                 current = int(start[i])
         e = e.with_columns(pl.Series("opens", opens))
-    line_start = pl.when(pl.col("opens")).then(pl.col("start")).forward_fill().over("__p")
+    # a patient's first row opens a line: filling forward stays within the patient
+    line_start = pl.when(pl.col("opens")).then(pl.col("start")).forward_fill()
+    opened = pl.col("opens").cum_sum()
+    before = pl.when(pl.col("__first")).then(opened - 1).forward_fill()
     e = e.with_columns(
-        pl.col("opens").cum_sum().over("__p").cast(pl.Int32).alias("line"),
+        (opened - before).cast(pl.Int32).alias("line"),
         line_start.alias("line_start"),
-        pl.int_range(pl.len()).over("__p").alias("seq"),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("seq"),  # the row order, for ties
     )
     return e.drop("__first", "__p", "__novel", "__cand", "__anchor", "__segment", "__undecided")
 
@@ -263,7 +270,8 @@ def line_aggregates(e: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
     ).drop("__radioligand")
     backbone = _backbone(e, lines)
     lines = lines.join(backbone, on=[PID, "line"], how="left").sort([PID, "line"])
-    next_start = pl.col("start").shift(-1).over(PID)
+    same_patient = (pl.col(PID).shift(-1) == pl.col(PID)).fill_null(False)
+    next_start = pl.when(same_patient).then(pl.col("start").shift(-1))  # rows sorted
     natural_end = pl.max_horizontal("own_stop", "backbone_stop")
     from_backbone = (pl.col("backbone_stop") > pl.col("own_stop")).fill_null(False)
     empty = pl.lit([], pl.List(pl.String))

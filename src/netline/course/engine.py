@@ -30,6 +30,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
@@ -262,10 +263,60 @@ def _prepare(
     return ep, asm, fu, pr
 
 
+#: Patients per batch: the steps run on batches of this many patients, one after the other, so
+#: that time and memory grow linearly with the registry (Polars' sorts, windows and as-of joins
+#: grow faster than linearly on one very large frame on a small machine).
+BATCH_PATIENTS = 20_000
+
+
+def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
+    """Split the tables into batches of ``size`` patients (in patient order)."""
+    follow = tables.followup
+    if follow.num_rows <= size:
+        return [tables]
+    ids = pl.from_arrow(follow.select([PID]))
+    assert isinstance(ids, pl.DataFrame)
+    ids = ids.sort(PID).with_columns(
+        (pl.int_range(pl.len(), dtype=pl.Int64) // size).alias("__batch")
+    )
+    count = (follow.num_rows + size - 1) // size
+    parts: dict[str, list[pa.Table]] = {}
+    for name, table in tables.as_dict().items():
+        frame = pl.from_arrow(table, rechunk=False)
+        assert isinstance(frame, pl.DataFrame)
+        keyed = frame.with_row_index("__row").join(ids, on=PID, how="left")
+        # rows of unknown patients go with the first batch, where the check reports them
+        keyed = keyed.with_columns(pl.col("__batch").fill_null(0))
+        order = keyed.select("__row", "__batch").sort("__row")
+        batch = order.get_column("__batch").to_numpy()
+        indices = [np.flatnonzero(batch == b) for b in range(count)]
+        parts[name] = [table.take(pa.array(i)) for i in indices]
+    return [CourseTables(**{name: parts[name][b] for name in parts}) for b in range(count)]
+
+
 def derive_frames(
+    tables: CourseTables, rules: LineRules, batch_patients: int = BATCH_PATIENTS
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Run the four steps on batches of patients; dates stay day numbers (``Int32``).
+
+    Parameters
+    ----------
+    tables : CourseTables
+    rules : LineRules
+    batch_patients : int
+        Patients per batch (see ``BATCH_PATIENTS``); every patient's rows are in one batch.
+    """
+    results = [_derive_batch(batch, rules) for batch in _batches(tables, batch_patients)]
+    if len(results) == 1:
+        return results[0]
+    lines, patients, episode_lines = zip(*results, strict=True)
+    return pl.concat(lines), pl.concat(patients), pl.concat(episode_lines)
+
+
+def _derive_batch(
     tables: CourseTables, rules: LineRules
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Run the four steps on a batch of patients; dates stay day numbers (``Int32``).
+    """Run the four steps on one batch of patients; dates stay day numbers (``Int32``).
 
     The steps are one lazy Polars query up to the line starts and one after them, each
     collected once (the query optimiser sees the whole pipeline).

@@ -274,13 +274,12 @@ def timeline_data(summary: CourseSummary, record: CaseRecord | None = None) -> T
 # --------------------------------------------------------------------------- matplotlib
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _figure(size: tuple[float, float]) -> tuple[Any, Any]:
+    """Return a new figure and axes made without the global plotting state (no backend set)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
 
 
 def plot_timeline(data: TimelineData, ax: Any = None) -> Any:
@@ -292,12 +291,11 @@ def plot_timeline(data: TimelineData, ax: Any = None) -> Any:
     ax : matplotlib Axes, optional
         Where to draw; a new 13 x 5.5 inch figure when omitted.
     """
-    plt = _pyplot()
     import matplotlib.dates as mdates
     from matplotlib.patches import Patch
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(13, 5.6), layout="constrained")
+        fig, ax = _figure((13, 5.6))
     else:
         fig = ax.figure
     y = {name: len(_ROWS) - i for i, name in enumerate(_ROWS)}
@@ -498,12 +496,7 @@ def save_timeline(data: TimelineData, path: str | Path) -> Path:
         if suffix == ".html":
             target.write_text(timeline_html(data), encoding="utf-8")
             return target
-        plt = _pyplot()
-        fig = plot_timeline(data)
-        try:
-            fig.savefig(target, dpi=150)
-        finally:
-            plt.close(fig)
+        plot_timeline(data).savefig(target, dpi=150)  # no global figure state: nothing to close
     except OSError as exc:
         raise InvalidInputError.single(
             "out", str(path), f"a writable file path ({exc.strerror or exc})"
@@ -535,8 +528,6 @@ def plot_swimmer(
     """
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
-
-    plt = _pyplot()
     from matplotlib.patches import Patch
 
     wanted = list(patient_ids)
@@ -570,7 +561,7 @@ def plot_swimmer(
 
     lanes.sort(key=length)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(11, 1.2 + 0.32 * len(lanes)), layout="constrained")
+        fig, ax = _figure((11, 1.2 + 0.32 * len(lanes)))
     else:
         fig = ax.figure
     used: set[str] = set()
