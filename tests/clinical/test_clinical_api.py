@@ -137,3 +137,23 @@ def test_finding_is_complete_and_json_ready(
     data = json.loads(json.dumps(finding.to_dict(), ensure_ascii=False))
     assert data["verified"] is finding.verified
     assert str(finding)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+def test_finding_follows_the_result_protocol(fmt: str) -> None:
+    finding = clinical.krenning_from_uptake(vs_liver="higher", modality="sstr_pet")
+    assert Finding.schema_version == "1"
+    assert finding.to_dict()["schema_version"] == "1"
+    text = finding.render(fmt)
+    assert "3" in text
+    if fmt == "json":
+        assert json.loads(text)["value"]["score"] == 3
+    if fmt == "html":
+        assert text.startswith('<div class="finding">')
+        assert "unverified" in text
+
+
+def test_finding_render_rejects_other_formats() -> None:
+    finding = clinical.nadir([40.0, 30.0])
+    with pytest.raises(ValueError, match="unknown format"):
+        finding.render("pdf")
