@@ -207,3 +207,9 @@ def test_grade_never_falls_as_the_value_rises(
     assert g_low is not None
     assert g_high is not None
     assert g_low <= g_high
+
+
+def test_creatinine_rise_within_normal_range_is_noted() -> None:
+    finding = ctcae_grade(T.CREATININE_INCREASED, 0.91, uln=1.1, baseline=0.6)
+    assert finding.value.grade == 2
+    assert any("within the normal range" in note for note in finding.notes)

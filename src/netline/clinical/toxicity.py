@@ -401,6 +401,11 @@ def _grade_high(
             assert baseline is not None
             reason += f"; {value / baseline:.2f} × baseline {baseline:g}"
         reason += f" → grade {grade}"
+        if by_base > by_uln and value <= uln:
+            notes.append(
+                "Graded by the rise over the baseline although the value is within the normal "
+                "range (CTCAE v5.0 creatinine rule)."
+            )
         if baseline is None:
             notes.append(
                 "Baseline not given: graded as if the baseline was normal (an abnormal "
