@@ -4,7 +4,9 @@ Every calculator returns a :class:`Finding` holding the value, the rule and edit
 inputs it used, a one-line reason, the knowledge-base reference keys and whether the deciding
 thresholds are verified against source text. Bad input raises
 :class:`~netline.errors.InvalidInputError` listing every problem; valid but incomplete input
-raises :class:`~netline.errors.InsufficientDataError`.
+raises :class:`~netline.errors.InsufficientDataError`. Every calculator accepts enumeration
+members and their public string values. The list of calculators with their sources is in
+``docs/calculators.md``.
 
 =================  ===========================================================================
 module             calculators
@@ -16,10 +18,13 @@ module             calculators
                    :func:`choose_targets`, :func:`sum_of_diameters`, :func:`nadir`,
                    :func:`target_response`, :func:`non_target_response`,
                    :func:`overall_response`, :func:`best_overall_response`,
-                   :func:`response_series` (thresholds: ``recist.thresholds``)
+                   :func:`response_series`; ``recist.imaging_timepoints`` for record
+                   scans; ``recist.vectorised`` for arrays (thresholds:
+                   ``recist.thresholds``)
 ``choi``           :func:`choi_response`
 ``sstr``           :func:`krenning_score`, :func:`krenning_from_uptake`
-``liver``          :func:`child_pugh`, :func:`albi_grade`, :func:`makuuchi_resection_limit`
+``liver``          :func:`child_pugh`, :func:`albi_grade`
+``makuuchi``       :func:`makuuchi_resection_limit` (``ascites``: one vocabulary for both)
 ``renal``          :func:`cockcroft_gault`
 ``toxicity``       :func:`ctcae_grade` (blood counts and chemistry)
 =================  ===========================================================================
