@@ -57,9 +57,10 @@ def one_patient(runs: int = 30) -> dict[str, float]:
 def cohort(n: int, sample: int, seed: int) -> dict[str, Any]:
     """Engine on ``n`` synthetic patients and the oracle on ``sample`` of them."""
     sys.path.insert(0, str(ROOT))
+    from tests.course.oracle import oracle
+
     from netline.course import LineRules, derive_lines
     from netline.course.synthetic import synthetic_cohort
-    from tests.course.oracle import oracle
 
     rules = LineRules()
     started = time.perf_counter()
