@@ -190,6 +190,184 @@ def _last_by_stop(eras: list[Era]) -> Era:
     return max(eras, key=lambda e: (e.stop, e.seq))
 
 
+def _pfs(
+    start: int,
+    first_pd: int | None,
+    death: int | None,
+    fu_end: int,
+    next_therapy: int | None,
+    by_procedure: bool,
+    owned: list[dict[str, Any]],
+    last_any: int | None,
+    rules: LineRules,
+) -> tuple[int, bool, str]:
+    """Progression-free survival of a line: (event or censoring day, event, reason)."""
+    at_next = rules.pfs_censor_at_next_line
+    bound = (next_therapy if next_therapy is not None else fu_end) if at_next else fu_end
+    pd_event = first_pd is not None and first_pd <= bound
+    death_event = death is not None and start <= death <= bound
+    if pd_event or death_event:
+        hits = [
+            d for d, hit in ((first_pd, pd_event), (death, death_event)) if hit and d is not None
+        ]
+        pfs_day = min(hits)
+        pfs_reason = (
+            "progression" if pd_event and (not death_event or first_pd <= death) else "death"
+        )
+    else:
+        censored_next = at_next and next_therapy is not None
+        next_reason = "censored_procedure" if by_procedure else "censored_next_line"
+        if rules.pfs_censor_date == "last_follow_up":
+            pfs_day = bound
+            pfs_reason = next_reason if censored_next else "censored_end_of_follow_up"
+        else:
+            if at_next:
+                last = max(
+                    (a["day"] for a in owned if next_therapy is None or a["day"] <= next_therapy),
+                    default=None,
+                )
+            else:
+                last = last_any if last_any is not None and last_any > start else None
+            if last is None:
+                pfs_day, pfs_reason = start, "censored_no_assessment"
+            else:
+                pfs_day = last
+                pfs_reason = next_reason if censored_next else "censored_last_assessment"
+    return pfs_day, pd_event or death_event, pfs_reason
+
+
+def _end_reason(
+    systemic: bool,
+    ongoing: bool,
+    first_pd: int | None,
+    end: int,
+    next_start: int | None,
+    natural_end: int,
+    reason: str | None,
+    death: int | None,
+    rules: LineRules,
+) -> str:
+    """Why a line ended (the first rule that applies)."""
+    grace = rules.end_grace_days
+    pd_ends = (
+        first_pd is not None
+        and first_pd <= end + grace
+        and (next_start is None or first_pd <= next_start)
+    )
+    if not systemic:
+        end_reason = "procedure"
+    elif ongoing:
+        end_reason = "ongoing"
+    elif pd_ends or reason == "progression":
+        end_reason = "progression"
+    elif next_start is not None and next_start < natural_end:
+        end_reason = "new_line"
+    elif reason is not None and reason not in QUIET:
+        end_reason = reason
+    elif death is not None and death <= end + grace:
+        end_reason = "death"
+    elif next_start is not None:
+        end_reason = "new_line"
+    else:
+        end_reason = "unknown"
+    return end_reason
+
+
+def _line_row(
+    n: int,
+    ordered: list[Era],
+    starts: dict[int, int],
+    assessments: list[dict[str, Any]],
+    pds: list[int],
+    procedures: list[dict[str, Any]],
+    death: int | None,
+    fu_end: int,
+    rules: LineRules,
+) -> dict[str, Any]:
+    """Line ``n`` of a patient with every output column (dates as day numbers)."""
+    all_procedures = [p["day"] for p in procedures]
+    therapy_procedures = [
+        p["day"] for p in procedures if p["kind"] in rules.next_therapy_procedures
+    ]
+    last_any = max((a["day"] for a in assessments), default=None)
+    own = [e for e in ordered if e.line == n]
+    start = starts[n]
+    next_start = starts.get(n + 1)
+    systemic = own[0].kind is None
+    backbone = [
+        e
+        for e in ordered
+        if systemic and e.kind is None and e.agent_class == "ssa" and e.start < start < e.stop
+    ]
+    own_stop = max(e.stop for e in own)
+    backbone_stop = max((e.stop for e in backbone), default=None)
+    natural_end = own_stop if backbone_stop is None else max(own_stop, backbone_stop)
+    end = natural_end if next_start is None else min(natural_end, next_start)
+    ongoing = next_start is None and any(e.ongoing for e in own + backbone)
+    radioligand = [e for e in own if e.kind is None and e.agent_class == "radioligand"]
+    cycles = sum(e.cycles or 0 for e in radioligand) if radioligand else None
+    reason = _last_by_stop(own).reason
+    if backbone_stop is not None and backbone_stop > own_stop:
+        reason = _last_by_stop(backbone).reason
+    first_pd = _first_after(pds, start)
+    next_procedure = _first_after(all_procedures, start)
+    therapy_procedure = _first_after(therapy_procedures, start)
+    by_procedure = therapy_procedure is not None and (
+        next_start is None or therapy_procedure < next_start
+    )
+    next_therapy = min((d for d in (next_start, therapy_procedure) if d is not None), default=None)
+    limit = first_pd
+    if rules.response_window_ends_at_procedure and next_procedure is not None:
+        limit = next_procedure if limit is None else min(limit, next_procedure)
+    owned = [
+        a
+        for a in assessments
+        if a["day"] > start and (next_start is None or a["day"] <= next_start)
+    ]
+    best = _best(owned, start, limit, RECIST, rules, drop_early=False)
+    status = _best(owned, start, limit, CLINICIAN, rules, drop_early=True)
+    pfs_day, pfs_event, pfs_reason = _pfs(
+        start, first_pd, death, fu_end, next_therapy, by_procedure, owned, last_any, rules
+    )
+    end_reason = _end_reason(
+        systemic, ongoing, first_pd, end, next_start, natural_end, reason, death, rules
+    )
+    if ongoing:
+        end = max(fu_end, start)
+    if next_therapy is not None:
+        ttnt_reason = "procedure" if by_procedure else "next_line"
+    else:
+        ttnt_reason = "death" if death is not None else "censored"
+    return {
+        "line": n,
+        "kind": own[0].kind or "systemic",
+        "label": _label(own, backbone, start, cycles, rules),
+        "agents": sorted({e.agent for e in own} | {e.agent for e in backbone}),
+        "backbone": sorted({e.agent for e in backbone}),
+        "start": start,
+        "end": end,
+        "ongoing": ongoing,
+        "end_reason": end_reason,
+        "cycles": cycles,
+        "clinical_trial": any(e.trial for e in own),
+        "best_response": best[0] if best else None,
+        "best_response_source": best[1] if best else None,
+        "best_response_date": best[2] if best else None,
+        "clinician_status": status[0] if status else None,
+        "clinician_status_date": status[2] if status else None,
+        "first_progression": first_pd,
+        "pfs_days": pfs_day - start,
+        "pfs_event": pfs_event,
+        "pfs_reason": pfs_reason,
+        "ttnt_days": (next_therapy if next_therapy is not None else fu_end) - start,
+        "ttnt_event": next_therapy is not None or death is not None,
+        "ttnt_reason": ttnt_reason,
+        "os_days": fu_end - start,
+        "os_event": death is not None,
+        "duration_days": end - start,
+    }
+
+
 def patient_course(
     episodes: list[dict[str, Any]],
     assessments: list[dict[str, Any]],
@@ -228,148 +406,10 @@ def patient_course(
     ordered = _number(eras, rules) if eras else []
     n_lines = ordered[-1].line if ordered else 0
     starts = {n: min(e.start for e in ordered if e.line == n) for n in range(1, n_lines + 1)}
-    all_procedures = [p["day"] for p in procedures]
-    therapy_procedures = [
-        p["day"] for p in procedures if p["kind"] in rules.next_therapy_procedures
+    lines = [
+        _line_row(n, ordered, starts, assessments, pds, procedures, death, fu_end, rules)
+        for n in range(1, n_lines + 1)
     ]
-    last_any = max((a["day"] for a in assessments), default=None)
-    lines: list[dict[str, Any]] = []
-    for n in range(1, n_lines + 1):
-        own = [e for e in ordered if e.line == n]
-        start = starts[n]
-        next_start = starts.get(n + 1)
-        systemic = own[0].kind is None
-        backbone = [
-            e
-            for e in ordered
-            if systemic and e.kind is None and e.agent_class == "ssa" and e.start < start < e.stop
-        ]
-        own_stop = max(e.stop for e in own)
-        backbone_stop = max((e.stop for e in backbone), default=None)
-        natural_end = own_stop if backbone_stop is None else max(own_stop, backbone_stop)
-        end = natural_end if next_start is None else min(natural_end, next_start)
-        ongoing = next_start is None and any(e.ongoing for e in own + backbone)
-        radioligand = [e for e in own if e.kind is None and e.agent_class == "radioligand"]
-        cycles = sum(e.cycles or 0 for e in radioligand) if radioligand else None
-        reason = _last_by_stop(own).reason
-        if backbone_stop is not None and backbone_stop > own_stop:
-            reason = _last_by_stop(backbone).reason
-        first_pd = _first_after(pds, start)
-        next_procedure = _first_after(all_procedures, start)
-        therapy_procedure = _first_after(therapy_procedures, start)
-        by_procedure = therapy_procedure is not None and (
-            next_start is None or therapy_procedure < next_start
-        )
-        next_therapy = min(
-            (d for d in (next_start, therapy_procedure) if d is not None), default=None
-        )
-        limit = first_pd
-        if rules.response_window_ends_at_procedure and next_procedure is not None:
-            limit = next_procedure if limit is None else min(limit, next_procedure)
-        owned = [
-            a
-            for a in assessments
-            if a["day"] > start and (next_start is None or a["day"] <= next_start)
-        ]
-        best = _best(owned, start, limit, RECIST, rules, drop_early=False)
-        status = _best(owned, start, limit, CLINICIAN, rules, drop_early=True)
-        # progression-free survival
-        at_next = rules.pfs_censor_at_next_line
-        bound = (next_therapy if next_therapy is not None else fu_end) if at_next else fu_end
-        pd_event = first_pd is not None and first_pd <= bound
-        death_event = death is not None and start <= death <= bound
-        if pd_event or death_event:
-            hits = [
-                d
-                for d, hit in ((first_pd, pd_event), (death, death_event))
-                if hit and d is not None
-            ]
-            pfs_day = min(hits)
-            pfs_reason = (
-                "progression" if pd_event and (not death_event or first_pd <= death) else "death"
-            )
-        else:
-            censored_next = at_next and next_therapy is not None
-            next_reason = "censored_procedure" if by_procedure else "censored_next_line"
-            if rules.pfs_censor_date == "last_follow_up":
-                pfs_day = bound
-                pfs_reason = next_reason if censored_next else "censored_end_of_follow_up"
-            else:
-                if at_next:
-                    last = max(
-                        (
-                            a["day"]
-                            for a in owned
-                            if next_therapy is None or a["day"] <= next_therapy
-                        ),
-                        default=None,
-                    )
-                else:
-                    last = last_any if last_any is not None and last_any > start else None
-                if last is None:
-                    pfs_day, pfs_reason = start, "censored_no_assessment"
-                else:
-                    pfs_day = last
-                    pfs_reason = next_reason if censored_next else "censored_last_assessment"
-        # end reason
-        grace = rules.end_grace_days
-        pd_ends = (
-            first_pd is not None
-            and first_pd <= end + grace
-            and (next_start is None or first_pd <= next_start)
-        )
-        if not systemic:
-            end_reason = "procedure"
-        elif ongoing:
-            end_reason = "ongoing"
-        elif pd_ends or reason == "progression":
-            end_reason = "progression"
-        elif next_start is not None and next_start < natural_end:
-            end_reason = "new_line"
-        elif reason is not None and reason not in QUIET:
-            end_reason = reason
-        elif death is not None and death <= end + grace:
-            end_reason = "death"
-        elif next_start is not None:
-            end_reason = "new_line"
-        else:
-            end_reason = "unknown"
-        if ongoing:
-            end = max(fu_end, start)
-        if next_therapy is not None:
-            ttnt_reason = "procedure" if by_procedure else "next_line"
-        else:
-            ttnt_reason = "death" if death is not None else "censored"
-        lines.append(
-            {
-                "line": n,
-                "kind": own[0].kind or "systemic",
-                "label": _label(own, backbone, start, cycles, rules),
-                "agents": sorted({e.agent for e in own} | {e.agent for e in backbone}),
-                "backbone": sorted({e.agent for e in backbone}),
-                "start": start,
-                "end": end,
-                "ongoing": ongoing,
-                "end_reason": end_reason,
-                "cycles": cycles,
-                "clinical_trial": any(e.trial for e in own),
-                "best_response": best[0] if best else None,
-                "best_response_source": best[1] if best else None,
-                "best_response_date": best[2] if best else None,
-                "clinician_status": status[0] if status else None,
-                "clinician_status_date": status[2] if status else None,
-                "first_progression": first_pd,
-                "pfs_days": pfs_day - start,
-                "pfs_event": pd_event or death_event,
-                "pfs_reason": pfs_reason,
-                "ttnt_days": (next_therapy if next_therapy is not None else fu_end) - start,
-                "ttnt_event": next_therapy is not None or death is not None,
-                "ttnt_reason": ttnt_reason,
-                "os_days": fu_end - start,
-                "os_event": death is not None,
-                "duration_days": end - start,
-            }
-        )
     l1 = lines[0]["start"] if lines else None
     l2_pd = lines[1]["first_progression"] if len(lines) > 1 else None
     if l1 is None:
