@@ -23,7 +23,9 @@ __all__ = [
     "Survival",
 ]
 
-DAYS_PER_MONTH = 30.4375
+#: Days per year and per month (365.25 / 12); to move to ``netline._time`` once it exists.
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 def _json(value: object) -> object:

@@ -49,6 +49,7 @@ from netline.course._trajectories import (
     SyntheticCohort,
     draw_trajectories,
 )
+from netline.course.model import DAYS_PER_YEAR
 from netline.course.tables import CourseTables
 from netline.errors import InvalidInputError
 
@@ -575,7 +576,7 @@ class _Generator:
     def _patients(self) -> pa.Table:
         rng, n = self.rng, self.n
         age = rng.uniform(35.0, 78.0, n)
-        birth = self.diagnosis - np.floor(age * 365.25).astype(np.int64)
+        birth = self.diagnosis - np.floor(age * DAYS_PER_YEAR).astype(np.int64)
         return pa.table(
             {
                 "patient_id": pa.array(self.pid),
