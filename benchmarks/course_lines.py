@@ -1,17 +1,20 @@
-"""Benchmark: lines of therapy and per-line PFS for a synthetic registry (DuckDB engine).
+"""Benchmark: the course engine from one patient to 10^6, against the row-by-row oracle.
 
-Generates a synthetic cohort (default 1,000,000 patients, about 28 million events), derives the
-lines of therapy with their best response, PFS, time to next treatment and OS on the embedded
-engine (DuckDB through Ibis), and, in the same process, times the straightforward pandas
-group-by-apply statement of the same rules (``netline.course._reference``) on a sample, checking
-that both give the same lines there. Prints patients per second for both, their ratio, the
-ratio to TreatmentPatterns' published figure (2,693 Eunomia subjects in 10.8 s, about 250 per
-second) and the peak resident memory of the process.
+For each cohort size (default 10^4, 10^5 and 10^6 synthetic patients), in a fresh process so
+that the peak memory is that size's: generate the cohort, derive lines and outcomes with the
+engine (:func:`netline.course.derive_lines`, Polars in-process), then time the row-by-row
+oracle of the test suite (``tests/course/oracle.py``) on a sample of the same cohort and check
+that the engine gives exactly its tables there (every column). Also times one patient (the
+seed case) warm, through :func:`netline.course.derive_course`. Prints patients per second of
+both, their ratio, the cost per patient and the peak resident memory of the whole process.
+
+Targets (issue 9): one patient <= 5 ms warm; 10^6 patients >= 300 x the oracle's patients per
+second and <= 4 GB peak; cost per patient flat (within 2 x) from 10^4 to 10^6.
 
 Usage::
 
-    .venv/bin/python benchmarks/course_lines.py                 # 10^6 patients
-    .venv/bin/python benchmarks/course_lines.py --patients 20000  # quick run
+    PYTHONPATH=src .venv/bin/python benchmarks/course_lines.py
+    PYTHONPATH=src .venv/bin/python benchmarks/course_lines.py --sizes 10000,100000
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import platform
 import resource
+import statistics
+import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
-TREATMENT_PATTERNS_PER_SECOND = 2693 / 10.8  # Eunomia, TreatmentPatterns paper/vignette
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def peak_rss_mb() -> float:
@@ -34,83 +39,98 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def main(argv: list[str] | None = None) -> dict[str, Any]:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--patients", type=int, default=1_000_000)
-    parser.add_argument("--sample", type=int, default=2_000, help="patients for the pandas run")
-    parser.add_argument("--seed", type=int, default=2024)
-    parser.add_argument("--threads", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--memory-limit", default="1500MB", help="DuckDB memory limit")
-    parser.add_argument("--json", action="store_true", help="print the results as JSON")
-    args = parser.parse_args(argv)
+def one_patient(runs: int = 30) -> dict[str, float]:
+    """Median time of one warm derivation of the seed case (ms)."""
+    from netline.course import derive_course
+    from netline.records import load_case
 
-    import ibis
+    record = load_case(ROOT / "examples" / "seed-case.yaml")
+    derive_course(record)  # warm: imports, first query plans
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        derive_course(record)
+        times.append(time.perf_counter() - started)
+    return {"median_ms": 1000 * statistics.median(times), "min_ms": 1000 * min(times)}
+
+
+def cohort(n: int, sample: int, seed: int) -> dict[str, Any]:
+    """Engine on ``n`` synthetic patients and the oracle on ``sample`` of them."""
+    sys.path.insert(0, str(ROOT))
+    from tests.course.oracle import oracle
 
     from netline.course import LineRules, derive_lines
-    from netline.course._reference import reference_lines
     from netline.course.synthetic import synthetic_cohort
 
     rules = LineRules()
-    t0 = time.perf_counter()
-    cohort = synthetic_cohort(args.patients, seed=args.seed, with_lesions=False)
-    generate_s = time.perf_counter() - t0
-    tables = cohort.tables
-    rss_after_generation = peak_rss_mb()
-
-    con = ibis.duckdb.connect(
-        threads=args.threads, memory_limit=args.memory_limit, preserve_insertion_order=False
+    started = time.perf_counter()
+    tables = synthetic_cohort(n, seed=seed, with_lesions=False).tables
+    generate_s = time.perf_counter() - started
+    started = time.perf_counter()
+    course = derive_lines(tables, rules)
+    engine_s = time.perf_counter() - started
+    peak_engine = peak_rss_mb()
+    ids = tables.followup.column("patient_id").to_pylist()[:sample]
+    part = tables.select(ids)
+    started = time.perf_counter()
+    lines, patients, episode_lines = oracle(part, rules)
+    oracle_s = time.perf_counter() - started
+    check = derive_lines(part, rules)
+    same = (
+        check.lines.to_pylist() == lines
+        and check.patients.to_pylist() == patients
+        and check.episode_lines.to_pylist() == episode_lines
     )
-    t0 = time.perf_counter()
-    course = derive_lines(tables, rules, backend=con)
-    derive_s = time.perf_counter() - t0
-    rss_after_derive = peak_rss_mb()
-    n_lines = course.lines.num_rows
-
-    sample_ids = list(range(1, min(args.sample, args.patients) + 1))
-    sample = tables.select(sample_ids)
-    t0 = time.perf_counter()
-    reference = reference_lines(sample, rules)
-    pandas_s = time.perf_counter() - t0
-    engine_sample = course.lines.to_pandas()
-    engine_sample = engine_sample[engine_sample.patient_id <= sample_ids[-1]]
-    same = len(reference) == len(engine_sample) and list(
-        reference.sort_values(["patient_id", "line"]).pfs_days
-    ) == list(engine_sample.sort_values(["patient_id", "line"]).pfs_days)
-
-    engine_rate = args.patients / derive_s
-    pandas_rate = len(sample_ids) / pandas_s
-    result = {
-        "date": dt.date.today().isoformat(),
-        "machine": (
-            f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
-        ),
-        "patients": args.patients,
-        "events": cohort.n_events,
+    engine_rate = n / engine_s
+    oracle_rate = len(ids) / oracle_s
+    return {
+        "patients": n,
         "episodes": tables.episodes.num_rows,
         "assessments": tables.assessments.num_rows,
-        "lines": n_lines,
-        "generate_s": round(generate_s, 2),
-        "derive_s": round(derive_s, 2),
+        "lines": course.lines.num_rows,
+        "generate_s": round(generate_s, 1),
+        "engine_s": round(engine_s, 1),
         "engine_patients_per_s": round(engine_rate),
-        "pandas_sample": len(sample_ids),
-        "pandas_s": round(pandas_s, 2),
-        "pandas_patients_per_s": round(pandas_rate),
-        "speedup_vs_pandas": round(engine_rate / pandas_rate, 1),
-        "speedup_vs_treatmentpatterns": round(engine_rate / TREATMENT_PATTERNS_PER_SECOND, 1),
-        "pandas_matches_engine": same,
-        "peak_rss_mb_after_generation": round(rss_after_generation),
-        "peak_rss_mb": round(rss_after_derive),
-        "threads": args.threads,
-        "duckdb_memory_limit": args.memory_limit,
+        "engine_us_per_patient": round(1e6 / engine_rate, 1),
+        "oracle_sample": len(ids),
+        "oracle_patients_per_s": round(oracle_rate),
+        "ratio": round(engine_rate / oracle_rate, 1),
+        "identical_on_sample": same,
+        "peak_rss_mb_after_engine": round(peak_engine),
+        "peak_rss_mb": round(peak_rss_mb()),
     }
-    if args.json:
-        print(json.dumps(result, indent=2))
-    else:
-        width = max(len(k) for k in result)
-        for key, value in result.items():
-            print(f"{key:<{width}}  {value}")
-    return result
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,100000,1000000")
+    parser.add_argument("--sample", type=int, default=2000, help="patients for the oracle")
+    parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.one:
+        result = cohort(args.one, args.sample, args.seed)
+        print(json.dumps(result))
+        return result
+    out: dict[str, Any] = {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": f"{platform.machine()}, {platform.python_version()}",
+        "one_patient": one_patient(),
+        "cohorts": [],
+    }
+    print("one patient (seed case, warm):", out["one_patient"], flush=True)
+    for size in (int(s) for s in args.sizes.split(",")):
+        command = [sys.executable, __file__, "--one", str(size), "--sample", str(args.sample)]
+        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        out["cohorts"].append(result)
+        print(json.dumps(result), flush=True)
+    rates = [c["engine_us_per_patient"] for c in out["cohorts"]]
+    if len(rates) > 1:
+        out["cost_per_patient_spread"] = round(max(rates) / min(rates), 2)
+        print("cost per patient, largest / smallest:", out["cost_per_patient_spread"])
+    return out
 
 
 if __name__ == "__main__":
-    sys.exit(0 if main()["pandas_matches_engine"] else 1)
+    main()

@@ -61,6 +61,26 @@ EXAMPLES: list[tuple[Callable[..., Finding[Any]], dict[str, Any]]] = [
     ),
     (clinical.nadir, {"sums_mm": [40.0, 30.0]}),
     (
+        clinical.choose_targets,
+        {"lesions": [LesionMeasurement("a", "liver", False, 20.0)]},
+    ),
+    (
+        clinical.non_target_response,
+        {
+            "baseline": [LesionMeasurement("n", Organ.BONE, False, None)],
+            "current": [LesionMeasurement("n", Organ.BONE, False, None)],
+        },
+    ),
+    (
+        clinical.response_series,
+        {
+            "baseline": [LesionMeasurement("a", Organ.LIVER, False, 20.0)],
+            "scans": [
+                clinical.ScanAssessment(56, [LesionMeasurement("a", Organ.LIVER, False, 10.0)])
+            ],
+        },
+    ),
+    (
         clinical.target_response,
         {
             "baseline": [LesionMeasurement("a", Organ.LIVER, False, 20.0)],
@@ -74,6 +94,7 @@ EXAMPLES: list[tuple[Callable[..., Finding[Any]], dict[str, Any]]] = [
         {"baseline_sum_mm": 50, "current_sum_mm": 40, "new_lesions": False},
     ),
     (clinical.krenning_score, {"score": 3, "modality": "srs"}),
+    (clinical.krenning_from_uptake, {"vs_liver": "higher", "modality": "sstr_pet"}),
     (
         clinical.child_pugh,
         {
@@ -116,3 +137,23 @@ def test_finding_is_complete_and_json_ready(
     data = json.loads(json.dumps(finding.to_dict(), ensure_ascii=False))
     assert data["verified"] is finding.verified
     assert str(finding)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "markdown", "html"])
+def test_finding_follows_the_result_protocol(fmt: str) -> None:
+    finding = clinical.krenning_from_uptake(vs_liver="higher", modality="sstr_pet")
+    assert Finding.schema_version == "1"
+    assert finding.to_dict()["schema_version"] == "1"
+    text = finding.render(fmt)
+    assert "3" in text
+    if fmt == "json":
+        assert json.loads(text)["value"]["score"] == 3
+    if fmt == "html":
+        assert text.startswith('<div class="finding">')
+        assert "unverified" in text
+
+
+def test_finding_render_rejects_other_formats() -> None:
+    finding = clinical.nadir([40.0, 30.0])
+    with pytest.raises(ValueError, match="unknown format"):
+        finding.render("pdf")

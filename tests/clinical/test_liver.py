@@ -300,7 +300,7 @@ def test_makuuchi_needs_icg_when_bilirubin_normal() -> None:
     ("kwargs", "location"),
     [
         ({"bilirubin_mg_dl": -0.1, "ascites": "absent", "icg_r15_percent": 5}, "bilirubin_mg_dl"),
-        ({"bilirubin_mg_dl": 0.8, "ascites": "mild", "icg_r15_percent": 5}, "ascites"),
+        ({"bilirubin_mg_dl": 0.8, "ascites": "severe", "icg_r15_percent": 5}, "ascites"),
         ({"bilirubin_mg_dl": 0.8, "ascites": "absent", "icg_r15_percent": 120}, "icg_r15_percent"),
     ],
 )

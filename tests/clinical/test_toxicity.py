@@ -106,7 +106,7 @@ def test_invalid_ctcae(term: str, value: float, lln: float | None, location: str
 
 
 @given(
-    term=st.sampled_from(list(CTCAETerm)),
+    term=st.sampled_from([ANC, PLT, LYM, WBC, HB]),
     a=st.floats(min_value=0, max_value=25),
     b=st.floats(min_value=0, max_value=25),
 )

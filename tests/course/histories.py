@@ -23,6 +23,7 @@ class Ep:
     cycles: int | None = None
     reason: str | None = None
     trial: bool = False
+    agent_class: str | None = None  # default: the vocabulary's class of the agent
 
 
 @dataclass
@@ -38,20 +39,27 @@ class History:
     first_metastasis: int | None = -200
 
 
-def tables_of(histories: dict[str, History]) -> CourseTables:
+def tables_of(
+    histories: dict[str, History],
+    patient_ids: dict[str, object] | None = None,
+    episode_offset: int = 0,
+) -> CourseTables:
+    """Build the engine's tables; ``patient_ids`` renames patients (e.g. to integers) and
+    ``episode_offset`` is added to every episode and procedure id."""
     episodes: list[dict[str, object]] = []
     assessments: list[dict[str, object]] = []
     procedures: list[dict[str, object]] = []
     followup: list[dict[str, object]] = []
-    for pid, h in histories.items():
+    for name, h in histories.items():
+        pid = name if patient_ids is None else patient_ids[name]
         for i, ep in enumerate(h.episodes):
             episodes.append(
                 {
                     "patient_id": pid,
-                    "episode_id": i,
+                    "episode_id": episode_offset + i,
                     "event_id": f"e{i}",
                     "agent": ep.agent,
-                    "agent_class": agent_info(ep.agent).agent_class.value,
+                    "agent_class": ep.agent_class or agent_info(ep.agent).agent_class.value,
                     "start": day(ep.start),
                     "stop": day(ep.stop),
                     "cycles": ep.cycles,
@@ -75,7 +83,7 @@ def tables_of(histories: dict[str, History]) -> CourseTables:
             procedures.append(
                 {
                     "patient_id": pid,
-                    "procedure_id": j,
+                    "procedure_id": episode_offset + j,
                     "event_id": f"p{j}",
                     "date": day(d),
                     "kind": kind,

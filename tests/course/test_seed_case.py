@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from dateutil.relativedelta import relativedelta
 
-from netline.course import CourseSummary, derive_course
+from netline.course import CourseSummary, LineRules, derive_course
 from netline.errors import UnknownKeyError
 from netline.records import load_case
 
@@ -53,22 +53,62 @@ def test_second_line_prrt_in_trial_with_response(course: CourseSummary) -> None:
     assert l2.best_response == "PR"
     assert l2.best_response_source == "recorded"
     assert l2.responded
-    # progression: the new liver lesion 20 months after the end of PRRT
-    assert l2.first_progression == l2.end + relativedelta(months=20)
-    assert l2.pfs.event is True
-    assert l2.pfs.days == (l2.first_progression - l2.start).days
+    # the new liver lesion 20 months after PRRT is reported as suspected (equivocal) and was
+    # never confirmed: not progression (RECIST 1.1); PFS is censored at the next line
+    assert l2.first_progression is None
+    assert l2.pfs.event is False
+    assert l2.pfs.reason == "censored_next_line"
 
 
 def test_third_line_lanreotide_reintroduced_after_new_lesion(course: CourseSummary) -> None:
     l2, l3 = course.line(2), course.line(3)
     assert l3.start == l2.end + relativedelta(months=21)  # 20 months, then 1 month to start
-    assert l3.start > l2.first_progression  # re-introduced after documented progression
-    assert l3.best_response == "responding"
-    assert l3.best_response_source == "clinician"
+    # no RECIST category in L3: the clinician's words stay in their own field
+    assert l3.best_response is None
+    assert l3.clinician_status == "responding"
     assert l3.responded
     assert l3.end_reason == "surgery"
-    assert l3.pfs.event is False
     assert l3.ongoing is False
+
+
+def test_third_line_pfs_censored_at_the_conversion_surgery(course: CourseSummary) -> None:
+    """Issue 9: PFS of L3 no longer runs through the hepatectomy and 17 drug-free months."""
+    l3 = course.line(3)
+    surgery = course.procedures[-1].date
+    assert l3.pfs.event is False
+    assert l3.pfs.reason == "censored_procedure"
+    # FDA 2018: censored at the last assessment before the new therapy (2022-06-01)
+    assert l3.start + dt.timedelta(days=l3.pfs.days or 0) == dt.date(2022, 6, 1)
+    assert l3.pfs.months is not None
+    assert round(l3.pfs.months, 1) == 11.5
+    # time to next treatment ends at the surgery itself: about 12.5 months
+    assert l3.ttnt.reason == "procedure"
+    assert l3.start + dt.timedelta(days=l3.ttnt.days or 0) == surgery
+    assert l3.ttnt.months is not None
+    assert round(l3.ttnt.months, 1) == 12.5
+
+
+def test_third_line_pfs_censored_at_the_surgery_date_when_asked() -> None:
+    course = derive_course(load_case(SEED), LineRules(pfs_censor_date="last_follow_up"))
+    l3 = course.line(3)
+    assert l3.pfs.reason == "censored_procedure"
+    assert l3.start + dt.timedelta(days=l3.pfs.days or 0) == course.procedures[-1].date
+    assert l3.pfs.months is not None
+    assert round(l3.pfs.months, 1) == 12.5
+
+
+def test_procedures_need_not_censor() -> None:
+    course = derive_course(load_case(SEED), LineRules(next_therapy_procedures=frozenset()))
+    l3 = course.line(3)
+    assert l3.pfs.reason == "censored_last_assessment"
+    assert l3.pfs.days == (dt.date(2023, 12, 1) - l3.start).days
+
+
+def test_equivocal_lesion_is_said_and_not_progression(course: CourseSummary) -> None:
+    scan = [a for a in course.assessments if a.event_id == "ct-new-lesion"]
+    assert scan
+    assert all(not a.progression for a in scan)
+    assert all(a.note is not None and "equivocal" in a.note for a in scan)
 
 
 def test_conversion_surgery_r0_pcr_then_no_treatment_no_recurrence(
@@ -94,9 +134,10 @@ def test_patient_outcomes(course: CourseSummary) -> None:
     assert out.os_from_diagnosis.days == (out.last_follow_up - out.diagnosis).days
     assert out.os_from_diagnosis.event is False
     assert out.os_from_first_line.days == (out.last_follow_up - course.line(1).start).days
-    # PFS2: from L1 start to progression on L2 (the new lesion)
-    assert out.pfs2.event is True
-    assert out.pfs2.days == (course.line(2).first_progression - course.line(1).start).days
+    # EMA PFS2: no progression after the start of L2 (the 2021 lesion was equivocal)
+    assert out.pfs2_ema.event is False
+    assert out.pfs2_ema.days == (out.last_follow_up - course.line(1).start).days
+    assert out.pfs2 == out.pfs2_ema
 
 
 def test_pfs_never_exceeds_os(course: CourseSummary) -> None:
@@ -109,7 +150,7 @@ def test_pfs_never_exceeds_os(course: CourseSummary) -> None:
 def test_summary_is_json(course: CourseSummary) -> None:
     data = json.loads(json.dumps(course.to_dict()))
     assert [line["name"] for line in data["lines"]] == ["L1", "L2", "L3"]
-    assert data["lines"][1]["pfs"]["event"] is True
+    assert data["lines"][0]["pfs"]["event"] is True
     assert data["lines"][0]["start"] == "2018-08-01"
     assert data["rules"]["regimen_window_days"] == 28
     assert "progression" in data["pfs_definition"]

@@ -9,8 +9,8 @@ from typing import Any
 import pyarrow as pa
 import pytest
 
+from netline.clinical.recist import imaging_timepoints, select_targets
 from netline.course import CourseTables, derive_lines, tables_from_records
-from netline.course._recist import imaging_timepoints, select_targets
 from netline.errors import InvalidInputError
 from netline.records import CaseRecord, Imaging, load_case
 
@@ -95,7 +95,12 @@ def test_seed_assessments_and_sources() -> None:
     tables = tables_from_records(load_case(SEED))
     rows = tables.assessments.to_pylist()
     sources = {(r["date"].isoformat(), r["source"]): r["response"] for r in rows}
-    assert sources[("2021-05-16", "recist")] == "PD"  # new lesion on CT
+    # the 2021 new lesion is reported as suspected: no RECIST response, not progression
+    assert sources[("2021-05-16", "recist")] is None
+    assert sources[("2021-05-16", "recorded")] is None
+    notes = {r["note"] for r in rows if r["date"] == dt.date(2021, 5, 16)}
+    assert all(note and "equivocal" in note for note in notes)
+    assert not [r for r in rows if r["date"] == dt.date(2021, 5, 16) and r["progression"]]
     assert sources[("2019-12-16", "recorded")] == "PR"
     assert sources[("2021-12-16", "clinician")] == "responding"
     assert sources[("2019-02-01", "stop_reason")] == "PD"  # opt-in source

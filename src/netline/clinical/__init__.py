@@ -4,7 +4,9 @@ Every calculator returns a :class:`Finding` holding the value, the rule and edit
 inputs it used, a one-line reason, the knowledge-base reference keys and whether the deciding
 thresholds are verified against source text. Bad input raises
 :class:`~netline.errors.InvalidInputError` listing every problem; valid but incomplete input
-raises :class:`~netline.errors.InsufficientDataError`.
+raises :class:`~netline.errors.InsufficientDataError`. Every calculator accepts enumeration
+members and their public string values. The list of calculators with their sources is in
+``docs/calculators.md``.
 
 =================  ===========================================================================
 module             calculators
@@ -13,13 +15,18 @@ module             calculators
 ``tnm``            :func:`t_category`, :func:`n_category`, :func:`m_category`,
                    :func:`stage_pnet`
 ``recist``         :func:`classify_lesion`, :func:`check_target_selection`,
-                   :func:`sum_of_diameters`, :func:`nadir`, :func:`target_response`,
-                   :func:`overall_response`, :func:`best_overall_response`
+                   :func:`choose_targets`, :func:`sum_of_diameters`, :func:`nadir`,
+                   :func:`target_response`, :func:`non_target_response`,
+                   :func:`overall_response`, :func:`best_overall_response`,
+                   :func:`response_series`; ``recist.imaging_timepoints`` for record
+                   scans; ``recist.vectorised`` for arrays (thresholds:
+                   ``recist.thresholds``)
 ``choi``           :func:`choi_response`
-``sstr``           :func:`krenning_score`
-``liver``          :func:`child_pugh`, :func:`albi_grade`, :func:`makuuchi_resection_limit`
+``sstr``           :func:`krenning_score`, :func:`krenning_from_uptake`
+``liver``          :func:`child_pugh`, :func:`albi_grade`
+``makuuchi``       :func:`makuuchi_resection_limit` (``ascites``: one vocabulary for both)
 ``renal``          :func:`cockcroft_gault`
-``toxicity``       :func:`ctcae_grade`
+``toxicity``       :func:`ctcae_grade` (blood counts and chemistry)
 =================  ===========================================================================
 """
 
@@ -53,19 +60,25 @@ from netline.clinical.recist import (
     NewLesions,
     NonTargetResponse,
     OverallResponse,
+    ResponseSeries,
+    ScanAssessment,
+    SeriesPoint,
     TargetResponse,
     TargetSelection,
     TimePoint,
     best_overall_response,
     check_target_selection,
+    choose_targets,
     classify_lesion,
     nadir,
+    non_target_response,
     overall_response,
+    response_series,
     sum_of_diameters,
     target_response,
 )
 from netline.clinical.renal import cockcroft_gault
-from netline.clinical.sstr import KrenningScore, krenning_score
+from netline.clinical.sstr import KrenningScore, Uptake, krenning_from_uptake, krenning_score
 from netline.clinical.tnm import (
     Basis,
     MCategory,
@@ -79,7 +92,8 @@ from netline.clinical.tnm import (
     t_category,
 )
 from netline.clinical.tnm import Edition as TNMEdition
-from netline.clinical.toxicity import CTCAETerm, GradeRange, ctcae_grade
+from netline.clinical.toxicity import CTCAETerm, GlucoseIntervention, GradeRange, ctcae_grade
+from netline.records.vocabulary import Differentiation, InvadedStructure, Organ
 
 __all__ = [
     "ALBIScore",
@@ -91,10 +105,13 @@ __all__ = [
     "ChildPughClass",
     "ChildPughScore",
     "ChoiResponse",
+    "Differentiation",
     "Encephalopathy",
     "Finding",
+    "GlucoseIntervention",
     "Grade",
     "GradeRange",
+    "InvadedStructure",
     "KrenningScore",
     "LesionCategory",
     "LesionMeasurement",
@@ -103,8 +120,12 @@ __all__ = [
     "NCategory",
     "NewLesions",
     "NonTargetResponse",
+    "Organ",
     "OverallResponse",
     "ResectionExtent",
+    "ResponseSeries",
+    "ScanAssessment",
+    "SeriesPoint",
     "StageGroup",
     "TCategory",
     "TNMEdition",
@@ -112,16 +133,19 @@ __all__ = [
     "TargetResponse",
     "TargetSelection",
     "TimePoint",
+    "Uptake",
     "WHOEdition",
     "albi_grade",
     "best_overall_response",
     "check_target_selection",
     "child_pugh",
     "choi_response",
+    "choose_targets",
     "classify_lesion",
     "cockcroft_gault",
     "ctcae_grade",
     "grade_histology",
+    "krenning_from_uptake",
     "krenning_score",
     "m_category",
     "makuuchi_resection_limit",
@@ -129,7 +153,9 @@ __all__ = [
     "mitoses_per_2mm2",
     "n_category",
     "nadir",
+    "non_target_response",
     "overall_response",
+    "response_series",
     "stage_pnet",
     "sum_of_diameters",
     "t_category",

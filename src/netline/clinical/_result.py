@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 __all__ = ["Finding"]
 
@@ -35,7 +37,17 @@ class Finding(Generic[T]):
     verified : bool
         ``False`` when the rule's thresholds are not verified against source text ([R]/[U] in
         the knowledge base); shown to users as unverified.
+    notes : tuple of str
+        Caveats worth reading with the value.
+
+    Notes
+    -----
+    Follows netline's result protocol: ``schema_version``, :meth:`to_dict` (with the key
+    ``"schema_version"``) and :meth:`render` for ``"text"``, ``"json"``, ``"markdown"`` and
+    ``"html"``.
     """
+
+    schema_version: ClassVar[str] = "1"
 
     value: T
     rule: str
@@ -53,12 +65,15 @@ class Finding(Generic[T]):
         flag = "" if self.verified else " [unverified]"
         return f"{self.value} ({self.rule} {self.edition}){flag}: {self.reason}"
 
-    def to_dict(self) -> dict[str, object]:
-        """Return a JSON-ready dictionary."""
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dictionary (with ``"schema_version"``)."""
         value: object = self.value
         if hasattr(value, "value") and not isinstance(value, int | float | str):
             value = value.value
+        else:
+            value = _jsonable(value)
         return {
+            "schema_version": self.schema_version,
             "value": value,
             "rule": self.rule,
             "edition": self.edition,
@@ -69,10 +84,58 @@ class Finding(Generic[T]):
             "notes": list(self.notes),
         }
 
+    def render(self, fmt: str) -> str:
+        """Return the finding as ``"text"``, ``"json"``, ``"markdown"`` or ``"html"``.
+
+        Parameters
+        ----------
+        fmt : str
+            The format.
+
+        Returns
+        -------
+        str
+            The finding in that format.
+
+        Raises
+        ------
+        ValueError
+            For any other format.
+        """
+        if fmt == "text":
+            lines = [str(self), *(f"  note: {note}" for note in self.notes)]
+            if self.references:
+                lines.append(f"  sources: {', '.join(self.references)}")
+            return "\n".join(lines)
+        if fmt == "json":
+            return json.dumps(self.to_dict(), ensure_ascii=False, indent=2, allow_nan=False)
+        if fmt == "markdown":
+            flag = "" if self.verified else " *(unverified)*"
+            lines = [f"**{self.value}** ({self.rule} {self.edition}){flag}: {self.reason}"]
+            lines += [f"- {note}" for note in self.notes]
+            if self.references:
+                lines.append(f"- Sources: {', '.join(self.references)}")
+            return "\n".join(lines)
+        if fmt == "html":
+            flag = "" if self.verified else ' <em class="unverified">(unverified)</em>'
+            items = "".join(f"<li>{html.escape(note)}</li>" for note in self.notes)
+            return (
+                f'<div class="finding"><p><strong>{html.escape(str(self.value))}</strong> '
+                f"({html.escape(self.rule)} {html.escape(self.edition)}){flag}: "
+                f"{html.escape(self.reason)}</p>"
+                + (f"<ul>{items}</ul>" if items else "")
+                + "</div>"
+            )
+        raise ValueError(f"unknown format {fmt!r}; expected one of text, json, markdown, html")
+
 
 def _jsonable(value: object) -> object:
+    from dataclasses import fields, is_dataclass
     from enum import Enum
 
+    plain = type(value).__str__ is object.__str__  # a record without its own text form
+    if is_dataclass(value) and not isinstance(value, type) and plain:
+        return {f.name: _jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, list | tuple):

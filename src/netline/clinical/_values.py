@@ -6,9 +6,10 @@ from dataclasses import fields
 
 from netline.clinical._result import _jsonable
 
-__all__ = ["StructuredValue", "at_least"]
+__all__ = ["EPS", "StructuredValue", "at_least"]
 
-_EPS = 1e-9
+#: Relative tolerance of :func:`at_least`.
+EPS = 1e-9
 
 
 def at_least(a: float, b: float) -> bool:
@@ -16,7 +17,7 @@ def at_least(a: float, b: float) -> bool:
 
     ``(10 - 7) >= 0.3 * 10`` is ``False`` in floating point; a 30 % decrease must still count.
     """
-    return a >= b - _EPS * max(1.0, abs(b))
+    return a >= b - EPS * max(1.0, abs(b))
 
 
 class StructuredValue:

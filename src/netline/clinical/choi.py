@@ -88,6 +88,117 @@ def choi_response(
     ----------
     Choi H et al., J Clin Oncol 2007;25:1753-1759 [choi-2007].
     """
+    flags: dict[str, object] = {
+        "new_lesions": new_lesions,
+        "new_intratumoural_nodules": new_intratumoural_nodules,
+        "non_measurable_progression": non_measurable_progression,
+        "residual_non_measurable_disease": residual_non_measurable_disease,
+        "modified": modified,
+    }
+    base, now, base_hu, now_hu = _read(
+        baseline_sum_mm, current_sum_mm, baseline_attenuation_hu, current_attenuation_hu, flags
+    )
+    size_change = (now - base) / base
+    attenuation_change = None
+    notes = [
+        "Choi criteria were designed for GIST on imatinib; their use in NET is exploratory.",
+    ]
+    if base_hu is not None and now_hu is not None:
+        attenuation_change = (now_hu - base_hu) / base_hu
+    elif base_hu is not None or now_hu is not None:
+        notes.append("Only one attenuation value given: attenuation not used.")
+    value, reason = _resolve(size_change, now, attenuation_change, flags)
+    size_text = f"size {100 * size_change:+.1f} %"
+    if attenuation_change is not None:
+        size_text += f", attenuation {100 * attenuation_change:+.1f} %"
+    return Finding(
+        value=value,
+        rule="Choi",
+        edition="modified" if modified else "2007",
+        inputs=_inputs(base, now, base_hu, now_hu, flags),
+        reason=f"{reason} ({size_text})",
+        references=("choi-2007",),
+        notes=tuple(notes),
+    )
+
+
+def _decide(
+    size_change: float, now: float, attenuation_down: bool, flags: dict[str, object]
+) -> tuple[ChoiResponse, str]:
+    """Apply the Choi rules in order, given whether attenuation fell by 15 % or more."""
+    new_lesions, nodules = flags["new_lesions"], flags["new_intratumoural_nodules"]
+    residual, modified = flags["residual_non_measurable_disease"], flags["modified"]
+    non_measurable_progression = flags["non_measurable_progression"]
+    size_down = at_least(-size_change, _SIZE_CHANGE)
+    if new_lesions:
+        return ChoiResponse.PD, "PD: new lesions"
+    if nodules:
+        return ChoiResponse.PD, "PD: new or enlarging intratumoural nodules"
+    if at_least(size_change, _SIZE_CHANGE) and not attenuation_down:
+        return ChoiResponse.PD, "PD: size up ≥ 10 % without attenuation down ≥ 15 %"
+    if now == 0 and not residual:
+        return ChoiResponse.CR, "CR: every lesion gone"
+    pr = (size_down and attenuation_down) if modified else (size_down or attenuation_down)
+    if pr and not non_measurable_progression:
+        if modified:
+            why = "size down ≥ 10 % and attenuation down ≥ 15 %"
+        else:
+            why = "size down ≥ 10 %" if size_down else "attenuation down ≥ 15 %"
+        return ChoiResponse.PR, f"PR: {why}"
+    if pr:
+        return ChoiResponse.SD, "SD: PR criteria met but non-measurable disease progressed"
+    return ChoiResponse.SD, "SD: neither PR nor PD"
+
+
+def _inputs(
+    base: float, now: float, base_hu: float | None, now_hu: float | None, flags: dict[str, object]
+) -> dict[str, object]:
+    """Collect the inputs and relative changes a Choi response reports."""
+    size_change = (now - base) / base
+    attenuation_change = (
+        (now_hu - base_hu) / base_hu if base_hu is not None and now_hu is not None else None
+    )
+    inputs: dict[str, object] = {
+        "baseline_sum_mm": base,
+        "current_sum_mm": now,
+        "size_change_percent": 100 * size_change,
+        "baseline_attenuation_hu": base_hu,
+        "current_attenuation_hu": now_hu,
+        "attenuation_change_percent": (
+            None if attenuation_change is None else 100 * attenuation_change
+        ),
+        **flags,
+    }
+
+    return inputs
+
+
+def _resolve(
+    size_change: float, now: float, attenuation_change: float | None, flags: dict[str, object]
+) -> tuple[ChoiResponse, str]:
+    """Decide with the attenuation change, or show that it does not matter."""
+    if attenuation_change is not None:
+        down = at_least(-attenuation_change, _ATTENUATION_DECREASE)
+        return _decide(size_change, now, down, flags)
+    with_drop = _decide(size_change, now, True, flags)
+    without_drop = _decide(size_change, now, False, flags)
+    if with_drop[0] is not without_drop[0]:
+        raise InsufficientDataError(
+            ["baseline_attenuation_hu", "current_attenuation_hu"],
+            f"with size change {100 * size_change:+.1f} % the Choi response depends on "
+            "the attenuation change",
+        )
+    return without_drop
+
+
+def _read(
+    baseline_sum_mm: object,
+    current_sum_mm: object,
+    baseline_attenuation_hu: object,
+    current_attenuation_hu: object,
+    flags: dict[str, object],
+) -> tuple[float, float, float | None, float | None]:
+    """Check every input of a Choi response; return sizes and attenuations."""
     checks = Checks()
     base = checks.number(
         "baseline_sum_mm", baseline_sum_mm, low=0, low_open=True, expected="a sum in mm > 0"
@@ -108,83 +219,8 @@ def choi_response(
         high=3000,
         expected="a mean attenuation in HU between -1000 and 3000",
     )
-    for name, flag in (
-        ("new_lesions", new_lesions),
-        ("new_intratumoural_nodules", new_intratumoural_nodules),
-        ("non_measurable_progression", non_measurable_progression),
-        ("residual_non_measurable_disease", residual_non_measurable_disease),
-        ("modified", modified),
-    ):
+    for name, flag in flags.items():
         if not isinstance(flag, bool):
             checks.add(name, flag, "True or False")
     checks.done()
-
-    size_change = (now - base) / base
-    attenuation_change = None
-    notes = [
-        "Choi criteria were designed for GIST on imatinib; their use in NET is exploratory.",
-    ]
-    if base_hu is not None and now_hu is not None:
-        attenuation_change = (now_hu - base_hu) / base_hu
-    elif base_hu is not None or now_hu is not None:
-        notes.append("Only one attenuation value given: attenuation not used.")
-    inputs: dict[str, object] = {
-        "baseline_sum_mm": base,
-        "current_sum_mm": now,
-        "size_change_percent": 100 * size_change,
-        "baseline_attenuation_hu": base_hu,
-        "current_attenuation_hu": now_hu,
-        "attenuation_change_percent": (
-            None if attenuation_change is None else 100 * attenuation_change
-        ),
-        "new_lesions": new_lesions,
-        "new_intratumoural_nodules": new_intratumoural_nodules,
-        "non_measurable_progression": non_measurable_progression,
-        "residual_non_measurable_disease": residual_non_measurable_disease,
-        "modified": modified,
-    }
-
-    def decide(attenuation_down: bool) -> tuple[ChoiResponse, str]:
-        size_down = at_least(-size_change, _SIZE_CHANGE)
-        if new_lesions:
-            return ChoiResponse.PD, "PD: new lesions"
-        if new_intratumoural_nodules:
-            return ChoiResponse.PD, "PD: new or enlarging intratumoural nodules"
-        if at_least(size_change, _SIZE_CHANGE) and not attenuation_down:
-            return ChoiResponse.PD, "PD: size up ≥ 10 % without attenuation down ≥ 15 %"
-        if now == 0 and not residual_non_measurable_disease:
-            return ChoiResponse.CR, "CR: every lesion gone"
-        pr = (size_down and attenuation_down) if modified else (size_down or attenuation_down)
-        if pr and not non_measurable_progression:
-            if modified:
-                why = "size down ≥ 10 % and attenuation down ≥ 15 %"
-            else:
-                why = "size down ≥ 10 %" if size_down else "attenuation down ≥ 15 %"
-            return ChoiResponse.PR, f"PR: {why}"
-        if pr:
-            return ChoiResponse.SD, "SD: PR criteria met but non-measurable disease progressed"
-        return ChoiResponse.SD, "SD: neither PR nor PD"
-
-    if attenuation_change is not None:
-        value, reason = decide(at_least(-attenuation_change, _ATTENUATION_DECREASE))
-    else:
-        with_drop, without_drop = decide(True), decide(False)
-        if with_drop[0] is not without_drop[0]:
-            raise InsufficientDataError(
-                ["baseline_attenuation_hu", "current_attenuation_hu"],
-                f"with size change {100 * size_change:+.1f} % the Choi response depends on "
-                "the attenuation change",
-            )
-        value, reason = without_drop
-    size_text = f"size {100 * size_change:+.1f} %"
-    if attenuation_change is not None:
-        size_text += f", attenuation {100 * attenuation_change:+.1f} %"
-    return Finding(
-        value=value,
-        rule="Choi",
-        edition="modified" if modified else "2007",
-        inputs=inputs,
-        reason=f"{reason} ({size_text})",
-        references=("choi-2007",),
-        notes=tuple(notes),
-    )
+    return base, now, base_hu, now_hu

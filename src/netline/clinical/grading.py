@@ -163,6 +163,110 @@ def mitoses_per_2mm2(
     (10 mm²) and expressing per 2 mm² is verified against a reproduction of the WHO table
     (knowledge base A1); the per-field arithmetic is derived from it.
     """
+    n, resolved_unit, area, fn, mag = _read_mitoses(
+        count, unit, n_fields, field_area_mm2, field_number_mm, objective_magnification
+    )
+    inputs: dict[str, object] = {"count": n, "unit": resolved_unit}
+    refs = ("who-2019", "rindi-2018")
+    if resolved_unit is MitosisUnit.PER_2MM2:
+        return Finding(
+            value=n,
+            rule="WHO mitotic count",
+            edition="2019",
+            inputs=inputs,
+            reason=f"{_num(n)} mitoses per 2 mm² as reported",
+            references=refs,
+        )
+
+    if resolved_unit is MitosisUnit.PER_10HPF:
+        fields = 10
+        if area is None:
+            return _legacy_finding(n, inputs, refs)
+    else:
+        if n_fields is None or area is None:
+            absent = [
+                name
+                for name, value in (("n_fields", n_fields), ("field_area_mm2", area))
+                if value is None
+            ]
+            raise InsufficientDataError(
+                absent, "a count over microscope fields needs the number of fields and their size"
+            )
+        fields = n_fields
+
+    return _fields_finding(n, fields, area, fn, mag, inputs, refs)
+
+
+def _legacy_finding(n: float, inputs: dict[str, object], refs: tuple[str, ...]) -> Finding[float]:
+    """Per 10 HPF without a field size: the legacy 10 HPF ≈ 2 mm² convention."""
+    fields = 10
+    inputs.update(n_fields=fields, field_area_mm2=LEGACY_HPF_AREA_MM2, counted_area_mm2=2.0)
+    return Finding(
+        value=n,
+        rule="WHO mitotic count",
+        edition="2019",
+        inputs=inputs,
+        reason=(
+            f"{_num(n)} mitoses per 10 HPF taken as {_num(n)} per 2 mm² under the legacy "
+            f"convention 1 HPF ≈ {LEGACY_HPF_AREA_MM2} mm² (10 HPF ≈ 2 mm²); give the "
+            "field size to rescale exactly"
+        ),
+        references=refs,
+        notes=(
+            "Legacy convention applied: 10 HPF ≈ 2 mm². Real high-power fields differ "
+            "(e.g. FN 22 with a 40× objective is 0.238 mm², so 10 HPF = 2.38 mm²).",
+        ),
+    )
+
+
+def _fields_finding(
+    n: float,
+    fields: int,
+    area: float,
+    fn: float | None,
+    mag: float | None,
+    inputs: dict[str, object],
+    refs: tuple[str, ...],
+) -> Finding[float]:
+    """Rescale a count over measured fields to per 2 mm²."""
+    notes: list[str] = []
+    counted = fields * area
+    value = n * 2.0 / counted
+    inputs.update(
+        n_fields=fields,
+        field_area_mm2=area,
+        field_number_mm=fn,
+        objective_magnification=mag,
+        counted_area_mm2=counted,
+    )
+    if counted < _WHO_COUNTED_AREA_MM2:
+        notes.append(
+            f"Counted area {counted:.3g} mm² is below the 10 mm² (50 fields of 0.2 mm²) over "
+            "which WHO counts; the per-2-mm² value is an extrapolation."
+        )
+    return Finding(
+        value=value,
+        rule="WHO mitotic count",
+        edition="2019",
+        inputs=inputs,
+        reason=(
+            f"{_num(n)} mitoses over {fields} fields of {area:.4g} mm² ({counted:.4g} mm²) "
+            f"= {value:.3g} per 2 mm²"
+        ),
+        references=refs,
+        notes=tuple(notes),
+    )
+
+
+def _read_mitoses(
+    count: object,
+    unit: object,
+    n_fields: int | None,
+    field_area_mm2: object,
+    field_number_mm: object,
+    objective_magnification: object,
+) -> tuple[float, MitosisUnit, float | None, float | None, float | None]:
+    """Check a mitotic count and its fields; return count, unit, field area and optics."""
     checks = Checks()
     n = checks.number("count", count, low=0, expected="a number of mitoses ≥ 0")
     resolved_unit = checks.member("unit", unit, MitosisUnit)
@@ -212,77 +316,7 @@ def mitoses_per_2mm2(
             )
         area = _circle_area(fn, mag)
 
-    inputs: dict[str, object] = {"count": n, "unit": resolved_unit}
-    refs = ("who-2019", "rindi-2018")
-    notes: list[str] = []
-    if resolved_unit is MitosisUnit.PER_2MM2:
-        return Finding(
-            value=n,
-            rule="WHO mitotic count",
-            edition="2019",
-            inputs=inputs,
-            reason=f"{_num(n)} mitoses per 2 mm² as reported",
-            references=refs,
-        )
-
-    if resolved_unit is MitosisUnit.PER_10HPF:
-        fields = 10
-        if area is None:
-            inputs.update(n_fields=fields, field_area_mm2=LEGACY_HPF_AREA_MM2, counted_area_mm2=2.0)
-            return Finding(
-                value=n,
-                rule="WHO mitotic count",
-                edition="2019",
-                inputs=inputs,
-                reason=(
-                    f"{_num(n)} mitoses per 10 HPF taken as {_num(n)} per 2 mm² under the legacy "
-                    f"convention 1 HPF ≈ {LEGACY_HPF_AREA_MM2} mm² (10 HPF ≈ 2 mm²); give the "
-                    "field size to rescale exactly"
-                ),
-                references=refs,
-                notes=(
-                    "Legacy convention applied: 10 HPF ≈ 2 mm². Real high-power fields differ "
-                    "(e.g. FN 22 with a 40× objective is 0.238 mm², so 10 HPF = 2.38 mm²).",
-                ),
-            )
-    else:
-        if n_fields is None or area is None:
-            absent = [
-                name
-                for name, value in (("n_fields", n_fields), ("field_area_mm2", area))
-                if value is None
-            ]
-            raise InsufficientDataError(
-                absent, "a count over microscope fields needs the number of fields and their size"
-            )
-        fields = n_fields
-
-    counted = fields * area
-    value = n * 2.0 / counted
-    inputs.update(
-        n_fields=fields,
-        field_area_mm2=area,
-        field_number_mm=fn,
-        objective_magnification=mag,
-        counted_area_mm2=counted,
-    )
-    if counted < _WHO_COUNTED_AREA_MM2:
-        notes.append(
-            f"Counted area {counted:.3g} mm² is below the 10 mm² (50 fields of 0.2 mm²) over "
-            "which WHO counts; the per-2-mm² value is an extrapolation."
-        )
-    return Finding(
-        value=value,
-        rule="WHO mitotic count",
-        edition="2019",
-        inputs=inputs,
-        reason=(
-            f"{_num(n)} mitoses over {fields} fields of {area:.4g} mm² ({counted:.4g} mm²) "
-            f"= {value:.3g} per 2 mm²"
-        ),
-        references=refs,
-        notes=tuple(notes),
-    )
+    return n, resolved_unit, area, fn, mag
 
 
 def who_grade(
@@ -360,9 +394,40 @@ def who_grade(
         "edition": ed,
     }
     notes: list[str] = []
-    verified = True
     parts: list[str] = []
 
+    numeric_grade, verified = _index_grades(ki67, mitoses, legacy, inputs, parts, notes)
+    grade = _morphology_grade(diff, numeric_grade, legacy, parts, notes)
+    if not legacy:
+        if ed is WHOEdition.WHO_2022 and grade is Grade.NEC:
+            notes.append("WHO 2022: NECs are high grade by definition and are not graded.")
+        notes.append(
+            "If the neoplasm is a MiNEN (WHO 2022: each component ≥ 30 %), grade each component "
+            "separately; this result grades one component."
+        )
+
+    return Finding(
+        value=grade,
+        rule="WHO grading",
+        edition=ed.value,
+        inputs=inputs,
+        reason="; ".join(parts),
+        references=_REFERENCES[ed],
+        verified=verified,
+        notes=tuple(notes),
+    )
+
+
+def _index_grades(
+    ki67: float | None,
+    mitoses: float | None,
+    legacy: bool,
+    inputs: dict[str, object],
+    parts: list[str],
+    notes: list[str],
+) -> tuple[int | None, bool]:
+    """Grade by Ki-67 and by mitoses; return the higher (or None) and whether verified."""
+    verified = True
     ki67_grade = mitotic_grade = None
     if ki67 is not None:
         ki67_grade = _ki67_grade(ki67, legacy=legacy)
@@ -393,6 +458,17 @@ def who_grade(
         used = "Ki-67" if ki67_grade is not None else "mitotic count"
         parts.append(f"graded on the {used} alone")
 
+    return numeric_grade, verified
+
+
+def _morphology_grade(
+    diff: Differentiation,
+    numeric_grade: int | None,
+    legacy: bool,
+    parts: list[str],
+    notes: list[str],
+) -> Grade:
+    """Combine differentiation with the numeric grade."""
     if diff is Differentiation.POORLY:
         grade = Grade.NEC_G3 if legacy else Grade.NEC
         parts.append("poorly differentiated → " + grade.value + " regardless of the indices")
@@ -425,24 +501,7 @@ def who_grade(
                 "A well-differentiated tumour with these indices is NET G3 under WHO 2019/2022."
             )
 
-    if not legacy:
-        if ed is WHOEdition.WHO_2022 and grade is Grade.NEC:
-            notes.append("WHO 2022: NECs are high grade by definition and are not graded.")
-        notes.append(
-            "If the neoplasm is a MiNEN (WHO 2022: each component ≥ 30 %), grade each component "
-            "separately; this result grades one component."
-        )
-
-    return Finding(
-        value=grade,
-        rule="WHO grading",
-        edition=ed.value,
-        inputs=inputs,
-        reason="; ".join(parts),
-        references=_REFERENCES[ed],
-        verified=verified,
-        notes=tuple(notes),
-    )
+    return grade
 
 
 def _check_field_number(checks: Checks, value: object) -> float:

@@ -3,8 +3,7 @@
 * :func:`child_pugh` - score 5-15 and class A/B/C, each point explained.
 * :func:`albi_grade` - albumin-bilirubin grade (Johnson 2015; not in the knowledge base, so
   every result is marked unverified).
-* :func:`makuuchi_resection_limit` - the largest hepatectomy the Makuuchi decision tree allows
-  from ascites, bilirubin and ICG-R15.
+* the Makuuchi criteria are in :mod:`netline.clinical.makuuchi` (re-exported here).
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from enum import StrEnum
 from netline.clinical._result import Finding
 from netline.clinical._validation import Checks
 from netline.clinical._values import StructuredValue
+from netline.clinical.ascites import Ascites, AscitesControl
+from netline.clinical.makuuchi import ResectionExtent, makuuchi_resection_limit
 from netline.errors import InsufficientDataError
 
 __all__ = [
@@ -31,14 +32,6 @@ __all__ = [
     "child_pugh",
     "makuuchi_resection_limit",
 ]
-
-
-class Ascites(StrEnum):
-    """Ascites for Child-Pugh."""
-
-    NONE = "none"
-    MILD = "mild"
-    MODERATE_SEVERE = "moderate_severe"
 
 
 class Encephalopathy(StrEnum):
@@ -79,7 +72,10 @@ class ChildPughScore(StructuredValue):
     child_class : ChildPughClass
         A (5-6), B (7-9) or C (10-15).
     bilirubin_points, albumin_points, inr_points, ascites_points, encephalopathy_points : int
-        Points of each item, 1-3.
+        Points of each item, 1-3 (``inr_points`` are the coagulation points, from the INR or
+        the prothrombin-time prolongation).
+    coagulation : str, default "inr"
+        Which coagulation measure was scored: ``"inr"`` or ``"pt_prolongation_s"``.
     """
 
     points: int
@@ -89,6 +85,7 @@ class ChildPughScore(StructuredValue):
     inr_points: int
     ascites_points: int
     encephalopathy_points: int
+    coagulation: str = "inr"
 
     def __str__(self) -> str:
         return f"Child-Pugh {self.child_class.value} ({self.points} points)"
@@ -105,33 +102,9 @@ class ALBIScore(StructuredValue):
         return f"ALBI grade {self.grade} (score {self.score:.3f})"
 
 
-class AscitesControl(StrEnum):
-    """Ascites for the Makuuchi criteria."""
-
-    ABSENT = "absent"
-    CONTROLLED = "controlled"
-    UNCONTROLLABLE = "uncontrollable"
-
-
-class ResectionExtent(StrEnum):
-    """Largest liver resection allowed, from none to about two thirds of the liver."""
-
-    NONE = "no_hepatectomy"
-    ENUCLEATION = "enucleation"
-    LIMITED_RESECTION = "limited_resection"
-    SEGMENTECTOMY = "segmentectomy"
-    LEFT_HEPATECTOMY_OR_RIGHT_SECTIONECTOMY = "left_hepatectomy_or_right_sectionectomy"
-    HEMIHEPATECTOMY_OR_TRISECTIONECTOMY = "right_or_left_hepatectomy_or_trisectionectomy"
-
-    @property
-    def rank(self) -> int:
-        """Order of extent: 0 for no hepatectomy up to 5 for hemihepatectomy/trisectionectomy."""
-        return list(ResectionExtent).index(self)
-
-
 # --------------------------------------------------------------------------- Child-Pugh
 
-_ASCITES_POINTS = {Ascites.NONE: 1, Ascites.MILD: 2, Ascites.MODERATE_SEVERE: 3}
+_ASCITES_POINTS = {Ascites.NONE: 1, Ascites.CONTROLLED: 2, Ascites.UNCONTROLLED: 3}
 _ENCEPHALOPATHY_POINTS = {
     Encephalopathy.NONE: 1,
     Encephalopathy.GRADE_1_2: 2,
@@ -144,28 +117,35 @@ def child_pugh(
     *,
     bilirubin_mg_dl: float,
     albumin_g_l: float,
-    inr: float,
     ascites: Ascites | str,
     encephalopathy: Encephalopathy | str,
+    inr: float | None = None,
+    pt_prolongation_s: float | None = None,
     albumin_bands: AlbuminBands | str = AlbuminBands.PUGH,
     cholestatic: bool = False,
 ) -> Finding[ChildPughScore]:
     """Return the Child-Pugh score and class.
 
-    ======================  ==========  ===================  ==========
-    item                    1 point     2 points             3 points
-    ======================  ==========  ===================  ==========
-    bilirubin (mg/dL)       < 2         2-3                  > 3
-    bilirubin, PBC/PSC      < 4         4-10                 > 10
-    albumin (g/L)           > 35        28-35 (Harrison:     < 28 (< 30)
-                                        30-35)
-    INR                     < 1.7       1.7-2.3              > 2.3
-    ascites                 none        mild                 moderate-severe
-    encephalopathy          none        grade 1-2            grade 3-4
-    ======================  ==========  ===================  ==========
+    ========================  ==========  ===================  ==========
+    item                      1 point     2 points             3 points
+    ========================  ==========  ===================  ==========
+    bilirubin (mg/dL)         < 2         2-3                  > 3
+    bilirubin, PBC/PSC        < 4         4-10                 > 10
+    albumin (g/L)             > 35        28-35 (Harrison:     < 28 (< 30)
+                                          30-35)
+    prothrombin time, s over  < 4         4-6                  > 6
+    control (Pugh 1973)
+    INR                       < 1.7       1.7-2.3              > 2.3
+    ascites                   none        controlled (mild)    uncontrolled
+    encephalopathy            none        grade 1-2            grade 3-4
+    ========================  ==========  ===================  ==========
 
     Class A 5-6, B 7-9, C 10-15. Band edges belong to the middle band (bilirubin 2.0 and 3.0,
-    albumin 35 and 28, INR 1.7 and 2.3 all score 2).
+    albumin 35 and 28, INR 1.7 and 2.3, prolongation 4 and 6 s all score 2).
+
+    Coagulation is scored from the prothrombin-time prolongation in seconds (the original
+    item) or from the INR (the modern substitute); the finding says which. When both are given
+    the prolongation is used and a note shows the INR's points if they differ.
 
     Parameters
     ----------
@@ -173,12 +153,15 @@ def child_pugh(
         Total bilirubin in mg/dL (µmol/L ÷ 17.1).
     albumin_g_l : float
         Serum albumin in g/L (10-80; a value below 10 is probably g/dL and is rejected).
-    inr : float
-        International normalised ratio.
     ascites : Ascites or str
-        ``"none"``, ``"mild"`` (or diuretic-controlled) or ``"moderate_severe"``.
+        ``"none"``, ``"controlled"`` (mild or controlled by diuretics) or ``"uncontrolled"``
+        (moderate to severe, refractory); ``"mild"`` and ``"moderate_severe"`` are accepted.
     encephalopathy : Encephalopathy or str
         ``"none"``, ``"grade_1_2"`` or ``"grade_3_4"``.
+    inr : float, optional
+        International normalised ratio.
+    pt_prolongation_s : float, optional
+        Prothrombin time minus the control time, in seconds (≥ 0).
     albumin_bands : AlbuminBands or str, default "pugh"
         ``"pugh"`` (28-35 g/L for 2 points) or ``"harrison"`` (30-35 g/L).
     cholestatic : bool, default False
@@ -187,17 +170,128 @@ def child_pugh(
     Returns
     -------
     Finding[ChildPughScore]
-        Score and class; ``inputs`` holds each value with its points.
+        Score and class; ``inputs`` holds each value with its points and ``coagulation`` says
+        which measure was scored (``"pt_prolongation_s"`` or ``"inr"``).
 
     Raises
     ------
     InvalidInputError
         For values out of range or unknown categories.
+    InsufficientDataError
+        When neither the INR nor the prothrombin-time prolongation is given.
 
     References
     ----------
     Pugh RNH et al., Br J Surg 1973;60:646-649 [pugh-1973].
     """
+    bilirubin, albumin, ratio, seconds, asc, enc, bands = _read_child_pugh(
+        bilirubin_mg_dl,
+        albumin_g_l,
+        inr,
+        pt_prolongation_s,
+        ascites,
+        encephalopathy,
+        albumin_bands,
+        cholestatic,
+    )
+    value, coag_text, notes = _score(
+        bilirubin, albumin, ratio, seconds, asc, enc, bands, cholestatic
+    )
+    reason = _explain(value, bilirubin, albumin, coag_text, asc, enc, bands, cholestatic, notes)
+    return Finding(
+        value=value,
+        rule="Child-Pugh",
+        edition=f"Pugh 1973 ({bands.value} albumin bands)",
+        inputs={
+            **_child_pugh_inputs(value, bilirubin, albumin, ratio, seconds, asc, enc, bands),
+            "cholestatic": cholestatic,
+        },
+        reason=reason,
+        references=("pugh-1973",),
+        notes=tuple(notes),
+    )
+
+
+def _explain(
+    value: ChildPughScore,
+    bilirubin: float,
+    albumin: float,
+    coag_text: str,
+    asc: Ascites,
+    enc: Encephalopathy,
+    bands: AlbuminBands,
+    cholestatic: bool,
+    notes: list[str],
+) -> str:
+    """Say how each item scored (and note the albumin band conflict)."""
+    bili_points, alb_points, coag_points = (
+        value.bilirubin_points,
+        value.albumin_points,
+        value.inr_points,
+    )
+    asc_points, enc_points = value.ascites_points, value.encephalopathy_points
+    total, child_class = value.points, value.child_class
+    if 28 <= albumin < 30:
+        other = 3 if bands is AlbuminBands.PUGH else 2
+        notes.append(
+            f"Albumin {albumin:g} g/L lies where the sources disagree: {alb_points} point(s) with "
+            f"the {bands.value} bands used, {other} with the other (28-35 vs 30-35 g/L)."
+        )
+    bili_band = f"{'PBC/PSC ' if cholestatic else ''}bilirubin {bilirubin:g} mg/dL"
+    reason = (
+        f"{bili_band} → {bili_points}; albumin {albumin:g} g/L → {alb_points}; "
+        f"{coag_text} → {coag_points}; ascites {asc.value} → {asc_points}; "
+        f"encephalopathy {enc.value} → {enc_points}; total {total} → class {child_class.value}"
+    )
+    return reason
+
+
+def _score(
+    bilirubin: float,
+    albumin: float,
+    ratio: float | None,
+    seconds: float | None,
+    asc: Ascites,
+    enc: Encephalopathy,
+    bands: AlbuminBands,
+    cholestatic: bool,
+) -> tuple[ChildPughScore, str, list[str]]:
+    """Score each Child-Pugh item: the score, the coagulation text and notes."""
+    low_bili, high_bili = (4.0, 10.0) if cholestatic else (2.0, 3.0)
+    bili_points = _three_bands(bilirubin, low_bili, high_bili)
+    alb_low = _ALBUMIN_LOW[bands]
+    alb_points = 1 if albumin > 35 else (2 if albumin >= alb_low else 3)
+    coagulation, coag_points, coag_text, notes = _coagulation(ratio, seconds)
+    asc_points = _ASCITES_POINTS[asc]
+    enc_points = _ENCEPHALOPATHY_POINTS[enc]
+    total = bili_points + alb_points + coag_points + asc_points + enc_points
+    child_class = (
+        ChildPughClass.A if total <= 6 else ChildPughClass.B if total <= 9 else ChildPughClass.C
+    )
+    value = ChildPughScore(
+        points=total,
+        child_class=child_class,
+        bilirubin_points=bili_points,
+        albumin_points=alb_points,
+        inr_points=coag_points,
+        ascites_points=asc_points,
+        encephalopathy_points=enc_points,
+        coagulation=coagulation,
+    )
+    return value, coag_text, notes
+
+
+def _read_child_pugh(
+    bilirubin_mg_dl: object,
+    albumin_g_l: object,
+    inr: object,
+    pt_prolongation_s: object,
+    ascites: object,
+    encephalopathy: object,
+    albumin_bands: object,
+    cholestatic: object,
+) -> tuple[float, float, float | None, float | None, Ascites, Encephalopathy, AlbuminBands]:
+    """Check every Child-Pugh input; return them resolved."""
     checks = Checks()
     bilirubin = checks.number(
         "bilirubin_mg_dl", bilirubin_mg_dl, low=0, high=100, expected="mg/dL between 0 and 100"
@@ -209,7 +303,16 @@ def child_pugh(
         high=80,
         expected="g/L between 10 and 80 (a value below 10 looks like g/dL: multiply by 10)",
     )
-    ratio = checks.number("inr", inr, low=0, high=20, low_open=True, expected="an INR in (0, 20]")
+    ratio = checks.optional_number(
+        "inr", inr, low=0, high=20, low_open=True, expected="an INR in (0, 20]"
+    )
+    seconds = checks.optional_number(
+        "pt_prolongation_s",
+        pt_prolongation_s,
+        low=0,
+        high=120,
+        expected="seconds over the control time, 0-120",
+    )
     asc = checks.member("ascites", ascites, Ascites)
     enc = checks.member("encephalopathy", encephalopathy, Encephalopathy)
     bands = checks.member("albumin_bands", albumin_bands, AlbuminBands)
@@ -219,65 +322,62 @@ def child_pugh(
     assert asc is not None
     assert enc is not None
     assert bands is not None
-
-    low_bili, high_bili = (4.0, 10.0) if cholestatic else (2.0, 3.0)
-    bili_points = _three_bands(bilirubin, low_bili, high_bili)
-    alb_low = _ALBUMIN_LOW[bands]
-    alb_points = 1 if albumin > 35 else (2 if albumin >= alb_low else 3)
-    inr_points = _three_bands(ratio, 1.7, 2.3)
-    asc_points = _ASCITES_POINTS[asc]
-    enc_points = _ENCEPHALOPATHY_POINTS[enc]
-    total = bili_points + alb_points + inr_points + asc_points + enc_points
-    child_class = (
-        ChildPughClass.A if total <= 6 else ChildPughClass.B if total <= 9 else ChildPughClass.C
-    )
-    value = ChildPughScore(
-        points=total,
-        child_class=child_class,
-        bilirubin_points=bili_points,
-        albumin_points=alb_points,
-        inr_points=inr_points,
-        ascites_points=asc_points,
-        encephalopathy_points=enc_points,
-    )
-    notes = [
-        "INR bands stand for the prothrombin-time prolongation (< 4 s, 4-6 s, > 6 s) of the "
-        "original score.",
-    ]
-    if 28 <= albumin < 30:
-        other = 3 if bands is AlbuminBands.PUGH else 2
-        notes.append(
-            f"Albumin {albumin:g} g/L lies where the sources disagree: {alb_points} point(s) with "
-            f"the {bands.value} bands used, {other} with the other (28-35 vs 30-35 g/L)."
+    if ratio is None and seconds is None:
+        raise InsufficientDataError(
+            ["inr", "pt_prolongation_s"], "Child-Pugh needs the INR or the prothrombin time"
         )
-    bili_band = f"{'PBC/PSC ' if cholestatic else ''}bilirubin {bilirubin:g} mg/dL"
-    reason = (
-        f"{bili_band} → {bili_points}; albumin {albumin:g} g/L → {alb_points}; "
-        f"INR {ratio:g} → {inr_points}; ascites {asc.value} → {asc_points}; "
-        f"encephalopathy {enc.value} → {enc_points}; total {total} → class {child_class.value}"
-    )
-    return Finding(
-        value=value,
-        rule="Child-Pugh",
-        edition=f"Pugh 1973 ({bands.value} albumin bands)",
-        inputs={
-            "bilirubin_mg_dl": bilirubin,
-            "bilirubin_points": bili_points,
-            "cholestatic": cholestatic,
-            "albumin_g_l": albumin,
-            "albumin_points": alb_points,
-            "albumin_bands": bands,
-            "inr": ratio,
-            "inr_points": inr_points,
-            "ascites": asc,
-            "ascites_points": asc_points,
-            "encephalopathy": enc,
-            "encephalopathy_points": enc_points,
-        },
-        reason=reason,
-        references=("pugh-1973",),
-        notes=tuple(notes),
-    )
+    return bilirubin, albumin, ratio, seconds, asc, enc, bands
+
+
+def _child_pugh_inputs(
+    value: ChildPughScore,
+    bilirubin: float,
+    albumin: float,
+    ratio: float | None,
+    seconds: float | None,
+    asc: Ascites,
+    enc: Encephalopathy,
+    bands: AlbuminBands,
+) -> dict[str, object]:
+    """Each Child-Pugh value with its points."""
+    return {
+        "bilirubin_mg_dl": bilirubin,
+        "bilirubin_points": value.bilirubin_points,
+        "albumin_g_l": albumin,
+        "albumin_points": value.albumin_points,
+        "albumin_bands": bands,
+        "inr": ratio,
+        "pt_prolongation_s": seconds,
+        "coagulation": value.coagulation,
+        "coagulation_points": value.inr_points,
+        "inr_points": value.inr_points,
+        "ascites": asc,
+        "ascites_points": value.ascites_points,
+        "encephalopathy": enc,
+        "encephalopathy_points": value.encephalopathy_points,
+    }
+
+
+def _coagulation(ratio: float | None, seconds: float | None) -> tuple[str, int, str, list[str]]:
+    """Score coagulation: (measure used, points, text, notes)."""
+    if seconds is not None:
+        points = _three_bands(seconds, 4.0, 6.0)
+        notes = [
+            "Coagulation scored from the prothrombin-time prolongation (Pugh 1973: < 4 s, "
+            "4-6 s, > 6 s)."
+        ]
+        if ratio is not None and _three_bands(ratio, 1.7, 2.3) != points:
+            notes.append(
+                f"The INR {ratio:g} would score {_three_bands(ratio, 1.7, 2.3)}; the original "
+                "prothrombin-time item was used."
+            )
+        return "pt_prolongation_s", points, f"prothrombin time +{seconds:g} s", notes
+    assert ratio is not None
+    notes = [
+        "Coagulation scored from the INR (bands 1.7 and 2.3), which stands for the "
+        "prothrombin-time prolongation (< 4 s, 4-6 s, > 6 s) of the original score."
+    ]
+    return "inr", _three_bands(ratio, 1.7, 2.3), f"INR {ratio:g}", notes
 
 
 def _three_bands(value: float, low: float, high: float) -> int:
@@ -357,157 +457,3 @@ def albi_grade(*, bilirubin_umol_l: float, albumin_g_l: float) -> Finding[ALBISc
             "and unverified here.",
         ),
     )
-
-
-# --------------------------------------------------------------------------- Makuuchi
-
-_ICG_BANDS: tuple[tuple[float, ResectionExtent, str], ...] = (
-    (10.0, ResectionExtent.HEMIHEPATECTOMY_OR_TRISECTIONECTOMY, "< 10 %: about 2/3 of the liver"),
-    (20.0, ResectionExtent.LEFT_HEPATECTOMY_OR_RIGHT_SECTIONECTOMY, "10-19 %: about 1/3"),
-    (30.0, ResectionExtent.SEGMENTECTOMY, "20-29 %: one Couinaud segment, about 1/6"),
-    (40.0, ResectionExtent.LIMITED_RESECTION, "30-39 %: limited resection"),
-)
-
-
-def makuuchi_resection_limit(
-    *,
-    bilirubin_mg_dl: float,
-    ascites: AscitesControl | str,
-    icg_r15_percent: float | None,
-) -> Finding[ResectionExtent]:
-    """Return the largest hepatectomy the Makuuchi criteria allow.
-
-    Decision tree:
-
-    * ascites uncontrollable by diuretics, or bilirubin ≥ 2.0 mg/dL → no hepatectomy;
-    * bilirubin 1.6-1.9 mg/dL → enucleation only;
-    * bilirubin 1.1-1.5 mg/dL → limited (non-anatomic) resection;
-    * bilirubin ≤ 1.0 mg/dL → by ICG-R15: < 10 % right/left hepatectomy or trisectionectomy
-      (about 2/3 of the liver); 10-19 % left hepatectomy or right sectionectomy (about 1/3);
-      20-29 % segmentectomy (about 1/6); 30-39 % limited resection; ≥ 40 % enucleation.
-
-    The tree uses ICG-R15 only when bilirubin ≤ 1.0 mg/dL, so bilirubin 1.1-1.5 mg/dL allows a
-    limited resection even where ICG-R15 ≥ 40 % would allow only enucleation; when a given
-    ICG-R15 is more restrictive than the bilirubin branch, the result keeps the tree's answer
-    and a note shows the disagreement.
-
-    A bilirubin between the printed bands (e.g. 1.05 or 1.55 mg/dL) falls in the more
-    restrictive band. Only the branch "no ascites, bilirubin < 1.0 mg/dL, ICG-R15 < 10 % →
-    right hepatectomy" is verified in the knowledge base (for Child-Pugh A livers); every other
-    branch is recalled and its result marked unverified.
-
-    Parameters
-    ----------
-    bilirubin_mg_dl : float
-        Total bilirubin in mg/dL.
-    ascites : AscitesControl or str
-        ``"absent"``, ``"controlled"`` (by diuretics) or ``"uncontrollable"``.
-    icg_r15_percent : float or None
-        Indocyanine-green retention at 15 min, %; needed only when bilirubin ≤ 1.0 mg/dL and
-        ascites is not uncontrollable.
-
-    Returns
-    -------
-    Finding[ResectionExtent]
-        The largest resection allowed.
-
-    Raises
-    ------
-    InvalidInputError
-        For values out of range or an unknown ascites category.
-    InsufficientDataError
-        When ICG-R15 is needed and not given.
-
-    References
-    ----------
-    Makuuchi M et al., Semin Surg Oncol 1993;9:298-304 [makuuchi-1993].
-    """
-    checks = Checks()
-    bilirubin = checks.number(
-        "bilirubin_mg_dl", bilirubin_mg_dl, low=0, high=100, expected="mg/dL between 0 and 100"
-    )
-    asc = checks.member("ascites", ascites, AscitesControl)
-    icg = checks.optional_number(
-        "icg_r15_percent", icg_r15_percent, low=0, high=100, expected="a percentage, 0-100"
-    )
-    checks.done()
-    assert asc is not None
-
-    notes: list[str] = []
-    verified = False
-    if asc is AscitesControl.UNCONTROLLABLE or bilirubin >= 2.0:
-        extent = ResectionExtent.NONE
-        why = (
-            "ascites uncontrollable by diuretics"
-            if asc is AscitesControl.UNCONTROLLABLE
-            else f"bilirubin {bilirubin:g} mg/dL ≥ 2.0"
-        )
-        reason = f"{why} → no hepatectomy"
-    elif bilirubin > 1.5:
-        extent = ResectionExtent.ENUCLEATION
-        reason = f"bilirubin {bilirubin:g} mg/dL in 1.6-1.9 → enucleation only"
-    elif bilirubin > 1.0:
-        extent = ResectionExtent.LIMITED_RESECTION
-        reason = f"bilirubin {bilirubin:g} mg/dL in 1.1-1.5 → limited resection"
-    else:
-        if icg is None:
-            raise InsufficientDataError(
-                ["icg_r15_percent"],
-                f"with bilirubin {bilirubin:g} mg/dL ≤ 1.0 the Makuuchi criteria decide by ICG-R15",
-            )
-        extent, band = _icg_extent(icg)
-        reason = f"bilirubin {bilirubin:g} mg/dL ≤ 1.0; ICG-R15 {icg:g} % {band}"
-        if (
-            extent is ResectionExtent.HEMIHEPATECTOMY_OR_TRISECTIONECTOMY
-            and asc is AscitesControl.ABSENT
-            and bilirubin < 1.0
-        ):
-            verified = True
-            notes.append(
-                "Verified branch: right hepatectomy only if ICG-R15 < 10 % (stated for "
-                "Child-Pugh A livers with bilirubin < 1.0 mg/dL)."
-            )
-    if icg is not None and bilirubin > 1.0 and extent is not ResectionExtent.NONE:
-        by_icg = _icg_extent(icg)[0]
-        if by_icg.rank < extent.rank:
-            notes.append(
-                f"ICG-R15 {icg:g} % would allow only {by_icg.value.replace('_', ' ')} in the "
-                "bilirubin ≤ 1.0 branch; the tree does not use ICG-R15 at this bilirubin, so "
-                "the two disagree: the more restrictive limit deserves consideration."
-            )
-    if _between_bands(bilirubin):
-        notes.append(
-            f"Bilirubin {bilirubin:g} mg/dL lies between the printed bands (≤ 1.0, 1.1-1.5, "
-            "1.6-1.9, ≥ 2.0): the more restrictive band was used."
-        )
-    if not verified:
-        notes.append(
-            "Decided by a Makuuchi band recalled from the 1993 algorithm, not checked against "
-            "the paper."
-        )
-    notes.append(
-        "Designed for cirrhotic livers (HCC); for NET liver metastases, usually in normal "
-        "liver, the future liver remnant volume (typically ≥ 20-30 % of standardised liver "
-        "volume) is the operative constraint."
-    )
-    return Finding(
-        value=extent,
-        rule="Makuuchi criteria",
-        edition="1993",
-        inputs={"bilirubin_mg_dl": bilirubin, "ascites": asc, "icg_r15_percent": icg},
-        reason=reason,
-        references=("makuuchi-1993",),
-        verified=verified,
-        notes=tuple(notes),
-    )
-
-
-def _icg_extent(icg: float) -> tuple[ResectionExtent, str]:
-    return next(
-        ((extent, text) for limit, extent, text in _ICG_BANDS if icg < limit),
-        (ResectionExtent.ENUCLEATION, "≥ 40 %: enucleation"),
-    )
-
-
-def _between_bands(bilirubin: float) -> bool:
-    return any(low < bilirubin < high for low, high in ((1.0, 1.1), (1.5, 1.6), (1.9, 2.0)))

@@ -23,7 +23,9 @@ __all__ = [
     "Survival",
 ]
 
-DAYS_PER_MONTH = 30.4375
+#: Days per year and per month (365.25 / 12); to move to ``netline._time`` once it exists.
+DAYS_PER_YEAR = 365.25
+DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 def _json(value: object) -> object:
@@ -63,7 +65,7 @@ class Survival:
 
     @property
     def months(self) -> float | None:
-        """The time in months (30.4375 days), or ``None``."""
+        """The time in months (365.25 / 12 days), or ``None``."""
         return None if self.days is None else self.days / DAYS_PER_MONTH
 
     def to_dict(self) -> dict[str, object]:
@@ -105,8 +107,14 @@ class Line:
     clinical_trial : bool
         Whether any agent was given within a clinical trial.
     best_response, best_response_source, best_response_date
-        Best overall response from the start until progression, the next line or a procedure,
-        where it came from (``recist``, ``recorded``, ``clinician``) and when.
+        Best response as a RECIST 1.1 category (``CR``, ``PR``, ``SD``, ``non-CR/non-PD``,
+        ``PD``, ``NE``) from the start until progression, the next line or a procedure; where
+        it came from (``recist``: computed from the measurements; ``recorded``: written in the
+        imaging report; ``stop_reason``) and when. ``None`` when no RECIST assessment exists.
+    clinician_status, clinician_status_date
+        The best clinician-recorded disease status in the same window (``NED``,
+        ``responding``, ``stable``, ``mixed``, ``progressing``): the clinician's words, kept
+        apart from the RECIST category.
     first_progression : date or None
         First progression after the start (any later line included).
     pfs, ttnt, os : Survival
@@ -138,6 +146,8 @@ class Line:
     os: Survival
     duration_days: int
     episode_ids: tuple[str, ...] = ()
+    clinician_status: str | None = None
+    clinician_status_date: dt.date | None = None
 
     @property
     def name(self) -> str:
@@ -146,8 +156,10 @@ class Line:
 
     @property
     def responded(self) -> bool:
-        """Whether the best response was a response (CR, PR, NED or clinician 'responding')."""
-        return self.best_response in {"CR", "PR", "NED", "responding"}
+        """Whether the line brought a response (RECIST CR/PR, else clinician NED/responding)."""
+        if self.best_response in {"CR", "PR"}:
+            return True
+        return self.best_response is None and self.clinician_status in {"NED", "responding"}
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any], episode_ids: Sequence[str] = ()) -> Line:
@@ -174,6 +186,8 @@ class Line:
             os=Survival(row["os_days"], row["os_event"], "death" if row["os_event"] else None),
             duration_days=int(row["duration_days"]),
             episode_ids=tuple(episode_ids),
+            clinician_status=row.get("clinician_status"),
+            clinician_status_date=row.get("clinician_status_date"),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -196,9 +210,11 @@ class PatientOutcomes:
     os_from_diagnosis, os_from_metastasis, os_from_first_line : Survival
         Overall survival from the diagnosis, the first distant metastasis and the start of
         the first line.
-    pfs2 : Survival
-        From the start of the first line to progression after the start of the second line,
-        or death (EMA definition); censored at the end of follow-up.
+    pfs2_ema : Survival
+        PFS2 as the EMA defines it: from the start of the first line to progression on the
+        next line (the first progression after the start of the second line) or death;
+        censored at the end of follow-up. Not a trial's "PFS on the second treatment", which
+        is the PFS of the second line (``CourseSummary.line(2).pfs``).
     """
 
     patient_id: str
@@ -211,7 +227,12 @@ class PatientOutcomes:
     os_from_diagnosis: Survival
     os_from_metastasis: Survival
     os_from_first_line: Survival
-    pfs2: Survival
+    pfs2_ema: Survival
+
+    @property
+    def pfs2(self) -> Survival:
+        """The EMA PFS2 (:attr:`pfs2_ema`; kept for callers of the former name)."""
+        return self.pfs2_ema
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> PatientOutcomes:
@@ -233,7 +254,7 @@ class PatientOutcomes:
             os_from_diagnosis=os(row["os_from_diagnosis_days"]),
             os_from_metastasis=os(row["os_from_metastasis_days"]),
             os_from_first_line=os(row["os_from_first_line_days"]),
-            pfs2=Survival(row["pfs2_days"], row["pfs2_event"], row["pfs2_reason"]),
+            pfs2_ema=Survival(row["pfs2_ema_days"], row["pfs2_ema_event"], row["pfs2_ema_reason"]),
         )
 
     def to_dict(self) -> dict[str, object]:
@@ -272,13 +293,18 @@ class ProcedureEvent:
 
 @dataclass(frozen=True, slots=True)
 class AssessmentPoint:
-    """A dated response or progression finding used by the engine."""
+    """A dated response or progression finding used by the engine.
+
+    ``note`` says when a finding is not what it seems, e.g. an equivocal new lesion that does
+    not count as progression unless a later scan confirms it (RECIST 1.1).
+    """
 
     date: dt.date
     response: str | None
     progression: bool
     source: str
     event_id: str | None = None
+    note: str | None = None
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dictionary."""

@@ -1,11 +1,7 @@
-"""One patient's lines by the row-by-row statement of the rules, for low-latency callers.
+"""One patient's lines as plain rows, for callers that want dictionaries (advice, replay).
 
-The columnar engine (:func:`~netline.course.derive_course`) is the one that serves registries;
-on a single patient it spends about half a second building and compiling its queries. The
-decision-support engine needs the lines of one patient in well under a millisecond, so this
-module runs the same rules through the per-patient statement in ``_reference`` that the tests
-and the benchmark compare with the engine (identical lines on the seed case and on synthetic
-cohorts).
+The rows come from the one course engine (:func:`~netline.course.derive_course`, a batch of
+one): the same lines, end reasons and outcomes that ``netline assess`` and a registry get.
 """
 
 from __future__ import annotations
@@ -14,15 +10,13 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from netline.course._reference import patient_lines
-from netline.course.model import AssessmentPoint
+from netline.course.model import AssessmentPoint, CourseSummary
 from netline.course.rules import LineRules
+from netline.course.summary import derive_course
 from netline.course.tables import _record_rows
 from netline.records.model import CaseRecord
 
 __all__ = ["PatientLines", "patient_line_rows"]
-
-_EPOCH = dt.date(1970, 1, 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,9 +26,11 @@ class PatientLines:
     Attributes
     ----------
     lines : list of dict
-        One row per line: ``line``, ``start``, ``end`` and ``first_progression`` (dates),
-        ``ongoing``, ``agents``, ``backbone``, ``best_response``, ``pfs_days``, ``pfs_event``,
-        ``pfs_reason``, ``episodes`` (episode ids).
+        One row per line: every field of :class:`~netline.course.Line` (``line``, ``kind``,
+        ``label``, ``start``, ``end``, ``ongoing``, ``end_reason``, ``agents``, ``backbone``,
+        ``cycles``, ``best_response``, ``best_response_source``, ``clinician_status``,
+        ``first_progression``, ``pfs_days``, ``pfs_event``, ``pfs_reason``, ``ttnt_days``,
+        ...) and ``episodes``, the episode ids of the line.
     episodes : dict of int to dict
         The therapy episodes by episode id (``agent``, ``agent_class``, ``cycles``,
         ``reason_stopped``, ``start``, ``stop`` ...).
@@ -42,6 +38,8 @@ class PatientLines:
         Every assessment of the record, whatever its source.
     death, last_follow_up : date or None
     rules : LineRules
+    course : CourseSummary
+        The derived course the rows were read from.
     """
 
     lines: list[dict[str, Any]]
@@ -50,15 +48,16 @@ class PatientLines:
     death: dt.date | None
     last_follow_up: dt.date | None
     rules: LineRules
+    course: CourseSummary
 
 
 def patient_line_rows(record: CaseRecord, rules: LineRules | None = None) -> PatientLines:
-    """Derive one patient's lines of therapy without the columnar engine.
+    """Derive one patient's lines of therapy as rows (the course engine, a batch of one).
 
     Parameters
     ----------
     record : CaseRecord
-        The patient's clinical record.
+        The patient's clinical record (cut at the decision date by the caller, if any).
     rules : LineRules, optional
         Line-of-therapy rules; the documented defaults when omitted.
 
@@ -69,78 +68,55 @@ def patient_line_rows(record: CaseRecord, rules: LineRules | None = None) -> Pat
     """
     rules = rules or LineRules()
     rows, followup = _record_rows(record, rules)
-    assessments = tuple(
-        AssessmentPoint(
-            date=row["date"],  # type: ignore[arg-type]
-            response=row["response"],  # type: ignore[arg-type]
-            progression=bool(row["progression"]),
-            source=str(row["source"]),
-            event_id=row["event_id"],  # type: ignore[arg-type]
-        )
-        for row in rows["assessments"]
-    )
-    death = _day(followup["death"])
-    follow_end = _day(followup["last_follow_up"])
-    derived = patient_lines(
-        [
-            {
-                "episode_id": row["episode_id"],
-                "agent": row["agent"],
-                "agent_class": row["agent_class"],
-                "start": _day(row["start"]),
-                "stop": _day(row["stop"]),
-            }
-            for row in rows["episodes"]
-        ],
-        [
-            {
-                "date": _day(a.date),
-                "response": a.response,
-                "progression": a.progression,
-                "source": a.source,
-            }
-            for a in assessments
-            if a.source in rules.assessment_sources
-        ],
-        [
-            {
-                "date": _day(row["date"]),
-                "kind": row["kind"],
-                "procedure": row["procedure"],
-                "procedure_id": row["procedure_id"],
-            }
-            for row in rows["procedures"]
-        ],
-        follow_end if follow_end is not None else (death or 0),
-        death,
-        rules,
-    )
-    lines = [
-        {
-            **row,
-            "start": _date(row["start"]),
-            "end": _date(row["end"]),
-            "first_progression": _date(row["first_progression"]),
+    course = derive_course(record, rules)
+    episodes = {int(str(row["episode_id"])): row for row in rows["episodes"]}
+    by_event = {str(row["event_id"]): int(str(row["episode_id"])) for row in rows["episodes"]}
+    lines = []
+    for line in course.lines:
+        row: dict[str, Any] = {
+            "line": line.number,
+            "kind": line.kind,
+            "label": line.label,
+            "agents": list(line.agents),
+            "backbone": list(line.backbone),
+            "start": line.start,
+            "end": line.end,
+            "ongoing": line.ongoing,
+            "end_reason": line.end_reason,
+            "cycles": line.cycles,
+            "clinical_trial": line.clinical_trial,
+            "best_response": line.best_response,
+            "best_response_source": line.best_response_source,
+            "best_response_date": line.best_response_date,
+            "clinician_status": line.clinician_status,
+            "first_progression": line.first_progression,
+            "pfs_days": line.pfs.days,
+            "pfs_event": line.pfs.event,
+            "pfs_reason": line.pfs.reason,
+            "ttnt_days": line.ttnt.days,
+            "ttnt_event": line.ttnt.event,
+            "ttnt_reason": line.ttnt.reason,
+            "episodes": sorted(by_event[e] for e in line.episode_ids if e in by_event),
         }
-        for row in derived
-    ]
+        lines.append(row)
+    death = followup["death"]
+    last = followup["last_follow_up"]
     return PatientLines(
         lines=lines,
-        episodes={int(str(row["episode_id"])): row for row in rows["episodes"]},
-        assessments=assessments,
-        death=_date(death),
-        last_follow_up=_date(follow_end),
+        episodes=episodes,
+        assessments=tuple(
+            AssessmentPoint(
+                date=a["date"],  # type: ignore[arg-type]
+                response=a["response"],  # type: ignore[arg-type]
+                progression=bool(a["progression"]),
+                source=str(a["source"]),
+                event_id=a["event_id"],  # type: ignore[arg-type]
+                note=a.get("note"),  # type: ignore[arg-type]
+            )
+            for a in rows["assessments"]
+        ),
+        death=death if isinstance(death, dt.date) else None,
+        last_follow_up=last if isinstance(last, dt.date) else None,
         rules=rules,
+        course=course,
     )
-
-
-def _day(value: object) -> int | None:
-    if value is None:
-        return None
-    if not isinstance(value, dt.date):
-        raise TypeError(f"expected a date, got {value!r}")
-    return (value - _EPOCH).days
-
-
-def _date(value: object) -> dt.date | None:
-    return None if value is None else _EPOCH + dt.timedelta(days=int(str(value)))

@@ -14,10 +14,11 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["AssessmentSource", "LineRules", "ProcedureKind"]
+__all__ = ["AssessmentSource", "ClassSwitch", "LineRules", "ProcedureKind"]
 
 ProcedureKind = Literal["surgery", "local_therapy"]
 AssessmentSource = Literal["recist", "recorded", "clinician", "stop_reason"]
+ClassSwitch = Literal["never", "claims_only", "always"]
 
 _DEFAULT_SOURCES: frozenset[AssessmentSource] = frozenset({"recist", "recorded", "clinician"})
 
@@ -53,7 +54,19 @@ class LineRules(BaseModel):
         responses computed from lesion measurements with RECIST 1.1), ``"recorded"`` (a
         response written in an imaging report), ``"clinician"`` (clinician-recorded disease
         status) and, opt-in, ``"stop_reason"`` (a therapy stopped for progression, dated at
-        its stop).
+        its stop). May be empty: claims-only data (drug exposures without response
+        assessments, e.g. OMOP ``drug_exposure``); then no line ends in progression and PFS
+        is censored (see ``class_switch_opens_line``).
+    class_switch_opens_line : {"claims_only", "never", "always"}
+        Whether a switch to another agent of the same class (lanreotide to octreotide,
+        sunitinib to cabozantinib, CAPTEM to streptozocin/5-FU) opens a new line when it
+        starts after the regimen window, like a new class. Such switches are usually made at
+        progression, which claims data cannot show. ``"claims_only"`` (default): only when
+        ``assessment_sources`` is empty; ``"never"``; ``"always"``.
+    next_therapy_procedures : frozenset of {"surgery", "local_therapy"}
+        Procedures that count as the next anticancer therapy: the first one after a line's
+        start censors its PFS (with ``pfs_censor_at_next_line``) and ends its time to next
+        treatment. Default both, as new anticancer therapy in FDA guidance (2018).
     sd_min_days : int
         Stable disease (and non-CR/non-PD, clinician "stable" or "mixed") counts as the best
         response only when assessed at least this many days after the line start, otherwise
@@ -63,10 +76,10 @@ class LineRules(BaseModel):
         Progression found up to this many days after a line's last dose still ends that line
         as "progression" (scans are often read after the last dose). Default 30.
     pfs_censor_at_next_line : bool
-        Censor progression-free survival at the start of the next line (at the last
-        assessment before it) instead of following the patient through later lines. Default
-        ``True``, as for new anticancer therapy in FDA guidance on clinical trial endpoints
-        (2018).
+        Censor progression-free survival at the start of the next anticancer therapy (the
+        next line, or a procedure of ``next_therapy_procedures``; at the last assessment on or
+        before it) instead of following the patient through later lines. Default ``True``, as
+        for new anticancer therapy in FDA guidance on clinical trial endpoints (2018).
     pfs_censor_date : {"last_assessment", "last_follow_up"}
         Without an event, PFS is censored at the last assessment (default; RECIST practice)
         or at the end of follow-up (or the next line start).
@@ -93,7 +106,9 @@ class LineRules(BaseModel):
     restart_gap_days: int = Field(default=90, ge=1, le=3650)
     prrt_max_interval_days: int = Field(default=168, ge=1, le=3650)
     procedures_as_lines: frozenset[ProcedureKind] = frozenset()
-    assessment_sources: frozenset[AssessmentSource] = Field(default=_DEFAULT_SOURCES, min_length=1)
+    assessment_sources: frozenset[AssessmentSource] = _DEFAULT_SOURCES
+    class_switch_opens_line: ClassSwitch = "claims_only"
+    next_therapy_procedures: frozenset[ProcedureKind] = frozenset({"surgery", "local_therapy"})
     sd_min_days: int = Field(default=42, ge=0, le=365)
     end_grace_days: int = Field(default=30, ge=0, le=365)
     pfs_censor_at_next_line: bool = True
@@ -107,13 +122,21 @@ class LineRules(BaseModel):
             out[name] = sorted(value) if isinstance(value, frozenset | set) else value
         return out
 
+    @property
+    def switch_within_class_opens_line(self) -> bool:
+        """Whether, under these rules, a switch of agent within a class may open a line."""
+        if self.class_switch_opens_line == "claims_only":
+            return not self.assessment_sources
+        return self.class_switch_opens_line == "always"
+
     def describe_pfs(self) -> str:
         """Say in one line how progression-free survival is measured under these rules."""
-        sources = ", ".join(sorted(self.assessment_sources))
+        sources = ", ".join(sorted(self.assessment_sources)) or "no assessment source"
         censor = (
             "the last assessment" if self.pfs_censor_date == "last_assessment" else "follow-up end"
         )
-        bound = " before the next line" if self.pfs_censor_at_next_line else ""
+        therapies = ["the next line", *sorted(self.next_therapy_procedures)]
+        bound = f" before {' or '.join(therapies)}" if self.pfs_censor_at_next_line else ""
         return (
             f"event: first progression after line start ({sources}) or death; "
             f"otherwise censored at {censor}{bound}"

@@ -85,6 +85,7 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
             progression=bool(row["progression"]),
             source=row["source"],
             event_id=row["event_id"],
+            note=row.get("note"),
         )
         for row in sorted(
             _rows(only(tables.assessments), patient_id), key=lambda r: (r["date"], r["source"])
@@ -104,9 +105,9 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
 def derive_course(record: CaseRecord, rules: LineRules | None = None) -> CourseSummary:
     """Derive one patient's lines of therapy, best responses, PFS and overall survival.
 
-    The record is flattened into the engine's long tables and run through the same columnar
-    engine that serves a registry (DuckDB in-process), so one patient and a million get the
-    same rules.
+    The record is flattened into the engine's long tables and run through the same engine
+    that serves a registry (:func:`~netline.course.derive_lines`, a batch of one), so one
+    patient and a million get the same rules and the same code.
 
     Parameters
     ----------
@@ -131,7 +132,7 @@ def derive_course(record: CaseRecord, rules: LineRules | None = None) -> CourseS
     ...     print(line.name, line.label, line.best_response, line.end_reason)
     L1 lanreotide PD progression
     L2 177Lu-DOTATATE x4 PR completed
-    L3 lanreotide responding surgery
+    L3 lanreotide None surgery
     """
     rules = rules or LineRules()
     tables = tables_from_records(record, rules)

@@ -13,7 +13,8 @@ of one patient or of a million.
     ``response`` (``CR``, ``PR``, ``SD``, ``PD``, ``NE``, ``non-CR/non-PD`` for RECIST and
     recorded responses; ``NED``, ``responding``, ``stable``, ``mixed``, ``progressing`` for
     clinician-recorded status), ``progression``, ``source`` (``recist``, ``recorded``,
-    ``clinician``, ``stop_reason``), ``event_id``.
+    ``clinician``, ``stop_reason``), ``event_id``, ``note`` (optional; e.g. that a new lesion
+    was equivocal and does not count as progression unless confirmed).
 ``followup``
     One row per patient: ``patient_id``, ``diagnosis``, ``first_metastasis`` (first distant
     metastasis), ``death``, ``last_follow_up`` (always filled: the last date known alive).
@@ -36,7 +37,7 @@ from typing import Any
 
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from netline.course._recist import imaging_timepoints
+from netline.clinical.recist import NewLesions, imaging_timepoints, new_lesions_of
 from netline.course.rules import LineRules
 from netline.errors import InvalidInputError, Problem
 from netline.records.model import (
@@ -59,7 +60,7 @@ __all__ = [
 ]
 
 EPISODE_COLUMNS: dict[str, pa.DataType] = {
-    "episode_id": pa.int32(),
+    "episode_id": pa.int64(),
     "event_id": pa.string(),
     "agent": pa.string(),
     "agent_class": pa.string(),
@@ -75,6 +76,7 @@ ASSESSMENT_COLUMNS: dict[str, pa.DataType] = {
     "progression": pa.bool_(),
     "source": pa.string(),
     "event_id": pa.string(),
+    "note": pa.string(),
 }
 FOLLOWUP_COLUMNS: dict[str, pa.DataType] = {
     "diagnosis": pa.date32(),
@@ -83,7 +85,7 @@ FOLLOWUP_COLUMNS: dict[str, pa.DataType] = {
     "last_follow_up": pa.date32(),
 }
 PROCEDURE_COLUMNS: dict[str, pa.DataType] = {
-    "procedure_id": pa.int32(),
+    "procedure_id": pa.int64(),
     "event_id": pa.string(),
     "date": pa.date32(),
     "kind": pa.string(),
@@ -101,7 +103,7 @@ _TABLES: dict[str, dict[str, pa.DataType]] = {
 }
 _OPTIONAL_BY_TABLE = {
     "episodes": {"event_id", "cycles", "reason_stopped", "clinical_trial", "stop"},
-    "assessments": {"event_id", "response"},
+    "assessments": {"event_id", "response", "note"},
     "followup": {"diagnosis", "first_metastasis", "death"},
     "procedures": {
         "event_id",
@@ -163,6 +165,11 @@ def _coerce(name: str, data: Any, id_type: pa.DataType | None) -> pa.Table:
             target = field.type
             if _dictionary_of_strings(column.type) and pa.types.is_string(field.type):
                 target = column.type  # dictionary-encoded text stays compact
+            if column.null_count == len(column):
+                # an empty or all-missing column (pandas makes an empty date column float)
+                arrays.append(pa.nulls(len(column), type=field.type))
+                fields.append(field)
+                continue
             try:
                 arrays.append(column.cast(target))
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
@@ -340,6 +347,84 @@ def _treatment_starts(record: CaseRecord, gap_days: int) -> list[dt.date]:
     return starts
 
 
+_EQUIVOCAL = "equivocal new lesion: not progression unless a later scan confirms it (RECIST 1.1)"
+_EQUIVOCAL_RECORDED = (
+    "recorded PD rests on an equivocal new lesion: not counted as progression unless a later "
+    "scan confirms it (RECIST 1.1)"
+)
+
+
+def _backdated(confirmed_on: dt.date) -> str:
+    return (
+        "progression dated back to the first sighting of an equivocal new lesion, confirmed "
+        f"on {confirmed_on.isoformat()} (RECIST 1.1)"
+    )
+
+
+def _scan_rows(record: CaseRecord, rules: LineRules) -> list[dict[str, object]]:
+    """Assessments from imaging: RECIST time points (netline.clinical) and recorded responses.
+
+    A new lesion reported as equivocal is not progression unless a later scan confirms it;
+    then progression counts from its first sighting. The ``note`` column says so.
+    """
+    pid = record.patient.id
+    rows: list[dict[str, object]] = []
+    scans = record.of_type(Imaging)
+    points = imaging_timepoints(scans, _treatment_starts(record, rules.restart_gap_days))
+    confirmed = [p.progression_date for p in points if p.progression_date is not None]
+    with_point = set()
+    for point in points:
+        with_point.add(point.event_id)
+        note = _EQUIVOCAL if point.equivocal_new and point.response != "PD" else None
+        day = point.date
+        if point.progression_date is not None and point.progression_date < point.date:
+            note, day = _backdated(point.date), point.progression_date
+        rows.append(
+            {
+                "patient_id": pid,
+                "date": day,
+                "response": point.response,
+                "progression": point.response == "PD",
+                "source": "recist",
+                "event_id": point.event_id,
+                "note": note,
+            }
+        )
+    for scan in scans:
+        equivocal = new_lesions_of(scan) is NewLesions.EQUIVOCAL
+        unconfirmed = equivocal and not any(day <= scan.date for day in confirmed)
+        if unconfirmed and scan.id not in with_point:
+            rows.append(
+                {
+                    "patient_id": pid,
+                    "date": scan.date,
+                    "response": None,
+                    "progression": False,
+                    "source": "recist",
+                    "event_id": scan.id,
+                    "note": _EQUIVOCAL,
+                }
+            )
+        if scan.recorded_response is None:
+            continue
+        response: str | None = scan.recorded_response.value
+        note = None
+        if response == "PD" and unconfirmed:
+            response, note = None, _EQUIVOCAL_RECORDED
+        rows.append(
+            {
+                "patient_id": pid,
+                "date": scan.date,
+                "response": response,
+                "progression": response == "PD",
+                "source": "recorded",
+                "event_id": scan.id,
+                "note": note,
+            }
+        )
+    return rows
+
+
 def _record_rows(
     record: CaseRecord, rules: LineRules
 ) -> tuple[dict[str, list[dict[str, object]]], dict[str, object]]:
@@ -362,31 +447,7 @@ def _record_rows(
                 "clinical_trial": therapy.clinical_trial,
             }
         )
-    assessments: list[dict[str, object]] = []
-    scans = record.of_type(Imaging)
-    for point in imaging_timepoints(scans, _treatment_starts(record, rules.restart_gap_days)):
-        assessments.append(
-            {
-                "patient_id": pid,
-                "date": point.date,
-                "response": point.response,
-                "progression": point.response == "PD",
-                "source": "recist",
-                "event_id": point.event_id,
-            }
-        )
-    for scan in scans:
-        if scan.recorded_response is not None:
-            assessments.append(
-                {
-                    "patient_id": pid,
-                    "date": scan.date,
-                    "response": scan.recorded_response.value,
-                    "progression": scan.recorded_response.value == "PD",
-                    "source": "recorded",
-                    "event_id": scan.id,
-                }
-            )
+    assessments = _scan_rows(record, rules)
     for status in record.of_type(DiseaseStatus):
         code = _CLINICIAN_RESPONSE.get(status.status)
         if code is not None:
@@ -458,7 +519,9 @@ def tables_from_records(
     """Flatten one or many clinical records into the engine's long tables.
 
     RECIST 1.1 time-point responses are computed here from the lesions measured on each
-    scan (see :mod:`netline.course._recist`); recorded responses, clinician-recorded disease
+    scan (:func:`netline.clinical.recist.imaging_timepoints`; the baseline resets at each
+    treatment start except the continuation of an agent); recorded responses,
+    clinician-recorded disease
     status and (opt-in) therapies stopped for progression become assessments of their own.
 
     Parameters

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from netline.course.engine import CohortCourse
-from netline.course.model import CourseSummary
+from netline.course.model import DAYS_PER_MONTH, DAYS_PER_YEAR, CourseSummary
 from netline.errors import InvalidInputError
 from netline.records.model import CaseRecord, Metastasis, Surgery, SystemicTherapy
 from netline.records.vocabulary import AgentClass, agent_info
@@ -158,7 +158,7 @@ def _main_class(agents: Sequence[str], kind: str) -> str:
 
 
 def _months(days: int | None) -> str:
-    return "" if days is None else f"{days / 30.4375:.1f} mo"
+    return "" if days is None else f"{days / DAYS_PER_MONTH:.1f} mo"
 
 
 def _pfs_text(days: int | None, event: bool | None) -> str:
@@ -251,7 +251,7 @@ def timeline_data(summary: CourseSummary, record: CaseRecord | None = None) -> T
     elif last_pd is not None and last_treatment is not None and last_pd > last_treatment:
         end_text = "alive, progressing"
     elif last_treatment is not None:
-        months = (end - last_treatment).days / 30.4375
+        months = (end - last_treatment).days / DAYS_PER_MONTH
         end_text = f"alive, no progression {months:.0f} mo after last treatment"
     else:
         end_text = "alive at last follow-up"
@@ -274,13 +274,12 @@ def timeline_data(summary: CourseSummary, record: CaseRecord | None = None) -> T
 # --------------------------------------------------------------------------- matplotlib
 
 
-def _pyplot() -> Any:
-    import matplotlib
+def _figure(size: tuple[float, float]) -> tuple[Any, Any]:
+    """Return a new figure and axes made without the global plotting state (no backend set)."""
+    from matplotlib.figure import Figure
 
-    matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    return plt
+    fig = Figure(figsize=size, layout="constrained")
+    return fig, fig.add_subplot()
 
 
 def plot_timeline(data: TimelineData, ax: Any = None) -> Any:
@@ -292,12 +291,11 @@ def plot_timeline(data: TimelineData, ax: Any = None) -> Any:
     ax : matplotlib Axes, optional
         Where to draw; a new 13 x 5.5 inch figure when omitted.
     """
-    plt = _pyplot()
     import matplotlib.dates as mdates
     from matplotlib.patches import Patch
 
     if ax is None:
-        fig, ax = plt.subplots(figsize=(13, 5.6), layout="constrained")
+        fig, ax = _figure((13, 5.6))
     else:
         fig = ax.figure
     y = {name: len(_ROWS) - i for i, name in enumerate(_ROWS)}
@@ -375,7 +373,8 @@ def plot_timeline(data: TimelineData, ax: Any = None) -> Any:
     if data.birth is not None:
         born = num(data.birth)
         top = ax.secondary_xaxis(
-            "top", functions=(lambda x: (x - born) / 365.25, lambda a: a * 365.25 + born)
+            "top",
+            functions=(lambda x: (x - born) / DAYS_PER_YEAR, lambda a: a * DAYS_PER_YEAR + born),
         )
         top.set_xlabel("age (years)", fontsize=8)
         top.tick_params(labelsize=8)
@@ -498,12 +497,7 @@ def save_timeline(data: TimelineData, path: str | Path) -> Path:
         if suffix == ".html":
             target.write_text(timeline_html(data), encoding="utf-8")
             return target
-        plt = _pyplot()
-        fig = plot_timeline(data)
-        try:
-            fig.savefig(target, dpi=150)
-        finally:
-            plt.close(fig)
+        plot_timeline(data).savefig(target, dpi=150)  # no global figure state: nothing to close
     except OSError as exc:
         raise InvalidInputError.single(
             "out", str(path), f"a writable file path ({exc.strerror or exc})"
@@ -535,8 +529,6 @@ def plot_swimmer(
     """
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
-
-    plt = _pyplot()
     from matplotlib.patches import Patch
 
     wanted = list(patient_ids)
@@ -570,7 +562,7 @@ def plot_swimmer(
 
     lanes.sort(key=length)
     if ax is None:
-        fig, ax = plt.subplots(figsize=(11, 1.2 + 0.32 * len(lanes)), layout="constrained")
+        fig, ax = _figure((11, 1.2 + 0.32 * len(lanes)))
     else:
         fig = ax.figure
     used: set[str] = set()
@@ -579,13 +571,13 @@ def plot_swimmer(
         for row in by_patient[p]:
             cls = _main_class(row["agents"], row["kind"])
             used.add(cls)
-            left = (row["start"] - zero).days / 30.4375
-            width = max((row["end"] - row["start"]).days / 30.4375, 0.3)
+            left = (row["start"] - zero).days / DAYS_PER_MONTH
+            width = max((row["end"] - row["start"]).days / DAYS_PER_MONTH, 0.3)
             ax.barh(i, width, left=left, height=0.6, color=CLASS_COLOURS.get(cls, "#999999"))
         for day in sorted(progression.get(p, ())):
             if day >= zero:
-                ax.plot((day - zero).days / 30.4375, i, "o", color="#de2d26", ms=4)
-        end_months = length(p) / 30.4375
+                ax.plot((day - zero).days / DAYS_PER_MONTH, i, "o", color="#de2d26", ms=4)
+        end_months = length(p) / DAYS_PER_MONTH
         if info[p]["death"] is not None:
             ax.plot(end_months, i, "X", color="black", ms=6)
         else:

@@ -1,0 +1,377 @@
+"""RECIST 1.1 time-point responses of many series at once (numpy).
+
+The same rules as :func:`~netline.clinical.recist.series.response_series` (which is the
+reference; a hypothesis property test compares the two), written over arrays so that a
+registry of patients is one call. Every threshold comes from
+:mod:`netline.clinical.recist.thresholds`.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from netline.clinical.recist._model import NewLesions, NonTargetResponse, OverallResponse
+from netline.clinical.recist.thresholds import (
+    DEFAULT_MIN_SD_DAYS,
+    MIN_CONFIRMATION_DAYS,
+    PD_ABSOLUTE_MM,
+    PD_INCREASE_FRACTION,
+    PR_DECREASE_FRACTION,
+    at_least_array,
+)
+from netline.errors import InvalidInputError
+
+__all__ = [
+    "NEW_LESION_CODES",
+    "NON_TARGET_CODES",
+    "OVERALL_CODES",
+    "best_response_codes",
+    "series_response_codes",
+]
+
+#: Code ``i`` of a response array is ``OVERALL_CODES[i]``; -1 marks a baseline row.
+OVERALL_CODES: Final = tuple(OverallResponse)
+#: Code ``i`` of a non-target array is ``NON_TARGET_CODES[i]``; -1: no non-target disease.
+NON_TARGET_CODES: Final = tuple(NonTargetResponse)
+#: Code ``i`` of a new-lesion array is ``NEW_LESION_CODES[i]``.
+NEW_LESION_CODES: Final = tuple(NewLesions)
+
+_O = {member: np.int8(i) for i, member in enumerate(OVERALL_CODES)}
+_NT = {member: np.int8(i) for i, member in enumerate(NON_TARGET_CODES)}
+_NEW = {member: np.int8(i) for i, member in enumerate(NEW_LESION_CODES)}
+# target codes (internal): CR, PR, SD, PD, NE
+_T_CR, _T_PR, _T_SD, _T_PD, _T_NE = range(5)
+
+Bools = npt.NDArray[np.bool_]
+Codes = npt.NDArray[np.int8]
+
+
+def _segment_start(group: npt.NDArray[np.int64]) -> tuple[Bools, npt.NDArray[np.int64]]:
+    """Whether each row starts its group, and the index of its group's first row."""
+    n = group.size
+    first = np.ones(n, dtype=bool)
+    first[1:] = group[1:] != group[:-1]
+    start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    return first, start
+
+
+def _running_min_before(
+    values: npt.NDArray[np.float64], first: Bools, start: npt.NDArray[np.int64]
+) -> npt.NDArray[np.float64]:
+    """Minimum of ``values`` over the earlier rows of the same group (first row: its own)."""
+    uniques, rank = np.unique(values, return_inverse=True)
+    rank = rank.astype(np.int64).reshape(-1)
+    big = np.int64(uniques.size + 1)
+    segment = np.cumsum(first).astype(np.int64)
+    shifted = rank - segment * big
+    inclusive = np.minimum.accumulate(shifted) + segment * big
+    before = np.empty_like(inclusive)
+    before[0] = inclusive[0]
+    before[1:] = inclusive[:-1]
+    before = np.where(first, rank, before)
+    result: npt.NDArray[np.float64] = uniques[before]
+    return result
+
+
+def _any_before(flag: Bools, first: Bools, start: npt.NDArray[np.int64]) -> Bools:
+    """Whether ``flag`` holds on an earlier row of the same group."""
+    counts = np.cumsum(flag.astype(np.int64))
+    inclusive_before = counts - flag.astype(np.int64)  # rows < i, whole array
+    at_start = inclusive_before[start]
+    result: Bools = (inclusive_before - at_start) > 0
+    return result
+
+
+def _check(arrays: dict[str, npt.NDArray[np.generic]]) -> int:
+    sizes = {name: np.asarray(value).shape for name, value in arrays.items()}
+    n = np.asarray(arrays["group"]).size
+    problems = [
+        (name, shape, f"a one-dimensional array of {n} rows like 'group'")
+        for name, shape in sizes.items()
+        if shape != (n,)
+    ]
+    if problems:
+        raise InvalidInputError.single(*problems[0])
+    group = np.asarray(arrays["group"])
+    if n and np.any(group[1:] < group[:-1]):
+        raise InvalidInputError.single("group", "unsorted", "rows sorted by group, then day")
+    return n
+
+
+def series_response_codes(
+    group: npt.ArrayLike,
+    sum_mm: npt.ArrayLike,
+    gone: npt.ArrayLike,
+    unmeasured: npt.ArrayLike,
+    non_target: npt.ArrayLike,
+    new_lesions: npt.ArrayLike,
+) -> tuple[Codes, Codes]:
+    """Return the overall response of every scan of many RECIST series.
+
+    Rows are scans sorted by series (``group``) then day; the first row of each series is its
+    baseline. The rules are those of :func:`response_series`: target PD at ≥ 20 % and ≥ 5 mm
+    above the nadir (smallest earlier sum, baseline included), PR at ≥ 30 % below baseline, CR
+    when every target is gone; after CR any reappearance is PD; equivocal new lesions confirmed
+    by the next unequivocal finding make the run of equivocal scans before it PD (``revised``).
+
+    Parameters
+    ----------
+    group : array of int
+        Series id per row, sorted (ascending), rows of a series contiguous.
+    sum_mm : array of float
+        Sum of the measured target diameters (too-small lesions at 5 mm); NaN throughout a
+        series without targets.
+    gone : array of bool
+        Every measured target gone (non-nodal 0 mm, node < 10 mm short axis).
+    unmeasured : array of bool
+        Some target not measured (ignored on baseline rows, which must be measured).
+    non_target : array of int
+        Index into :data:`NON_TARGET_CODES`, -1 when the series has no non-target disease.
+    new_lesions : array of int
+        Index into :data:`NEW_LESION_CODES`.
+
+    Returns
+    -------
+    response : ndarray of int8
+        Index into :data:`OVERALL_CODES` as judged at each scan; -1 on baseline rows.
+    revised : ndarray of int8
+        The same after later scans (confirmed equivocal new lesions revised to PD).
+
+    Raises
+    ------
+    InvalidInputError
+        For arrays of different lengths or rows not sorted by group.
+
+    References
+    ----------
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    """
+    n = _check(
+        {
+            "group": np.asarray(group),
+            "sum_mm": np.asarray(sum_mm),
+            "gone": np.asarray(gone),
+            "unmeasured": np.asarray(unmeasured),
+            "non_target": np.asarray(non_target),
+            "new_lesions": np.asarray(new_lesions),
+        }
+    )
+    g = np.asarray(group, dtype=np.int64)
+    total = np.asarray(sum_mm, dtype=np.float64)
+    all_gone = np.asarray(gone, dtype=bool)
+    missing = np.asarray(unmeasured, dtype=bool)
+    nt = np.asarray(non_target, dtype=np.int8)
+    new = np.asarray(new_lesions, dtype=np.int8)
+    if n == 0:
+        empty = np.empty(0, dtype=np.int8)
+        return empty, empty.copy()
+    first, start = _segment_start(g)
+    base = total[start]
+    has_targets = ~np.isnan(base)
+    # nadir: smallest earlier sum with every target measured (baseline included)
+    usable = np.where(first | ~missing, total, np.inf)
+    usable = np.where(has_targets, usable, 0.0)
+    nadir = _running_min_before(usable, first, start)
+    target = _target_codes(total, base, nadir, all_gone, missing)
+    new_ok = (new != _NEW[NewLesions.PRESENT]) & (new != _NEW[NewLesions.NOT_ASSESSED])
+    nt_ok = np.where(has_targets, (nt == -1) | (nt == _NT[NonTargetResponse.CR]), nt == 0)
+    raw_cr = ~first & new_ok & nt_ok & (~has_targets | (all_gone & ~missing))
+    after_cr = _any_before(raw_cr, first, start)
+    response = _overall_codes(target, has_targets, all_gone, nt, new, after_cr)
+    response[first] = -1
+    revised = _revise(response, new, first, g)
+    return response, revised
+
+
+def _target_codes(
+    total: npt.NDArray[np.float64],
+    base: npt.NDArray[np.float64],
+    nadir: npt.NDArray[np.float64],
+    all_gone: Bools,
+    missing: Bools,
+) -> npt.NDArray[np.int64]:
+    """Target response before the after-CR rule (which :func:`_overall_codes` applies)."""
+    with np.errstate(invalid="ignore"):
+        change = total - nadir
+        meets_pd = at_least_array(change, PD_INCREASE_FRACTION * nadir) & at_least_array(
+            change, np.full_like(change, PD_ABSOLUTE_MM)
+        )
+        meets_pr = at_least_array(base - total, PR_DECREASE_FRACTION * base)
+    measured = np.select([all_gone, meets_pd, meets_pr], [_T_CR, _T_PD, _T_PR], default=_T_SD)
+    result: npt.NDArray[np.int64] = np.where(missing, np.where(meets_pd, _T_PD, _T_NE), measured)
+    return result
+
+
+def _overall_codes(
+    target: npt.NDArray[np.int64],
+    has_targets: Bools,
+    all_gone: Bools,
+    nt: Codes,
+    new: Codes,
+    after_cr: Bools,
+) -> Codes:
+    """Overall response codes from the parts (Eisenhauer 2009 Table 1, after-CR rule)."""
+    nt_pd = nt == _NT[NonTargetResponse.PD]
+    nt_non_cr = nt == _NT[NonTargetResponse.NON_CR_NON_PD]
+    # after CR a measured target that is not gone is PD (reappearance), whatever the sum
+    target_back = has_targets & ~all_gone
+    reappeared = after_cr & (target_back | nt_non_cr)
+    progression = (
+        (new == _NEW[NewLesions.PRESENT]) | (has_targets & (target == _T_PD)) | nt_pd | reappeared
+    )
+    non_target_only = np.select(
+        [nt == _NT[NonTargetResponse.CR], nt_non_cr],
+        [_O[OverallResponse.CR], _O[OverallResponse.NON_CR_NON_PD]],
+        default=_O[OverallResponse.NE],
+    )
+    with_targets = np.select(
+        [
+            (target == _T_CR) & ((nt == -1) | (nt == _NT[NonTargetResponse.CR])),
+            (target == _T_CR) | (target == _T_PR),
+            target == _T_SD,
+        ],
+        [_O[OverallResponse.CR], _O[OverallResponse.PR], _O[OverallResponse.SD]],
+        default=_O[OverallResponse.NE],
+    )
+    table = np.where(has_targets, with_targets, non_target_only)
+    table = np.where(new == _NEW[NewLesions.NOT_ASSESSED], _O[OverallResponse.NE], table)
+    result: Codes = np.where(progression, _O[OverallResponse.PD], table).astype(np.int8)
+    return result
+
+
+def _revise(response: Codes, new: Codes, first: Bools, group: npt.NDArray[np.int64]) -> Codes:
+    """Revise to PD the run of equivocal scans just before a first PD with a new lesion."""
+    n = response.size
+    pd = response == _O[OverallResponse.PD]
+    start = np.maximum.accumulate(np.where(first, np.arange(n), 0))
+    first_pd = pd & ~_any_before(pd, first, start)
+    equivocal = (new == _NEW[NewLesions.EQUIVOCAL]) & ~first
+    breaker = ~equivocal | pd
+    index = np.where(breaker, np.arange(n), n)
+    next_breaker = np.minimum.accumulate(index[::-1])[::-1]
+    safe = np.minimum(next_breaker, n - 1)
+    confirms = (
+        (next_breaker < n)
+        & (group[safe] == group)
+        & first_pd[safe]
+        & (new[safe] == _NEW[NewLesions.PRESENT])
+    )
+    revised = response.copy()
+    revised[equivocal & ~pd & confirms] = _O[OverallResponse.PD]
+    return revised
+
+
+def best_response_codes(
+    group: npt.ArrayLike,
+    day: npt.ArrayLike,
+    response: npt.ArrayLike,
+    *,
+    min_sd_days: float = DEFAULT_MIN_SD_DAYS,
+    min_confirmation_days: float = MIN_CONFIRMATION_DAYS,
+) -> tuple[npt.NDArray[np.int64], Codes, Codes]:
+    """Return the best overall response of many series, without and with confirmation.
+
+    The rules of :func:`best_overall_response` over arrays: only assessments up to the first PD
+    count; a PR, SD or non-CR/non-PD after a CR counts as PD; SD (non-CR/non-PD for
+    non-target-only series) needs an assessment at least ``min_sd_days`` after the start; with
+    confirmation a CR needs a later CR, a PR a later PR or CR, at least
+    ``min_confirmation_days`` later with only those or NE in between.
+
+    Parameters
+    ----------
+    group : array of int
+        Series id per row, sorted, rows of a series contiguous (no baseline rows).
+    day : array of float
+        Days from the start of treatment, strictly increasing within a series.
+    response : array of int
+        Index into :data:`OVERALL_CODES` of each time-point response.
+    min_sd_days : float, default 42
+        Minimum time from the start of treatment for SD to count.
+    min_confirmation_days : float, default 28
+        Minimum interval between a response and its confirmation.
+
+    Returns
+    -------
+    groups : ndarray of int
+        The series ids, in order.
+    best, best_confirmed : ndarray of int8
+        Index into :data:`OVERALL_CODES` of each series' best response.
+
+    Raises
+    ------
+    InvalidInputError
+        For arrays of different lengths or rows not sorted by group.
+
+    References
+    ----------
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    """
+    _check({"group": np.asarray(group), "day": np.asarray(day), "response": np.asarray(response)})
+    g = np.asarray(group, dtype=np.int64)
+    days = np.asarray(day, dtype=np.float64)
+    code = np.asarray(response, dtype=np.int8)
+    if g.size == 0:
+        empty = np.empty(0, dtype=np.int8)
+        return np.empty(0, dtype=np.int64), empty, empty.copy()
+    first, start = _segment_start(g)
+    owner = np.cumsum(first) - 1
+    groups = g[first]
+    cr, pr = _O[OverallResponse.CR], _O[OverallResponse.PR]
+    sd, ncr, pd = _O[OverallResponse.SD], _O[OverallResponse.NON_CR_NON_PD], _O[OverallResponse.PD]
+    stable = (code == cr) | (code == pr) | (code == sd) | (code == ncr)
+    after_cr = _any_before(code == cr, first, start)
+    eff = np.where(after_cr & stable & (code != cr), pd, code).astype(np.int8)
+    counted = ~_any_before(eff == pd, first, start)
+
+    def per_group(flag: Bools) -> Bools:
+        result: Bools = np.bincount(owner, weights=flag, minlength=groups.size) > 0
+        return result
+
+    min_sd = np.full_like(days, float(min_sd_days))
+    stable_ok = counted & np.isin(eff, [cr, pr, sd, ncr]) & at_least_array(days, min_sd)
+    label = np.where(per_group(code == ncr), ncr, sd)
+    fallback = np.where(
+        per_group(stable_ok),
+        label,
+        np.where(per_group(counted & (eff == pd)), pd, _O[OverallResponse.NE]),
+    )
+    any_cr, any_pr = per_group(counted & (eff == cr)), per_group(counted & (eff == pr))
+    best = np.where(any_cr, cr, np.where(any_pr, pr, fallback)).astype(np.int8)
+    conf_cr = per_group(counted & _confirmed_rows(eff, days, g, cr, (cr,), min_confirmation_days))
+    conf_pr = per_group(
+        counted & _confirmed_rows(eff, days, g, pr, (cr, pr), min_confirmation_days)
+    )
+    confirmed = np.where(conf_cr, cr, np.where(conf_pr, pr, fallback)).astype(np.int8)
+    return groups, best, confirmed
+
+
+def _confirmed_rows(
+    eff: Codes,
+    days: npt.NDArray[np.float64],
+    group: npt.NDArray[np.int64],
+    kind: np.int8,
+    confirms: tuple[np.int8, ...],
+    min_days: float,
+) -> Bools:
+    """Rows of ``kind`` confirmed by a later row of ``confirms`` before any breaker."""
+    n = eff.size
+    index = np.arange(n)
+    is_confirm = np.isin(eff, confirms)
+    breaker = ~is_confirm & (eff != _O[OverallResponse.NE])
+    group_end = np.r_[group[1:] != group[:-1], True]
+    stop = breaker | np.r_[False, group_end[:-1]]  # a breaker, or the first row of next group
+    # first stop strictly after each row
+    stops = np.where(stop, index, n)
+    next_stop = np.minimum.accumulate(stops[::-1])[::-1]
+    after = np.r_[next_stop[1:], n]
+    # last confirming row before that stop
+    last_confirm = np.maximum.accumulate(np.where(is_confirm, index, -1))
+    candidate = np.where(after > 0, last_confirm[np.maximum(after - 1, 0)], -1)
+    valid = (candidate > index) & (eff == kind)
+    gap = days[np.maximum(candidate, 0)] - days
+    result: Bools = valid & at_least_array(gap, np.full_like(gap, float(min_days)))
+    return result
