@@ -42,7 +42,9 @@ def test_text_orders_options_with_reasons_and_the_notice(seed_advice: Advice) ->
     assert "Why here: ranked 2" in text
     # the one-screen summary comes first, then the details
     assert text.index("Summary") < text.index("Details") < text.index("How the order is made")
-    assert "Ki-67 12 % is above 10 % [verified; as reported in umino2024]" in text
+    # issue 11: the caveat is the case report's own statement, and says so
+    assert "Ki-67 12 % is above 10 % [verified]" in text
+    assert "as stated in the case report" in text
     assert "? performance status" in text  # unknowns shown
     assert "Excluded" in text
     assert "Liver surgery is not suggested now" in text

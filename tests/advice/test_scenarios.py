@@ -260,7 +260,7 @@ SCENARIOS = [
         evidence={"sunitinib": "0-1 prior systemic lines"},
     ),
     Scenario(
-        "SUN-1111 by prior lines: more than two prior lines",
+        "SUN-1111 by prior lines: two or more prior lines",
         {
             "lines": [
                 ("lanreotide", "2019-01-15", "2019-04-01", "progression"),
@@ -269,7 +269,7 @@ SCENARIOS = [
             ],
             "response": "PD",
         },
-        evidence={"sunitinib": "More than two prior systemic lines"},
+        evidence={"sunitinib": "Two or more prior systemic lines"},
     ),
     Scenario(
         "G3 NET: chemotherapy first, PRRT kept with a visible conflict, no surgery",

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from netline.advice import decision_state, record_as_of
-from netline.errors import InsufficientDataError, InvalidInputError
+from netline.errors import InsufficientDataError
 
 from .cases import AT, make_case
 
@@ -107,11 +107,6 @@ def test_growth_rate_from_two_measured_scans() -> None:
 def test_decision_date_before_diagnosis_is_refused() -> None:
     with pytest.raises(InsufficientDataError, match="before the diagnosis"):
         decision_state(make_case(), dt.date(2017, 1, 1))
-
-
-def test_unknown_course_method_is_refused() -> None:
-    with pytest.raises(InvalidInputError):
-        decision_state(make_case(), AT, course_method="spark")
 
 
 def test_state_json_is_serialisable() -> None:

@@ -1,7 +1,8 @@
 """Every consumer of the course reports the same lines (issue 9): assess, advise, the rows API.
 
 ``netline assess`` shows :func:`netline.course.derive_course`; decision support reads
-:func:`netline.course.patient_line_rows` (or should: see the xfail below). Random record
+:func:`netline.course.patient_line_rows`; the replay takes what was done next from the same
+lines. Random record
 histories, built as case files, must give the same lines, end reasons and outcomes through
 both, because both are the one engine.
 """
@@ -11,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from netline.advice.state import record_as_of
 from netline.course import derive_course, patient_line_rows
 from netline.records import parse_case
 
@@ -63,13 +64,8 @@ def test_assess_and_rows_agree(text: str) -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="advice/state.py still derives end reasons with its own rule (_end_reason); "
-    "it should map netline.course lines as they are (see the course report)",
-)
 def test_advise_reports_the_course_end_reasons() -> None:
+    """The issue's reproduction: assess said new_line/completed, advise completed/toxicity."""
     from netline.advice.state import decision_state
 
     record = parse_case(
@@ -83,3 +79,29 @@ def test_advise_reports_the_course_end_reasons() -> None:
     assert [(p.label, p.end_reason) for p in state.lines] == [
         (line.label, line.end_reason) for line in course.lines
     ]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=case_texts())
+def test_assess_advise_and_replay_agree(text: str) -> None:
+    from netline.advice import advise, replay
+
+    record = parse_case(text)
+    course = derive_course(record)
+    expected = [
+        (line.label, line.start, line.end, line.ongoing, line.end_reason, line.best_response)
+        for line in course.lines
+        if line.kind == "systemic"
+    ]
+    state = advise(record).state
+    assert [
+        (p.label, p.start, p.end, p.ongoing, p.end_reason, p.best_response) for p in state.lines
+    ] == expected
+    for step in replay(record).steps:
+        seen = step.advice.state.lines
+        cut = derive_course(record_as_of(record, step.point.date))
+        assert [(p.label, p.start, p.end_reason) for p in seen] == [
+            (line.label, line.start, line.end_reason)
+            for line in cut.lines
+            if line.kind == "systemic"
+        ]

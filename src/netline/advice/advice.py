@@ -248,7 +248,6 @@ def advise(
     at: dt.date | None = None,
     *,
     kb: KnowledgeBase | None = None,
-    course_method: str = "auto",
 ) -> Advice:
     """Return the options at a decision point, evaluated and ordered with reasons.
 
@@ -262,10 +261,6 @@ def advise(
         The decision date; the last date in the record by default.
     kb : KnowledgeBase, optional
         The knowledge base; the bundled one (loaded once and cached) by default.
-    course_method : {"auto", "reference", "engine"}
-        How lines of therapy are derived: the course package's per-patient statement of its
-        rules (``reference``, fast; ``auto`` falls back to the engine if it is unavailable) or
-        its columnar engine (``engine``, DuckDB).
 
     Returns
     -------
@@ -292,7 +287,7 @@ def advise(
        eligibility profile).
     """
     index = kb_index(kb)
-    state = decision_state(record, at, index=index, course_method=course_method)
+    state = decision_state(record, at, index=index)
     view = record_as_of(record, state.at)
     surgery = assess_surgery(state, index)
     setting = classify_setting(view, state, surgery, resection_history(view))

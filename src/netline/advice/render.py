@@ -250,8 +250,8 @@ def render_text(advice: Advice, *, detail: int = 5) -> str:
     out += summary_lines(view)
     section("Details")
     out.append(
-        f"Knowledge base {advice.kb_version}; lines of therapy by the course package "
-        f"({state.course_method})"
+        f"Knowledge base {advice.kb_version}; lines of therapy by the course engine "
+        "(netline.course)"
     )
     section(f"State on {state.at.isoformat()} (data dated on or before it)")
     out += _state_lines(state)

@@ -121,7 +121,6 @@ def decision_state(
     at: dt.date | None = None,
     *,
     index: KBIndex | None = None,
-    course_method: str = "auto",
 ) -> DecisionState:
     """Build the state of a patient on a decision date from data dated on or before it.
 
@@ -133,8 +132,6 @@ def decision_state(
         The decision date; the last date the record knows about by default.
     index : KBIndex, optional
         Knowledge-base lookups (the bundled knowledge base by default).
-    course_method : {"auto", "reference", "engine"}
-        How the lines of therapy are derived (see :func:`course_lines`).
 
     Returns
     -------
@@ -178,7 +175,8 @@ def decision_state(
     b.facts["functioning"] = functioning
     sstr = _sstr(b)
     extent = _extent(b)
-    lines, assessments, method = course_lines(view, when, course_method)
+    lines, assessments, course_notes = course_lines(view)
+    b.notes.extend(course_notes)
     growth = _growth(b, assessments, lines)
     new_site = extent.pop("new_site_on")
     if new_site is not None and growth["disease_course"] != DiseaseCourse.PROGRESSIVE.value:
@@ -297,7 +295,6 @@ def decision_state(
         alternatives=MappingProxyType(dict(b.alternatives)),
         unknowns=tuple(b.unknowns),
         notes=tuple(b.notes),
-        course_method=method,
         ned_since=None if history.ned is None else history.ned.start,
         recurrence_since=history.recurrence_since,
         case_source=record.source,

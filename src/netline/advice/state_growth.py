@@ -12,7 +12,7 @@ from netline.advice.state_types import _RESPONSES, _SOURCE_RANK, Assessment, Lab
 from netline.clinical.renal import cockcroft_gault
 from netline.errors import NetlineError
 from netline.evidence.schema import DiseaseCourse
-from netline.records.model import Imaging, LabPanel
+from netline.records.model import LabPanel
 from netline.records.units import to_canonical
 from netline.records.vocabulary import (
     AgentClass,
@@ -20,41 +20,11 @@ from netline.records.vocabulary import (
 )
 
 
-def _unconfirmed_equivocal(b: _Builder, assessments: Sequence[Assessment]) -> list[Assessment]:
-    """Read a progression that rests only on an equivocal new lesion as not progression.
-
-    A new lesion the report calls suspected or equivocal is progression only when a later
-    assessment confirms progression (RECIST 1.1); until then the finding is kept, with
-    ``progression`` false, and a note says so.
-    """
-    equivocal = {
-        scan.id
-        for scan in b.record.of_type(Imaging)
-        if scan.id is not None
-        and (scan.new_lesions_equivocal or any(lesion.equivocal for lesion in scan.lesions))
-    }
-    out: list[Assessment] = []
-    for item in assessments:
-        if item.progression and item.event_id in equivocal:
-            confirmed = any(
-                a.progression and a.date > item.date and a.event_id not in equivocal
-                for a in assessments
-            )
-            if not confirmed:
-                b.notes.append(
-                    f"The new lesion on {item.date.isoformat()} is reported as equivocal: not "
-                    "read as progression unless confirmed (RECIST 1.1)."
-                )
-                item = Assessment(item.date, None, False, item.source, item.event_id)
-        out.append(item)
-    return out
-
-
 def _growth(
     b: _Builder, assessments: Sequence[Assessment], lines: Sequence[PriorLine]
 ) -> dict[str, Any]:
     ordered = sorted(
-        _unconfirmed_equivocal(b, assessments),
+        assessments,
         key=lambda a: (a.date, a.progression, _SOURCE_RANK.get(a.source, 0)),
     )
     latest = ordered[-1] if ordered else None

@@ -274,7 +274,6 @@ class DecisionState:
     alternatives: Mapping[str, tuple[object, ...]]
     unknowns: tuple[Unknown, ...]
     notes: tuple[str, ...]
-    course_method: str = "rows"
     ned_since: dt.date | None = None
     recurrence_since: dt.date | None = None
     case_source: str | None = None
@@ -375,7 +374,6 @@ class DecisionState:
             "local_therapies": [
                 {"date": d.isoformat(), "modality": m} for d, m in self.local_therapies
             ],
-            "course_method": self.course_method,
             "facts": {k: _jsonable(v) for k, v in sorted(self.facts.items())},
             "unknowns": [u.to_dict() for u in self.unknowns],
             "notes": list(self.notes),
