@@ -121,10 +121,14 @@ def test_assess_shows_the_lines_of_therapy() -> None:
     result = run("assess", str(SEED), "--json")
     assert result.returncode == 0, result.stderr
     lines = json.loads(result.stdout)["lines"]
-    assert [(line["label"], line["end_reason"], line["best_response"]) for line in lines] == [
-        ("lanreotide", "progression", "PD"),
-        ("177Lu-DOTATATE x4", "completed", "PR"),
-        ("lanreotide", "surgery", "responding"),
+    # issue 9: best response is a RECIST category; the clinician's words are kept apart
+    assert [
+        (line["label"], line["end_reason"], line["best_response"], line["clinician_status"])
+        for line in lines
+    ] == [
+        ("lanreotide", "progression", "PD", None),
+        ("177Lu-DOTATATE x4", "completed", "PR", "responding"),
+        ("lanreotide", "surgery", None, "responding"),
     ]
     assert lines[1]["clinical_trial"] is True
     text = run("assess", str(SEED)).stdout

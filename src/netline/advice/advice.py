@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,6 +16,8 @@ from netline.advice.state import DecisionState, decision_state, record_as_of
 from netline.advice.surgery import SurgeryAssessment, assess_surgery
 from netline.evidence import KnowledgeBase
 from netline.records.model import CaseRecord
+from netline.records.plausibility import PlausibilityWarning, plausibility_warnings
+from netline.results import to_json
 
 __all__ = ["NOTICE", "ORDERING_RULES", "Advice", "advise"]
 
@@ -107,6 +108,7 @@ class Advice:
     evidence_strength: str = "unknown"
     evidence_reason: str = ""
     unverified_note: str | None = None
+    plausibility: tuple[PlausibilityWarning, ...] = ()
 
     @property
     def data_completeness(self) -> str:
@@ -126,7 +128,7 @@ class Advice:
         if fmt == "text":
             return render_text(self)
         if fmt == "json":
-            return str(json.dumps(self.to_dict(), indent=2, ensure_ascii=False))
+            return to_json(self.to_dict())
         if fmt == "markdown":
             return render_markdown(self)
         if fmt == "html":
@@ -188,6 +190,7 @@ class Advice:
             "surgery": self.surgery.to_dict(),
             "accompanying": [p.to_dict() for p in self.accompanying],
             "references": self.references,
+            "plausibility": [w.to_dict() for w in self.plausibility],
         }
 
 
@@ -318,4 +321,5 @@ def advise(
         evidence_strength=strength,
         evidence_reason=strength_reason,
         unverified_note=note,
+        plausibility=tuple(plausibility_warnings(record, at=state.at)),
     )

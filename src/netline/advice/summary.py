@@ -38,6 +38,7 @@ class SummaryView:
     strength_of_evidence: str
     unverified_note: str | None
     notice: str
+    plausibility: tuple[str, ...] = ()
 
 
 def _one_reason(reason: str) -> str:
@@ -70,6 +71,7 @@ def summary_view(advice: Advice) -> SummaryView:
         strength_of_evidence=f"{advice.evidence_strength} — {advice.evidence_reason}",
         unverified_note=advice.unverified_note,
         notice=advice.notice,
+        plausibility=tuple(f"{w} (source: {w.source})" for w in advice.plausibility),
     )
 
 
@@ -90,6 +92,9 @@ def summary_lines(view: SummaryView, *, markdown: bool = False) -> list[str]:
     out.append(f"Strength of evidence: {view.strength_of_evidence}")
     if view.unverified_note:
         out.append(f"Note: {view.unverified_note}")
+    if view.plausibility:
+        out.append("Implausible values to check (possible, but please confirm):")
+        out += [f"{bullet}{text}" for text in view.plausibility]
     return out
 
 
@@ -116,5 +121,13 @@ def summary_html(view: SummaryView) -> str:
         + (f"<p>Key caveats:</p><ul>{items(view.caveats)}</ul>" if view.caveats else "")
         + (f"<p>Unknown: {html.escape('; '.join(view.unknowns))}</p>" if view.unknowns else "")
         + f"<p>Data completeness: {html.escape(view.data_completeness)}<br>"
-        f"Strength of evidence: {html.escape(view.strength_of_evidence)}</p>" + note + "</section>"
+        f"Strength of evidence: {html.escape(view.strength_of_evidence)}</p>"
+        + note
+        + (
+            "<p>Implausible values to check (possible, but please confirm):</p>"
+            f"<ul>{items(view.plausibility)}</ul>"
+            if view.plausibility
+            else ""
+        )
+        + "</section>"
     )

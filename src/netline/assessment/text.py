@@ -151,7 +151,9 @@ def _line_text(line: Line, *, short: bool = False) -> str:
         "PFS n/a" if pfs is None else f"PFS {pfs:.1f} mo" + ("" if line.pfs.event else " censored")
     )
     trial = "; clinical trial" if line.clinical_trial else ""
-    response = line.best_response or "not assessed"
+    response = line.best_response or "no RECIST assessment"
+    if line.clinician_status and not line.best_response:
+        response += f" (clinician: {label(line.clinician_status)})"
     if short:
         return f"{line.name} {line.label}: {line.start.isoformat()}; best {response}; {pfs_text}"
     return (
@@ -272,7 +274,7 @@ def _therapies(result: Assessment) -> list[str]:
 def _lines(result: Assessment) -> list[str]:
     assert result.course is not None
     out = [_line_text(line) for line in result.course.lines] or ["none"]
-    pfs2 = result.course.outcomes.to_dict().get("pfs2")
+    pfs2 = result.course.outcomes.to_dict().get("pfs2_ema")
     if isinstance(pfs2, dict) and pfs2.get("months") is not None:
         kind = "event" if pfs2.get("event") else "censored"
         out.append(f"PFS2: {float(pfs2['months']):.1f} mo ({kind}); {PFS2_DEFINITION}")
