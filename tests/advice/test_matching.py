@@ -23,7 +23,9 @@ BELOW_10 = Condition(ki67_percent=Range(max=10, max_inclusive=False))
 G1_G2 = Condition.model_validate({"grades": ["G1", "G2"]})
 
 
-def _refined(condition: Condition, facts: dict[str, object], specimens: tuple[float, ...] = ()):
+def _refined(
+    condition: Condition, facts: dict[str, object], specimens: tuple[float, ...] = ()
+) -> Applicability:
     raw = evaluate_condition(condition, facts, {})
     return refine(condition, raw, facts, specimens)
 

@@ -26,7 +26,7 @@ def ct(day: D, sizes: dict[str, float | None], scan_id: str, **extra: object) ->
         date=day,
         modality=ImagingModality.CT,
         lesions=lesions + extra_lesions,
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 

@@ -53,8 +53,10 @@ def node(lesion_id: str, size: float | None) -> LesionMeasurement:
         ("CR", "CR", TargetResponse.PD),  # prior given as its public string value
     ],
 )
-def test_non_nodal_reappearance(now: object, prior: object, expected: TargetResponse) -> None:
-    size = 4.0 if now == "CR" else now
+def test_non_nodal_reappearance(
+    now: float | str, prior: R | str | None, expected: TargetResponse
+) -> None:
+    size = 4.0 if now == "CR" else float(now)
     finding = target_response(
         [liver("a", 30.0)], [liver("a", size)], nadir_mm=0.0, prior_response=prior
     )

@@ -88,7 +88,7 @@ def _rows(
                 all(gone(x) for x in measured),
                 len(measured) < len(baseline),
                 -1 if scan.non_target is None else NON_TARGET_CODES.index(scan.non_target),
-                NEW_LESION_CODES.index(NewLesions(scan.new_lesions)),
+                NEW_LESION_CODES.index(NewLesions(str(scan.new_lesions))),
             )
         )
     return rows

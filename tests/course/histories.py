@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from netline.course.tables import CourseTables
@@ -41,7 +42,7 @@ class History:
 
 def tables_of(
     histories: dict[str, History],
-    patient_ids: dict[str, object] | None = None,
+    patient_ids: Mapping[str, object] | None = None,
     episode_offset: int = 0,
 ) -> CourseTables:
     """Build the engine's tables; ``patient_ids`` renames patients (e.g. to integers) and

@@ -212,7 +212,9 @@ def _pfs(
         ]
         pfs_day = min(hits)
         pfs_reason = (
-            "progression" if pd_event and (not death_event or first_pd <= death) else "death"
+            "progression"
+            if pd_event and first_pd is not None and (death is None or first_pd <= death)
+            else "death"
         )
     else:
         censored_next = at_next and next_therapy is not None
@@ -412,6 +414,7 @@ def patient_course(
     ]
     l1 = lines[0]["start"] if lines else None
     l2_pd = lines[1]["first_progression"] if len(lines) > 1 else None
+    pfs2: tuple[int | None, bool | None, str | None]
     if l1 is None:
         pfs2 = (None, None, None)
     elif l2_pd is not None and (death is None or l2_pd <= death):

@@ -16,7 +16,7 @@ def test_all_is_sorted_and_resolves() -> None:
     for name in names:
         assert getattr(netline.course, name) is not None
     with pytest.raises(AttributeError):
-        _ = netline.course.not_a_name  # type: ignore[attr-defined]
+        _ = netline.course.not_a_name
 
 
 def test_plotting_and_generator_are_lazy() -> None:

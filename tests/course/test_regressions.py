@@ -6,8 +6,8 @@ import datetime as dt
 import time
 from typing import Any
 
-import pandas as pd
-import pyarrow as pa
+import pandas as pd  # type: ignore[import-untyped]
+import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
 
 from netline.course import CourseTables, LineRules, derive_course, derive_lines, patient_line_rows
@@ -209,7 +209,7 @@ def test_claims_only_rules_allow_no_assessment_source() -> None:
     rules = LineRules(assessment_sources=frozenset())
     assert rules.switch_within_class_opens_line
     course = _same_as_oracle(_switches(), rules)
-    counts = {}
+    counts: dict[object, int] = {}
     for row in course.lines.to_pylist():
         counts[row["patient_id"]] = counts.get(row["patient_id"], 0) + 1
         assert row["pfs_event"] is False  # nothing can show progression

@@ -129,6 +129,8 @@ def test_conversion_surgery_r0_pcr_then_no_treatment_no_recurrence(
 
 def test_patient_outcomes(course: CourseSummary) -> None:
     out = course.outcomes
+    assert out.last_follow_up is not None
+    assert out.diagnosis is not None
     assert out.n_lines == 3
     assert out.first_metastasis == dt.date(2015, 1, 1)  # liver, 45 months after resection
     assert out.os_from_diagnosis.days == (out.last_follow_up - out.diagnosis).days

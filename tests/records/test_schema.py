@@ -24,7 +24,8 @@ class _StringDates(yaml.SafeLoader):
 
 
 _StringDates.add_constructor(
-    "tag:yaml.org,2002:timestamp", lambda loader, node: loader.construct_scalar(node)
+    "tag:yaml.org,2002:timestamp",
+    lambda loader, node: loader.construct_scalar(node),  # type: ignore[arg-type]
 )
 
 

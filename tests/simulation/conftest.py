@@ -6,7 +6,8 @@ import copy
 from typing import Any
 
 import pytest
-from simhelpers import RICH
+
+from .simhelpers import RICH
 
 
 @pytest.fixture

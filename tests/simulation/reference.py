@@ -46,7 +46,7 @@ def _inverse(surv: SurvivalPlan, p: dict[str, float], e: float) -> float:
             scale = p[surv.params["scale"]]
         else:
             scale = p[surv.params["median"]] / math.log(2) ** (1 / k)
-        return scale * e ** (1 / k)
+        return float(scale * e ** (1 / k))
     if surv.kind == "lognormal":
         mu = math.log(p[surv.params["median"]])
         sd = p[surv.params["sdlog"]]

@@ -7,8 +7,6 @@ from typing import Any
 
 import numpy as np
 import pytest
-from reference import simulate_reference
-from simhelpers import model
 
 from netline.errors import InvalidInputError
 from netline.simulation import (
@@ -19,6 +17,9 @@ from netline.simulation import (
     sample_population,
     simulate,
 )
+
+from .reference import simulate_reference
+from .simhelpers import model
 
 Z = 4.5  # two-sided alpha ~ 7e-6 per comparison: seeded, and far from flaky
 

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from simhelpers import model
 
 from netline.errors import InvalidInputError
 from netline.simulation import compile_model, parse_model, simulate
@@ -17,13 +16,15 @@ from netline.simulation.estimates import estimate, load_estimates
 from netline.simulation.frailty import frailty_sensitivity, median_preserving_shift
 from netline.simulation.synthesis import random_effects
 
+from .simhelpers import model
+
 
 def _three_lines(**extra: Any) -> dict[str, Any]:
     therapies = {
         name: {"classes": [cls], "pfs": {"distribution": "weibull", "median": 10.0, "shape": 1.2}}
         for name, cls in (("a", "x"), ("b", "y"), ("c", "ssa"), ("d", "z"))
     }
-    return model(therapies=therapies, sequences=[["a", "b", "d"], ["c", "b", "d"]], **extra)
+    return dict(model(therapies=therapies, sequences=[["a", "b", "d"], ["c", "b", "d"]], **extra))
 
 
 # ------------------------------------------------------------------ frailty

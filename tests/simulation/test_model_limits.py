@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from simhelpers import model
 
 from netline.errors import InvalidInputError
 from netline.simulation import compile_model, parse_model, simulate
 from netline.simulation.engine import EngineSettings, result_bytes
+
+from .simhelpers import model
 
 
 def _problems(exc: pytest.ExceptionInfo[InvalidInputError]) -> str:
@@ -96,7 +97,7 @@ def test_result_size_is_checked_before_allocating() -> None:
 @pytest.mark.parametrize(("override", "value"), [("patients", 0), ("draws", -1), ("seed", -1)])
 def test_api_overrides_follow_the_model_rules(override: str, value: int) -> None:
     with pytest.raises(InvalidInputError) as exc:
-        simulate(parse_model(model()), **{override: value})
+        simulate(parse_model(model()), **{override: value})  # type: ignore[arg-type]
     text = _problems(exc)
     assert override in text
     assert "Input should" not in text

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
 from netline.simulation import load_model, simulate

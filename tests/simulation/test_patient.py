@@ -7,12 +7,13 @@ import json
 from pathlib import Path
 
 import pytest
-from simhelpers import model
 
 from netline.errors import InvalidInputError
 from netline.records.casefile import load_case
 from netline.simulation import parse_model, simulate
 from netline.simulation.patient import simulate_patient
+
+from .simhelpers import model
 
 SEED = Path(__file__).resolve().parents[2] / "examples" / "seed-case.yaml"
 
@@ -28,7 +29,7 @@ def _model(p_ki67: float = 0.5) -> dict[str, object]:
     data["modifiers"].append(
         {"name": "ki67", "when": {"covariate": "ki67_high"}, "hr": 1.5, "applies_to": ["a"]}
     )
-    return data
+    return dict(data)
 
 
 def test_history_shortens_what_comes_next() -> None:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from simhelpers import model
 
 from netline.simulation import parse_model, simulate
 from netline.simulation.summary import _interval
+
+from .simhelpers import model
 
 
 def test_interval_matches_numpy_nan_percentiles() -> None:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from simhelpers import model
 
 from netline.errors import InvalidInputError
 from netline.simulation import compile_model, load_model, parse_model
 from netline.simulation.spec import expand_sequences
+
+from .simhelpers import model
 
 ROOT = Path(__file__).parents[2]
 EXAMPLES = sorted((ROOT / "examples" / "models").glob("*.yaml"))

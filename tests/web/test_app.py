@@ -7,7 +7,8 @@ import io
 import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
-from tests.web.conftest import csrf_of, login
+
+from .conftest import csrf_of, login
 
 SEED_ID = "umino-2024-seed"
 PATIENT_ROUTES = [

@@ -75,7 +75,7 @@ def test_rs384_token_is_accepted(verifier: ClientVerifier, rsa_key: rsa.RSAPriva
 
 
 def test_alg_none_is_refused(verifier: ClientVerifier) -> None:
-    token = jwt.encode(_claims(), key=None, algorithm="none")
+    token = jwt.encode(_claims(), key=None, algorithm="none")  # type: ignore[arg-type]
     with pytest.raises(ClientAuthError, match="not accepted"):
         verifier.verify(_bearer(token), AUD)
 

@@ -119,7 +119,9 @@ def test_unsigned_and_replayed_tokens_are_401(
 ) -> None:
     now = int(time.time())
     unsigned = jwt.encode(
-        {"iss": ISS, "aud": AUD, "iat": now, "exp": now + 60, "jti": "u"}, None, algorithm="none"
+        {"iss": ISS, "aud": AUD, "iat": now, "exp": now + 60, "jti": "u"},
+        None,  # type: ignore[arg-type]
+        algorithm="none",
     )
     response = client.post(
         f"/cds-services/{SERVICE_ID}",

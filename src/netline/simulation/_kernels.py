@@ -46,7 +46,7 @@ class Chunk:
         self._patient_terms: dict[tuple[str, float], Arr] = {}
         self.frailty: Arr | None = None
         if plan.frailty_variance is not None:
-            from scipy.special import ndtri  # type: ignore[import-untyped]
+            from scipy.special import ndtri
 
             normal = ndtri(self.uniform("", 0, "frailty")).astype(F32)
             self.frailty = frailty_log_terms(params[plan.frailty_variance], normal)

@@ -177,7 +177,7 @@ def fit_line_models(
         For missing columns or invalid values (every problem listed).
     """
     import pandas as pd
-    from lifelines import WeibullAFTFitter  # type: ignore[import-untyped]
+    from lifelines import WeibullAFTFitter
 
     problems = _check(table, covariates)
     if problems:
