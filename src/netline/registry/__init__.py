@@ -17,6 +17,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from netline.registry.analytics.cohort import Cohort, select_cohort
+    from netline.registry.analytics.pathways import Pathways, pathways
+    from netline.registry.analytics.survival import CoxResult, KaplanMeier, cox, kaplan_meier
+    from netline.registry.analytics.table1 import Table1, table1
+    from netline.registry.datasets import load_case_series, load_demo_registry
     from netline.registry.store import (
         ImportRefusedError,
         ImportReport,
@@ -25,13 +30,37 @@ if TYPE_CHECKING:
     )
 
 __all__ = [
+    "Cohort",
+    "CoxResult",
     "ImportRefusedError",
     "ImportReport",
+    "KaplanMeier",
+    "Pathways",
     "Registry",
+    "Table1",
+    "cox",
+    "kaplan_meier",
+    "load_case_series",
+    "load_demo_registry",
     "open_registry",
+    "pathways",
+    "select_cohort",
+    "table1",
 ]
 
 _LAZY = {
+    "Cohort": "netline.registry.analytics.cohort",
+    "select_cohort": "netline.registry.analytics.cohort",
+    "Pathways": "netline.registry.analytics.pathways",
+    "pathways": "netline.registry.analytics.pathways",
+    "CoxResult": "netline.registry.analytics.survival",
+    "KaplanMeier": "netline.registry.analytics.survival",
+    "cox": "netline.registry.analytics.survival",
+    "kaplan_meier": "netline.registry.analytics.survival",
+    "Table1": "netline.registry.analytics.table1",
+    "table1": "netline.registry.analytics.table1",
+    "load_case_series": "netline.registry.datasets",
+    "load_demo_registry": "netline.registry.datasets",
     "ImportRefusedError": "netline.registry.store",
     "ImportReport": "netline.registry.store",
     "Registry": "netline.registry.store",
