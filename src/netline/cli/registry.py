@@ -86,7 +86,11 @@ def export(
     store: StorePath,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder to write into.")],
     fmt: Annotated[
-        str, typer.Option("--format", help="case (netline case files) or fhir (mCODE Bundles).")
+        str,
+        typer.Option(
+            "--format",
+            help="case (netline case files), fhir (mCODE Bundles), omop, omop-parquet (CDM 5.4).",
+        ),
     ] = "case",
     patient: Annotated[
         list[str] | None, typer.Option(help="Only this patient id (repeat for more).")
@@ -97,8 +101,15 @@ def export(
         from netline.errors import InvalidInputError
         from netline.registry import open_registry
 
-        if fmt not in ("case", "fhir"):
-            raise InvalidInputError.single("--format", fmt, "case or fhir")
+        if fmt not in ("case", "fhir", "omop", "omop-parquet"):
+            raise InvalidInputError.single("--format", fmt, "case, fhir, omop or omop-parquet")
+        if fmt.startswith("omop"):
+            from netline.registry.omop import export_omop
+
+            with open_registry(store) as registry:
+                rows = export_omop(registry, out, "parquet" if fmt == "omop-parquet" else "csv")
+            typer.echo(f"{out}: " + ", ".join(f"{name} {n}" for name, n in rows.items()))
+            return
         with open_registry(store) as registry:
             records = registry.records(patient)
         if patient and len(records) != len(set(patient)):
