@@ -57,19 +57,42 @@ def import_(
     ] = False,
     who: Annotated[str | None, typer.Option(help="Who imports (default: your user name).")] = None,
     fmt: Annotated[
-        str, typer.Option("--format", help="case (netline case files) or fhir (FHIR R4 Bundles).")
+        str,
+        typer.Option(
+            "--format",
+            help="case (case files), fhir (FHIR R4 Bundles) or redcap (a records CSV export).",
+        ),
     ] = "case",
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    dictionary: Annotated[
+        Path | None, typer.Option(help="REDCap data dictionary (CSV), with --format redcap.")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option(help="REDCap mapping file (YAML), with --format redcap.")
+    ] = None,
 ) -> None:
     """Import records into the registry, all or nothing, with an audit of every change."""
     with user_errors():
         from netline.errors import InvalidInputError
         from netline.registry import open_registry
 
-        if fmt not in ("case", "fhir"):
-            raise InvalidInputError.single("--format", fmt, "case or fhir")
+        if fmt not in ("case", "fhir", "redcap"):
+            raise InvalidInputError.single("--format", fmt, "case, fhir or redcap")
         with open_registry(store) as registry:
-            if fmt == "case":
+            if fmt == "redcap":
+                from netline.registry.redcap import read_redcap
+
+                if dictionary is None or mapping is None or len(sources) != 1:
+                    raise InvalidInputError.single(
+                        "--format redcap",
+                        [str(s) for s in sources],
+                        "one records CSV, with --dictionary and --mapping",
+                    )
+                items, source = read_redcap(dictionary, sources[0], mapping)
+                report = registry.import_records(
+                    items, source=source, who=who, keep_valid=keep_valid
+                )
+            elif fmt == "case":
                 report = registry.import_case_files(sources, who=who, keep_valid=keep_valid)
             else:
                 from netline.registry.fhir import read_bundles
