@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -521,18 +521,7 @@ def cox(
             robust=robust,
             fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
         )
-    summary = fitter.summary
-    coefficients = {
-        name: {
-            "coef": float(summary.loc[name, "coef"]),
-            "se": float(summary.loc[name, "se(coef)"]),
-            "hr": float(summary.loc[name, "exp(coef)"]),
-            "hr_lower": float(summary.loc[name, "exp(coef) lower 95%"]),
-            "hr_upper": float(summary.loc[name, "exp(coef) upper 95%"]),
-            "p": float(summary.loc[name, "p"]),
-        }
-        for name in covariates
-    }
+    coefficients = _coefficients(fitter.summary, covariates)
     with _lifelines_quiet():
         ph = proportional_hazard_test(fitter, frame, time_transform="rank")
     ph_summary = ph.summary
@@ -552,3 +541,17 @@ def cox(
         dropped=len(chosen) - len(complete),
         cohort=cohort.describe(),
     )
+
+
+def _coefficients(summary: Any, covariates: Sequence[str]) -> dict[str, dict[str, float]]:
+    return {
+        name: {
+            "coef": float(summary.loc[name, "coef"]),
+            "se": float(summary.loc[name, "se(coef)"]),
+            "hr": float(summary.loc[name, "exp(coef)"]),
+            "hr_lower": float(summary.loc[name, "exp(coef) lower 95%"]),
+            "hr_upper": float(summary.loc[name, "exp(coef) upper 95%"]),
+            "p": float(summary.loc[name, "p"]),
+        }
+        for name in covariates
+    }
