@@ -27,15 +27,19 @@ def demo_records(n: int = 200, seed: int = 2024) -> list[CaseRecord]:
 
     Ki-67 (%) is drawn log-normally (median about 5 %, capped at 60 %), 20 % of patients
     have none recorded (to show missing values), and 15 % have a functioning syndrome. These
-    are illustrative draws, not estimates from any population.
+    are illustrative draws, not estimates from any population. A generated patient whose
+    record fails validation is left out, so fewer than ``n`` records may be returned.
     """
     cohort = _course.synthetic_cohort(n, seed=seed)
+    generated = _generated_records(cohort, n)
     rng = np.random.default_rng(seed)
     ki67 = np.minimum(np.round(np.exp(rng.normal(np.log(5.0), 0.9, n)), 1), 60.0)
     recorded = rng.random(n) >= 0.2
     syndrome = rng.choice(len(_SYNDROMES), size=n, p=_SYNDROME_WEIGHTS)
     out = []
-    for i, record in enumerate(cohort.records()):
+    for i, record in enumerate(generated):
+        if record is None:
+            continue
         data = record.model_dump(mode="json")
         data["primary"]["functioning_syndrome"] = _SYNDROMES[int(syndrome[i])]
         if recorded[i]:
@@ -46,6 +50,26 @@ def demo_records(n: int = 200, seed: int = 2024) -> list[CaseRecord]:
             }
         out.append(CaseRecord.model_validate(data))
     return out
+
+
+def _generated_records(cohort: Any, n: int) -> list[CaseRecord | None]:
+    """Build the generator's records; one that fails validation is left out (``None``).
+
+    The course generator can draw a last follow-up a few days before a therapy start (a
+    known issue of ``netline.course``); such a patient is dropped rather than repaired.
+    """
+    from pydantic import ValidationError
+
+    def build(ids: list[int]) -> list[CaseRecord | None]:
+        try:
+            return list(cohort.records(ids))
+        except ValidationError:
+            if len(ids) == 1:
+                return [None]
+            half = len(ids) // 2
+            return build(ids[:half]) + build(ids[half:])
+
+    return build(list(range(1, n + 1)))
 
 
 def load_demo_registry(n: int = 200, seed: int = 2024) -> CohortSource:
