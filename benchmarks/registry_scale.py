@@ -1,0 +1,120 @@
+"""Registry analytics at scale on the synthetic cohort, each step with a baseline in the same run.
+
+Usage: python benchmarks/registry_scale.py [--n 100000] [--seed 1]
+
+Steps: write the synthetic cohort's course tables as Parquet; read them back as netline
+course tables, against a plain DuckDB read of the same files (the baseline, ratio printed);
+derive lines and select the cohort; Table 1; pathways; Kaplan-Meier of PFS by first-line
+class; Cox with five covariates. Peak resident memory is printed at the end.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from netline.registry import cox, kaplan_meier, pathways, select_cohort, table1
+from netline.registry._course import DAYS_PER_MONTH, CourseTables, synthetic_cohort
+from netline.registry.analytics.cohort import CohortSource
+
+
+def _timed(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    start = time.perf_counter()
+    value = func(*args, **kwargs)
+    seconds = time.perf_counter() - start
+    print(f"{label:<44} {seconds:8.1f} s")
+    return value, seconds
+
+
+def _facts(cohort) -> pa.Table:  # type: ignore[no-untyped-def]
+    patients = cohort.patients
+    follow = cohort.tables.followup
+    diagnosis = follow.column("diagnosis")
+    age = pc.divide(
+        pc.cast(
+            pc.subtract(
+                pc.cast(diagnosis, pa.int32()), pc.cast(patients.column("birth_date"), pa.int32())
+            ),
+            pa.float64(),
+        ),
+        DAYS_PER_MONTH * 12,
+    )
+    n = patients.num_rows
+    nulls = pa.nulls(n)
+    return pa.table(
+        {
+            "patient_id": pc.cast(patients.column("patient_id"), pa.string()),
+            "case_id": pc.cast(patients.column("patient_id"), pa.string()),
+            "synthetic": pa.array([True] * n),
+            "sex": pc.cast(patients.column("sex"), pa.string()),
+            "site": pc.cast(patients.column("site"), pa.string()),
+            "diagnosis": diagnosis,
+            "age_at_diagnosis": age,
+            "ki67_percent": nulls.cast(pa.float64()),
+            "grade": nulls.cast(pa.string()),
+            "stage": nulls.cast(pa.string()),
+            "functioning_syndrome": pa.array(["unknown"] * n),
+            "hereditary_syndrome": pa.array(["unknown"] * n),
+            "distant_metastases": pa.array([True] * n),
+        }
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    args = parser.parse_args()
+    print(f"registry benchmark: {args.n} synthetic patients")
+    cohort, _ = _timed(
+        "generate synthetic cohort", synthetic_cohort, args.n, args.seed, with_lesions=False
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        _timed("write course tables as Parquet", cohort.tables.write_parquet, folder)
+        files = sorted(folder.glob("*.parquet"))
+        size = sum(f.stat().st_size for f in files) / 1e6
+
+        def plain_read() -> int:
+            con = duckdb.connect()
+            rows = 0
+            for f in files:
+                con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_parquet('{f}')")
+                rows += con.execute(f"SELECT COUNT(*) FROM {f.stem}").fetchone()[0]
+            con.close()
+            return rows
+
+        rows, base = _timed("baseline: plain DuckDB read of the Parquet", plain_read)
+        tables, read = _timed(
+            "netline: read course tables (checked)", CourseTables.read_parquet, folder
+        )
+        print(
+            f"  {rows} rows, {size:.1f} MB; {rows / read:,.0f} rows/s; "
+            f"time ratio to baseline {read / base:.1f}"
+        )
+    source = CohortSource(_facts(cohort), tables)
+    chosen, _ = _timed("derive lines and select the cohort", select_cohort, source)
+    _timed("Table 1", table1, chosen)
+    _timed("pathways (class, 3 lines)", pathways, chosen)
+    _timed("Kaplan-Meier PFS line 1 by class", kaplan_meier, chosen, "pfs", 1, "class")
+    covariates = [
+        "line",
+        "prior_ssa",
+        "prior_radioligand",
+        "prior_mtor_inhibitor",
+        "age_at_diagnosis",
+    ]
+    _timed("Cox PFS lines >= 2, five covariates", cox, chosen, covariates, "pfs", (2, None))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory {peak:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

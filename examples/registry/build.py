@@ -1,0 +1,97 @@
+"""Rebuild the registry examples: FHIR Bundles of the seed case and of synthetic patients.
+
+Run from the repository root: ``python examples/registry/build.py``. Everything here is
+built from the published seed case and from netline's seeded synthetic demo registry; no
+patient data.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+from netline.records import CaseRecord, Imaging, SystemicTherapy, load_case
+from netline.registry.datasets import demo_records
+from netline.registry.fhir import write_bundle
+from netline.registry.redcap import template_dictionary
+
+HERE = Path(__file__).resolve().parent
+N_SYNTHETIC = 40
+
+
+def _iso(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def redcap_rows(record: CaseRecord) -> list[dict[str, str]]:
+    """Return the REDCap export rows of one record (base row, then repeating instruments)."""
+    patient, primary = record.patient, record.primary
+    base = {
+        "record_id": patient.id,
+        "sex": patient.sex.value,
+        "birth_date": _iso(patient.birth_date),
+        "death_date": _iso(patient.death_date),
+        "last_follow_up": _iso(patient.last_follow_up),
+        "primary_site": primary.site.value,
+        "diagnosis_date": _iso(primary.diagnosed),
+        "functioning_syndrome": primary.functioning_syndrome.value,
+        "ki67_percent": _iso(primary.histology.ki67_percent if primary.histology else None),
+    }
+    rows = [base]
+
+    def repeat(instrument: str, instance: int, values: dict[str, str]) -> None:
+        row = {"record_id": patient.id, "redcap_repeat_instrument": instrument}
+        rows.append(row | {"redcap_repeat_instance": str(instance)} | values)
+
+    for i, met in enumerate(record.metastases, start=1):
+        repeat("metastasis", i, {"met_organ": met.organ.value, "met_found": _iso(met.found)})
+    for i, tx in enumerate(record.of_type(SystemicTherapy), start=1):
+        repeat(
+            "systemic_therapy",
+            i,
+            {
+                "tx_agent": tx.agent.value,
+                "tx_start": _iso(tx.start),
+                "tx_stop": _iso(tx.stop),
+                "tx_reason_stopped": tx.reason_stopped.value if tx.reason_stopped else "",
+            },
+        )
+    for i, scan in enumerate(record.of_type(Imaging), start=1):
+        response = scan.recorded_response.value if scan.recorded_response else ""
+        repeat(
+            "imaging",
+            i,
+            {
+                "img_date": _iso(scan.date),
+                "img_modality": scan.modality.value,
+                "img_recorded_response": response,
+            },
+        )
+    return rows
+
+
+def main() -> None:
+    """Write ``fhir/*.json`` (one Bundle per patient) and the REDCap example project."""
+    seed = load_case(HERE.parents[1] / "examples" / "seed-case.yaml")
+    demo = demo_records(N_SYNTHETIC, seed=2024)
+    target = HERE / "fhir"
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir()
+    write_bundle(seed, target / "seed-case.json")
+    for record in demo:
+        write_bundle(record, target / f"{record.patient.id}.json")
+    redcap = HERE / "redcap"
+    template_dictionary(redcap / "mapping.yaml", redcap / "data_dictionary.csv")
+    rows = [row for record in [seed, *demo[:20]] for row in redcap_rows(record)]
+    columns = ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    with (redcap / "records.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,107 @@
+"""What the registry keeps per patient for selection and Table 1, taken from one record.
+
+Grade and stage come from :func:`netline.assess` (the one place where WHO grading and TNM
+staging are applied to a record); nothing here re-implements a clinical rule.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from netline.records.model import CaseRecord
+
+__all__ = ["FACT_COLUMNS", "canonical_json", "content_hash", "diff", "facts_row"]
+
+#: Columns of ``patient_facts`` in order.
+FACT_COLUMNS = (
+    "patient_id",
+    "case_id",
+    "synthetic",
+    "sex",
+    "site",
+    "diagnosis",
+    "age_at_diagnosis",
+    "ki67_percent",
+    "grade",
+    "stage",
+    "functioning_syndrome",
+    "hereditary_syndrome",
+    "distant_metastases",
+)
+#: Stage edition kept in ``patient_facts.stage``.
+STAGE_EDITION = "AJCC 8"
+_MAX_CHANGES = 200
+
+
+def canonical_json(record: CaseRecord) -> str:
+    """Return the record as canonical JSON (sorted keys, absolute dates)."""
+    return json.dumps(record.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+
+
+def content_hash(text: str) -> str:
+    """Return the SHA-256 of a record's canonical JSON."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def facts_row(record: CaseRecord) -> dict[str, Any]:
+    """Return the ``patient_facts`` row of a record."""
+    from netline.assessment import assess
+
+    assessment = assess(record, lines=False)
+    grade = assessment.grade
+    staging = assessment.staging.get(STAGE_EDITION)
+    group = None if staging is None else staging.value.stage_group
+    histology = record.primary.histology
+    return {
+        "patient_id": record.patient.id,
+        "case_id": record.id,
+        "synthetic": record.synthetic,
+        "sex": record.patient.sex.value,
+        "site": record.primary.site.value,
+        "diagnosis": assessment.diagnosis_date,
+        "age_at_diagnosis": assessment.age_at_diagnosis,
+        "ki67_percent": None if histology is None else histology.ki67_percent,
+        "grade": None if grade is None else str(grade.value.value),
+        "stage": None if group is None else str(group.value),
+        "functioning_syndrome": record.primary.functioning_syndrome.value,
+        "hereditary_syndrome": record.primary.hereditary_syndrome.value,
+        "distant_metastases": any(m.organ.is_distant for m in record.metastases),
+    }
+
+
+def _flatten(node: object, path: str, out: dict[str, object]) -> None:
+    if isinstance(node, dict):
+        for key, value in node.items():
+            _flatten(value, f"{path}.{key}" if path else str(key), out)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            _flatten(value, f"{path}[{i}]", out)
+        if not node:
+            out[path] = []
+    else:
+        out[path] = node
+
+
+def diff(old_json: str, new_json: str) -> list[dict[str, object]]:
+    """List the fields that differ between two canonical records (path, old, new).
+
+    At most 200 changes are listed; a last entry says how many more there were.
+    """
+    old: dict[str, object] = {}
+    new: dict[str, object] = {}
+    _flatten(json.loads(old_json), "", old)
+    _flatten(json.loads(new_json), "", new)
+    changes: list[dict[str, object]] = [
+        {"field": key, "old": old.get(key), "new": new.get(key)}
+        for key in sorted(old.keys() | new.keys())
+        if old.get(key, _MISSING) != new.get(key, _MISSING)
+    ]
+    if len(changes) > _MAX_CHANGES:
+        extra = len(changes) - _MAX_CHANGES
+        changes = [*changes[:_MAX_CHANGES], {"field": "...", "old": None, "new": f"{extra} more"}]
+    return changes
+
+
+_MISSING = object()

@@ -1,0 +1,1 @@
+"""Cohort analytics: selection, Table 1, survival (lifelines) and treatment pathways."""

@@ -1,0 +1,295 @@
+"""Cohort selection: patients of a registry by tumour, treatment and dates, with their lines.
+
+Lines of therapy are derived by the course engine (through :mod:`netline.registry._course`)
+for every patient of the source, then patients are kept by the criteria; a line-based
+criterion (line, agent, class, sequence) looks at the lines so derived.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+from netline.errors import InvalidInputError
+from netline.records.vocabulary import agent_info
+from netline.registry import _course
+
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped]
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from netline.registry.store import Registry
+
+__all__ = ["Cohort", "CohortSource", "select_cohort"]
+
+SequenceBy = Literal["class", "regimen"]
+#: Joins the agents (or classes) of one line, and the lines of one sequence.
+COMBINATION, ARROW = " + ", " → "
+
+
+@dataclass(frozen=True)
+class CohortSource:
+    """What a cohort is selected from: patient facts and the course tables.
+
+    Parameters
+    ----------
+    facts : pyarrow.Table
+        One row per patient with the columns of the store's ``patient_facts``.
+    tables : CourseTables
+        The course engine's tables for the same patients.
+    """
+
+    facts: pa.Table
+    tables: _course.CourseTables
+
+
+@dataclass(frozen=True)
+class Cohort:
+    """A selected cohort: its patients, their lines of therapy and outcomes.
+
+    Attributes
+    ----------
+    facts : pandas.DataFrame
+        One row per patient (``patient_facts`` plus ``n_lines``, ``sequence_class`` and
+        ``sequence_regimen``).
+    lines : pandas.DataFrame
+        One row per line (the engine's line columns plus ``regimen`` and ``classes``, the
+        agents and the agent classes of the line joined with ``" + "``).
+    patients : pandas.DataFrame
+        Per-patient outcomes from the engine (OS from diagnosis and first line, PFS2).
+    criteria : dict
+        The criteria used.
+    n_source : int
+        Patients in the source before selection.
+    """
+
+    facts: pd.DataFrame
+    lines: pd.DataFrame
+    patients: pd.DataFrame
+    criteria: dict[str, Any] = field(default_factory=dict)
+    n_source: int = 0
+
+    @property
+    def n(self) -> int:
+        """Number of patients selected."""
+        return len(self.facts)
+
+    def describe(self) -> str:
+        """Say in words what was selected."""
+        shown = ", ".join(f"{k}={v}" for k, v in self.criteria.items()) or "all patients"
+        return f"{self.n} of {self.n_source} patients ({shown})"
+
+
+def _line_classes(agents: Sequence[str], kind: str) -> str:
+    if kind != "systemic" or not len(agents):
+        return kind
+    return COMBINATION.join(sorted({agent_info(a).agent_class.value for a in agents}))
+
+
+def _line_regimen(agents: Sequence[str], kind: str) -> str:
+    if kind != "systemic" or not len(agents):
+        return kind
+    return COMBINATION.join(sorted(agents))
+
+
+def _source(source: Registry | CohortSource | str | Path) -> CohortSource:
+    if isinstance(source, CohortSource):
+        return source
+    if isinstance(source, str | Path):
+        from netline.registry.store import open_registry
+
+        with open_registry(source) as registry:
+            return CohortSource(registry.facts(), registry.course_tables())
+    return CohortSource(source.facts(), source.course_tables())
+
+
+def select_cohort(
+    source: Registry | CohortSource | str | Path,
+    *,
+    site: str | Sequence[str] | None = None,
+    grade: str | Sequence[str] | None = None,
+    ki67: tuple[float | None, float | None] | None = None,
+    stage: str | Sequence[str] | None = None,
+    functioning: bool | None = None,
+    line: int | None = None,
+    agent: str | None = None,
+    agent_class: str | None = None,
+    sequence: Sequence[str] | None = None,
+    sequence_by: SequenceBy = "class",
+    diagnosed_from: dt.date | None = None,
+    diagnosed_to: dt.date | None = None,
+    rules: _course.LineRules | None = None,
+    backend: object = "duckdb",
+) -> Cohort:
+    """Select patients of a registry, with their lines of therapy and outcomes.
+
+    Parameters
+    ----------
+    source : Registry, CohortSource or path
+        The registry (open, or the path of its file) or facts and course tables.
+    site, grade, stage : str or sequence of str, optional
+        Primary site, WHO grade (e.g. ``"NET G2"``), AJCC 8 stage group at diagnosis.
+    ki67 : (low, high), optional
+        Ki-67 index range in %, inclusive; either end may be ``None``.
+    functioning : bool, optional
+        ``True``: a functioning syndrome recorded; ``False``: recorded as non-functioning.
+    line : int, optional
+        With ``agent`` or ``agent_class``: that line contains it; alone: at least that many
+        lines.
+    agent, agent_class : str, optional
+        An agent (e.g. ``"everolimus"``) or class (e.g. ``"radioligand"``) given in any line
+        (or in ``line``).
+    sequence : sequence of str, optional
+        The first lines, in order, by class (default) or by regimen (``sequence_by``), e.g.
+        ``["ssa", "radioligand"]``; a combination is written ``"a + b"`` (sorted).
+    diagnosed_from, diagnosed_to : date, optional
+        Diagnosis date range, inclusive.
+    rules : LineRules, optional
+        Line-of-therapy rules (the documented defaults when omitted).
+    backend : {"duckdb", "pyspark"} or a session
+        Where the lines are derived (identical results).
+
+    Returns
+    -------
+    Cohort
+
+    Raises
+    ------
+    InvalidInputError
+        When a criterion has the wrong form (e.g. ``line`` below 1).
+    """
+    criteria = {
+        k: v
+        for k, v in {
+            "site": site,
+            "grade": grade,
+            "ki67": ki67,
+            "stage": stage,
+            "functioning": functioning,
+            "line": line,
+            "agent": agent,
+            "agent_class": agent_class,
+            "sequence": None if sequence is None else list(sequence),
+            "diagnosed_from": diagnosed_from,
+            "diagnosed_to": diagnosed_to,
+        }.items()
+        if v is not None
+    }
+    if line is not None and line < 1:
+        raise InvalidInputError.single("line", line, "a line number of 1 or more")
+    data = _source(source)
+    course = _course.derive_lines(data.tables, rules, backend=backend)
+    facts, lines, patients = _frames(data.facts, course)
+    keep = _fact_mask(facts, site, grade, ki67, stage, functioning, diagnosed_from, diagnosed_to)
+    keep &= _line_mask(facts, lines, line, agent, agent_class, sequence, sequence_by)
+    chosen = facts[keep].reset_index(drop=True)
+    ids = set(chosen["patient_id"])
+    return Cohort(
+        facts=chosen,
+        lines=lines[lines["patient_id"].isin(ids)].reset_index(drop=True),
+        patients=patients[patients["patient_id"].isin(ids)].reset_index(drop=True),
+        criteria=criteria,
+        n_source=len(facts),
+    )
+
+
+def _frames(facts_table: pa.Table, course: Any) -> tuple[Any, Any, Any]:
+    facts = facts_table.to_pandas()
+    lines = course.lines.to_pandas()
+    patients = course.patients.to_pandas()
+    for frame in (facts, lines, patients):
+        frame["patient_id"] = frame["patient_id"].astype(str)
+    lines["regimen"] = [
+        _line_regimen(a, k) for a, k in zip(lines["agents"], lines["kind"], strict=True)
+    ]
+    lines["classes"] = [
+        _line_classes(a, k) for a, k in zip(lines["agents"], lines["kind"], strict=True)
+    ]
+    grouped = lines.sort_values(["patient_id", "line"]).groupby("patient_id", sort=False)
+    by_patient = grouped.agg(
+        n_lines=("line", "size"),
+        sequence_class=("classes", ARROW.join),
+        sequence_regimen=("regimen", ARROW.join),
+    )
+    facts = facts.merge(by_patient, left_on="patient_id", right_index=True, how="left")
+    facts["n_lines"] = facts["n_lines"].fillna(0).astype(int)
+    facts[["sequence_class", "sequence_regimen"]] = facts[
+        ["sequence_class", "sequence_regimen"]
+    ].fillna("")
+    return facts, lines, patients
+
+
+def _as_set(value: str | Sequence[str]) -> set[str]:
+    return {value} if isinstance(value, str) else set(value)
+
+
+def _fact_mask(
+    facts: Any,
+    site: str | Sequence[str] | None,
+    grade: str | Sequence[str] | None,
+    ki67: tuple[float | None, float | None] | None,
+    stage: str | Sequence[str] | None,
+    functioning: bool | None,
+    diagnosed_from: dt.date | None,
+    diagnosed_to: dt.date | None,
+) -> Any:
+    import pandas as pd
+
+    keep = pd.Series(True, index=facts.index)
+    for column, wanted in (("site", site), ("grade", grade), ("stage", stage)):
+        if wanted is not None:
+            keep &= facts[column].isin(_as_set(wanted))
+    if ki67 is not None:
+        low, high = ki67
+        values = facts["ki67_percent"]
+        keep &= values.notna()
+        if low is not None:
+            keep &= values >= low
+        if high is not None:
+            keep &= values <= high
+    if functioning is not None:
+        syndrome = facts["functioning_syndrome"]
+        if functioning:
+            keep &= ~syndrome.isin({"none", "unknown"}) & syndrome.notna()
+        else:
+            keep &= syndrome == "none"
+    diagnosis = pd.to_datetime(facts["diagnosis"])
+    if diagnosed_from is not None:
+        keep &= diagnosis >= pd.Timestamp(diagnosed_from)
+    if diagnosed_to is not None:
+        keep &= diagnosis <= pd.Timestamp(diagnosed_to)
+    return keep
+
+
+def _line_mask(
+    facts: Any,
+    lines: Any,
+    line: int | None,
+    agent: str | None,
+    agent_class: str | None,
+    sequence: Sequence[str] | None,
+    sequence_by: SequenceBy,
+) -> Any:
+    import pandas as pd
+
+    keep = pd.Series(True, index=facts.index)
+    if line is not None and agent is None and agent_class is None:
+        keep &= facts["n_lines"] >= line
+    if agent is not None or agent_class is not None:
+        rows = lines if line is None else lines[lines["line"] == line]
+        hit = pd.Series(True, index=rows.index)
+        if agent is not None:
+            hit &= rows["agents"].map(lambda agents: agent in list(agents))
+        if agent_class is not None:
+            hit &= rows["classes"].map(lambda c: agent_class in c.split(COMBINATION))
+        keep &= facts["patient_id"].isin(set(rows.loc[hit, "patient_id"]))
+    if sequence is not None:
+        if sequence_by not in ("class", "regimen"):
+            raise InvalidInputError.single("sequence_by", sequence_by, "'class' or 'regimen'")
+        wanted = list(sequence)
+        column = facts[f"sequence_{sequence_by}"]
+        keep &= column.map(lambda s: s.split(ARROW)[: len(wanted)] == wanted if s else False)
+    return keep

@@ -1,0 +1,303 @@
+"""REDCap import: a data dictionary and a records CSV export, read through a mapping file.
+
+The mapping file (YAML, ``examples/registry/redcap/mapping.yaml``) says which REDCap field
+fills which netline field; the user edits it to fit an existing project. Its parts:
+
+``record_id``
+    The REDCap record id field (one patient per record).
+``fields``
+    Non-repeating fields: ``netline.path: redcap_field`` (e.g. ``primary.diagnosed: dx_date``)
+    or ``netline.path: {field: redcap_field, values: {redcap_code: netline_value}}`` when the
+    project's choice codes are not netline's own.
+``instruments``
+    Repeating instruments (rows with ``redcap_repeat_instrument``): each has ``into``
+    (``metastases`` or ``events``), for events a ``type`` (``systemic_therapy``,
+    ``imaging``, ...), and ``fields`` as above, relative to one item.
+
+Every value is checked by the case-file rules (:mod:`netline.records`); a problem is reported
+with the CSV row, the REDCap field and the value. :func:`template_dictionary` writes the data
+dictionary of a NET registry project whose choice codes are netline's, so it imports with the
+bundled mapping unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from netline.errors import InvalidInputError, InvalidRecordError, Problem
+from netline.records import CaseRecord, record_from_data
+
+__all__ = ["read_redcap", "template_dictionary"]
+
+_REPEAT = "redcap_repeat_instrument"
+_INSTANCE = "redcap_repeat_instance"
+_DICT_FIELD = "Variable / Field Name"
+
+
+def _load_mapping(path: Path) -> dict[str, Any]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise InvalidInputError.single(
+            str(path), "unreadable", f"a YAML mapping file ({exc})"
+        ) from None
+    if not isinstance(data, dict) or "record_id" not in data or "fields" not in data:
+        raise InvalidInputError.single(
+            str(path), type(data).__name__, "a mapping with record_id and fields"
+        )
+    return data
+
+
+def _spec(value: Any) -> tuple[str, dict[str, str]]:
+    if isinstance(value, Mapping):
+        return str(value["field"]), {str(k): str(v) for k, v in (value.get("values") or {}).items()}
+    return str(value), {}
+
+
+def _put(target: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def _fill(
+    row: Mapping[str, str], fields: Mapping[str, Any], into: dict[str, Any], where: dict[str, str]
+) -> None:
+    for path, raw_spec in fields.items():
+        name, values = _spec(raw_spec)
+        text = (row.get(name) or "").strip()
+        if not text:
+            continue
+        value: Any = values.get(text, text)
+        _put(into, path, value)
+        where[path] = name
+
+
+def _dictionary_fields(path: Path) -> set[str]:
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        if reader.fieldnames is None or _DICT_FIELD not in reader.fieldnames:
+            raise InvalidInputError.single(
+                str(path), reader.fieldnames, f"a REDCap data dictionary (column {_DICT_FIELD!r})"
+            )
+        return {row[_DICT_FIELD] for row in reader}
+
+
+def _mapped_fields(mapping: Mapping[str, Any]) -> list[tuple[str, str]]:
+    found = [("record_id", str(mapping["record_id"]))]
+    found += [(f"fields.{p}", _spec(s)[0]) for p, s in mapping["fields"].items()]
+    for name, instrument in (mapping.get("instruments") or {}).items():
+        found += [
+            (f"instruments.{name}.fields.{p}", _spec(s)[0]) for p, s in instrument["fields"].items()
+        ]
+    return found
+
+
+def read_redcap(
+    dictionary: str | Path, records: str | Path, mapping: str | Path
+) -> tuple[list[tuple[str, CaseRecord | InvalidInputError]], str]:
+    """Read a REDCap records export into netline records (one per REDCap record).
+
+    Parameters
+    ----------
+    dictionary : path
+        The project's data dictionary (CSV).
+    records : path
+        The records export (CSV, raw values, with ``redcap_repeat_instrument`` and
+        ``redcap_repeat_instance`` for repeating instruments).
+    mapping : path
+        The mapping file (YAML).
+
+    Returns
+    -------
+    items : list of (str, CaseRecord or InvalidInputError)
+        Each record with where it came from (``file record <id>``).
+    source : str
+
+    Raises
+    ------
+    InvalidInputError
+        When the mapping names a field the data dictionary does not have.
+    """
+    dictionary, records, mapping = Path(dictionary), Path(records), Path(mapping)
+    spec = _load_mapping(mapping)
+    known = _dictionary_fields(dictionary)
+    missing = [
+        Problem(f"{mapping}: {where}", name, f"a field of {dictionary.name}")
+        for where, name in _mapped_fields(spec)
+        if name not in known
+    ]
+    if missing:
+        raise InvalidInputError(missing)
+    rid = str(spec["record_id"])
+    instruments: Mapping[str, Any] = spec.get("instruments") or {}
+    by_record: dict[str, dict[str, Any]] = {}
+    with records.open(newline="", encoding="utf-8-sig") as handle:
+        for number, row in enumerate(csv.DictReader(handle), start=2):
+            key = (row.get(rid) or "").strip()
+            if not key:
+                by_record.setdefault(
+                    f"row {number}",
+                    {"rows": [], "error": Problem(f"row {number}", None, f"a value in {rid}")},
+                )
+                continue
+            entry = by_record.setdefault(key, {"rows": []})
+            entry["rows"].append((number, row))
+    items: list[tuple[str, CaseRecord | InvalidInputError]] = []
+    for key, entry in by_record.items():
+        where_name = f"{records} record {key}"
+        if "error" in entry:
+            items.append(
+                (f"{records} {key}", InvalidRecordError([entry["error"]], source=str(records)))
+            )
+            continue
+        items.append((where_name, _record(key, entry["rows"], spec, instruments, records)))
+    return items, str(records)
+
+
+def _record(
+    key: str,
+    rows: list[tuple[int, Mapping[str, str]]],
+    spec: Mapping[str, Any],
+    instruments: Mapping[str, Any],
+    source: Path,
+) -> CaseRecord | InvalidInputError:
+    data: dict[str, Any] = {
+        "id": f"redcap-{key}",
+        "patient": {"id": key},
+        "metastases": [],
+        "events": [],
+    }
+    trace: dict[str, tuple[int, str]] = {}
+    for number, row in rows:
+        instrument = (row.get(_REPEAT) or "").strip()
+        if not instrument:
+            where: dict[str, str] = {}
+            _fill(row, spec["fields"], data, where)
+            trace |= {path: (number, name) for path, name in where.items()}
+            continue
+        if instrument not in instruments:
+            return InvalidRecordError(
+                [
+                    Problem(
+                        f"row {number}: {_REPEAT}",
+                        instrument,
+                        "an instrument of the mapping: " + ", ".join(instruments),
+                    )
+                ],
+                source=str(source),
+            )
+        config = instruments[instrument]
+        item: dict[str, Any] = {"type": config["type"]} if config.get("type") else {}
+        where = {}
+        _fill(row, config["fields"], item, where)
+        bucket = data[config["into"]]
+        prefix = f"{config['into']}[{len(bucket)}]"
+        trace |= {f"{prefix}.{path}": (number, name) for path, name in where.items()}
+        trace[prefix] = (number, f"{instrument} #{row.get(_INSTANCE, '')}")
+        bucket.append(item)
+    try:
+        return record_from_data(data, source=str(source))
+    except InvalidRecordError as error:
+        return InvalidRecordError([_locate(p, trace) for p in error.problems], source=str(source))
+
+
+def _locate(problem: Problem, trace: Mapping[str, tuple[int, str]]) -> Problem:
+    path = problem.location
+    if path in trace:
+        number, name = trace[path]
+        return Problem(f"row {number}, field {name} ({path})", problem.value, problem.expected)
+    for prefix in sorted(trace, key=len, reverse=True):
+        if path.startswith(prefix):
+            number, name = trace[prefix]
+            return Problem(f"row {number} ({name}), {path}", problem.value, problem.expected)
+    return problem
+
+
+def template_dictionary(mapping: str | Path, out: str | Path) -> Path:
+    """Write a REDCap data dictionary (CSV) for the fields of a mapping file.
+
+    Choice fields list netline's own codes, so records entered in the project import with
+    the same mapping unchanged.
+    """
+    from netline.records.vocabulary import (
+        Agent,
+        FunctioningSyndrome,
+        ImagingModality,
+        Organ,
+        PrimarySite,
+        ReasonStopped,
+        RecordedResponse,
+        Sex,
+    )
+
+    choices = {
+        "patient.sex": Sex,
+        "primary.site": PrimarySite,
+        "primary.functioning_syndrome": FunctioningSyndrome,
+        "organ": Organ,
+        "agent": Agent,
+        "reason_stopped": ReasonStopped,
+        "modality": ImagingModality,
+        "recorded_response": RecordedResponse,
+    }
+    dates = (
+        "date",
+        "start",
+        "stop",
+        "found",
+        "diagnosed",
+        "birth_date",
+        "death_date",
+        "last_follow_up",
+    )
+    spec = _load_mapping(Path(mapping))
+    rows = [(str(spec["record_id"]), "patient", "record_id", "text", "Record ID", "", "")]
+    forms = [("patient", spec["fields"])] + [
+        (name, i["fields"]) for name, i in (spec.get("instruments") or {}).items()
+    ]
+    for form, fields in forms:
+        for path, raw in fields.items():
+            name, _ = _spec(raw)
+            options = choices.get(path)
+            if options is not None:
+                rows.append(
+                    (
+                        name,
+                        form,
+                        path,
+                        "dropdown",
+                        path,
+                        " | ".join(f"{o.value}, {o.value}" for o in options),
+                        "",
+                    )
+                )
+            elif path.split(".")[-1] in dates:
+                rows.append((name, form, path, "text", path, "", "date_ymd"))
+            else:
+                rows.append(
+                    (name, form, path, "text", path, "", "number" if "percent" in path else "")
+                )
+    target = Path(out)
+    with target.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(
+            [
+                _DICT_FIELD,
+                "Form Name",
+                "Section Header",
+                "Field Type",
+                "Field Label",
+                "Choices, Calculations, OR Slider Labels",
+                "Text Validation Type OR Show Slider Number",
+            ]
+        )
+        for name, form, _path, kind, label, choice_text, validation in rows:
+            writer.writerow([name, form, "", kind, label, choice_text, validation])
+    return target
