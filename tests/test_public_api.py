@@ -54,6 +54,7 @@ def test_top_level_all_is_curated() -> None:
         "netline.evidence",
         "netline.simulation",
         "netline.advice",
+        "netline.registry",
     ],
 )
 def test_subpackage_all_resolves(module: str) -> None:

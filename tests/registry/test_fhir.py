@@ -57,7 +57,9 @@ def test_bundle_uses_mcode_profiles_and_net_observations(seed_record: CaseRecord
     codes = {
         r["code"]["coding"][0]["code"]: r  # type: ignore[index]
         for r in by_type["Observation"]
-        if r["id"].endswith(("ki67-index", "mitotic-count", "sstr-uptake", "functioning-syndrome"))  # type: ignore[union-attr]
+        if str(r["id"]).endswith(
+            ("ki67-index", "mitotic-count", "sstr-uptake", "functioning-syndrome")
+        )
     }
     assert codes["ki67-index"]["valueQuantity"] == {"value": 10.0, "unit": "%"}
     assert codes["sstr-uptake"]["valueInteger"] == 4

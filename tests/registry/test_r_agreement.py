@@ -6,7 +6,7 @@ import shutil
 import subprocess
 
 import numpy as np
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped]
 import pytest
 
 from netline.registry import Cohort, cox, kaplan_meier

@@ -12,9 +12,15 @@ from netline.cli import (  # noqa: F401  (each module registers its commands)
     check,
     evidence,
     schema,
+    serve,
     simulate,
     timeline,
 )
 from netline.cli._app import app, main
+from netline.cli.cohort import cohort_app
+from netline.cli.registry import registry_app
+
+app.add_typer(registry_app, name="registry")
+app.add_typer(cohort_app, name="cohort")
 
 __all__ = ["app", "main"]

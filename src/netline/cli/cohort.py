@@ -18,8 +18,6 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from netline.cli._app import user_errors
-
 if TYPE_CHECKING:
     from netline.registry import Cohort
 
@@ -106,21 +104,20 @@ def select(
     ] = None,
 ) -> None:
     """Select the cohort (options before the command)."""
-    with user_errors():
-        criteria: dict[str, Any] = {
-            "site": site or None,
-            "grade": grade or None,
-            "ki67": None if ki67_min is None and ki67_max is None else (ki67_min, ki67_max),
-            "stage": stage or None,
-            "functioning": functioning,
-            "line": line,
-            "agent": agent,
-            "agent_class": agent_class,
-            "sequence": None if sequence is None else [s.strip() for s in sequence.split(",")],
-            "diagnosed_from": _date("--diagnosed-from", diagnosed_from),
-            "diagnosed_to": _date("--diagnosed-to", diagnosed_to),
-        }
-        ctx.obj = _Selection(registry, demo, {k: v for k, v in criteria.items() if v is not None})
+    criteria: dict[str, Any] = {
+        "site": site or None,
+        "grade": grade or None,
+        "ki67": None if ki67_min is None and ki67_max is None else (ki67_min, ki67_max),
+        "stage": stage or None,
+        "functioning": functioning,
+        "line": line,
+        "agent": agent,
+        "agent_class": agent_class,
+        "sequence": None if sequence is None else [s.strip() for s in sequence.split(",")],
+        "diagnosed_from": _date("--diagnosed-from", diagnosed_from),
+        "diagnosed_to": _date("--diagnosed-to", diagnosed_to),
+    }
+    ctx.obj = _Selection(registry, demo, {k: v for k, v in criteria.items() if v is not None})
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -148,11 +145,10 @@ def table1(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Write to a file.")] = None,
 ) -> None:
     """Table 1 of the cohort, with missing values counted."""
-    with user_errors():
-        from netline.registry import table1 as describe
+    from netline.registry import table1 as describe
 
-        _check_format(fmt)
-        _emit(describe(ctx.obj.cohort(), by=by).render(fmt), out)
+    _check_format(fmt)
+    _emit(describe(ctx.obj.cohort(), by=by).render(fmt), out)
 
 
 @cohort_app.command()
@@ -169,15 +165,14 @@ def km(
     fmt: Annotated[str, typer.Option("--format", help="text, markdown, html or json.")] = "text",
 ) -> None:
     """Kaplan-Meier curves, log-rank test and numbers at risk (default: PFS by first-line class)."""
-    with user_errors():
-        from netline.registry import kaplan_meier
+    from netline.registry import kaplan_meier
 
-        _check_format(fmt)
-        result = kaplan_meier(ctx.obj.cohort(), endpoint, line or None, by=by)  # type: ignore[arg-type]
-        typer.echo(result.render(fmt))
-        if out is not None:
-            result.plot(out)
-            typer.echo(f"{out}: written")
+    _check_format(fmt)
+    result = kaplan_meier(ctx.obj.cohort(), endpoint, line or None, by=by)  # type: ignore[arg-type]
+    typer.echo(result.render(fmt))
+    if out is not None:
+        result.plot(out)
+        typer.echo(f"{out}: written")
 
 
 @cohort_app.command()
@@ -195,13 +190,12 @@ def cox(
     fmt: Annotated[str, typer.Option("--format", help="text, markdown, html or json.")] = "text",
 ) -> None:
     """Cox proportional-hazards model with a proportional-hazards check."""
-    with user_errors():
-        from netline.registry import cox as fit
+    from netline.registry import cox as fit
 
-        _check_format(fmt)
-        names = [c.strip() for c in covariates.split(",") if c.strip()]
-        result = fit(ctx.obj.cohort(), names, endpoint, (first_line, last_line))  # type: ignore[arg-type]
-        typer.echo(result.render(fmt))
+    _check_format(fmt)
+    names = [c.strip() for c in covariates.split(",") if c.strip()]
+    result = fit(ctx.obj.cohort(), names, endpoint, (first_line, last_line))  # type: ignore[arg-type]
+    typer.echo(result.render(fmt))
 
 
 @cohort_app.command()
@@ -215,15 +209,14 @@ def pathways(
     fmt: Annotated[str, typer.Option("--format", help="text, markdown, html or json.")] = "text",
 ) -> None:
     """Treatment sequences with numerators, denominators and small-cell suppression."""
-    with user_errors():
-        from netline.errors import InvalidInputError
-        from netline.registry import pathways as count
+    from netline.errors import InvalidInputError
+    from netline.registry import pathways as count
 
-        _check_format(fmt)
-        if kind not in ("sankey", "sunburst"):
-            raise InvalidInputError.single("--kind", kind, "sankey or sunburst")
-        result = count(ctx.obj.cohort(), by=by, depth=depth, suppress_below=suppress_below)  # type: ignore[arg-type]
-        typer.echo(result.render(fmt))
-        if out is not None:
-            result.save(out, kind)  # type: ignore[arg-type]
-            typer.echo(f"{out}: written")
+    _check_format(fmt)
+    if kind not in ("sankey", "sunburst"):
+        raise InvalidInputError.single("--kind", kind, "sankey or sunburst")
+    result = count(ctx.obj.cohort(), by=by, depth=depth, suppress_below=suppress_below)  # type: ignore[arg-type]
+    typer.echo(result.render(fmt))
+    if out is not None:
+        result.save(out, kind)  # type: ignore[arg-type]
+        typer.echo(f"{out}: written")

@@ -12,8 +12,6 @@ from typing import Annotated
 
 import typer
 
-from netline.cli._app import user_errors
-
 registry_app = typer.Typer(
     name="registry",
     help="A registry of NET courses: a DuckDB file with audited, all-or-nothing imports.",
@@ -31,15 +29,14 @@ StorePath = Annotated[
 @registry_app.command("init")
 def init(store: StorePath) -> None:
     """Create a registry file (or check and migrate an existing one)."""
-    with user_errors():
-        from netline.registry import open_registry
+    from netline.registry import open_registry
 
-        with open_registry(store) as registry:
-            counts = registry.counts()
-            typer.echo(
-                f"{store}: netline registry, schema version {registry.schema_version}, "
-                f"{counts['records']} patients"
-            )
+    with open_registry(store) as registry:
+        counts = registry.counts()
+        typer.echo(
+            f"{store}: netline registry, schema version {registry.schema_version}, "
+            f"{counts['records']} patients"
+        )
 
 
 @registry_app.command("import")
@@ -72,36 +69,31 @@ def import_(
     ] = None,
 ) -> None:
     """Import records into the registry, all or nothing, with an audit of every change."""
-    with user_errors():
-        from netline.errors import InvalidInputError
-        from netline.registry import open_registry
+    from netline.errors import InvalidInputError
+    from netline.registry import open_registry
 
-        if fmt not in ("case", "fhir", "redcap"):
-            raise InvalidInputError.single("--format", fmt, "case, fhir or redcap")
-        with open_registry(store) as registry:
-            if fmt == "redcap":
-                from netline.registry.redcap import read_redcap
+    if fmt not in ("case", "fhir", "redcap"):
+        raise InvalidInputError.single("--format", fmt, "case, fhir or redcap")
+    with open_registry(store) as registry:
+        if fmt == "redcap":
+            from netline.registry.redcap import read_redcap
 
-                if dictionary is None or mapping is None or len(sources) != 1:
-                    raise InvalidInputError.single(
-                        "--format redcap",
-                        [str(s) for s in sources],
-                        "one records CSV, with --dictionary and --mapping",
-                    )
-                items, source = read_redcap(dictionary, sources[0], mapping)
-                report = registry.import_records(
-                    items, source=source, who=who, keep_valid=keep_valid
+            if dictionary is None or mapping is None or len(sources) != 1:
+                raise InvalidInputError.single(
+                    "--format redcap",
+                    [str(s) for s in sources],
+                    "one records CSV, with --dictionary and --mapping",
                 )
-            elif fmt == "case":
-                report = registry.import_case_files(sources, who=who, keep_valid=keep_valid)
-            else:
-                from netline.registry.fhir import read_bundles
+            items, source = read_redcap(dictionary, sources[0], mapping)
+            report = registry.import_records(items, source=source, who=who, keep_valid=keep_valid)
+        elif fmt == "case":
+            report = registry.import_case_files(sources, who=who, keep_valid=keep_valid)
+        else:
+            from netline.registry.fhir import read_bundles
 
-                items, source = read_bundles(sources)
-                report = registry.import_records(
-                    items, source=source, who=who, keep_valid=keep_valid
-                )
-        typer.echo(report.render("json" if json_out else "text"))
+            items, source = read_bundles(sources)
+            report = registry.import_records(items, source=source, who=who, keep_valid=keep_valid)
+    typer.echo(report.render("json" if json_out else "text"))
 
 
 @registry_app.command("export")
@@ -120,33 +112,32 @@ def export(
     ] = None,
 ) -> None:
     """Write the registry's records as case files or FHIR mCODE Bundles, one file per patient."""
-    with user_errors():
-        from netline.errors import InvalidInputError
-        from netline.registry import open_registry
+    from netline.errors import InvalidInputError
+    from netline.registry import open_registry
 
-        if fmt not in ("case", "fhir", "omop", "omop-parquet"):
-            raise InvalidInputError.single("--format", fmt, "case, fhir, omop or omop-parquet")
-        if fmt.startswith("omop"):
-            from netline.registry.omop import export_omop
+    if fmt not in ("case", "fhir", "omop", "omop-parquet"):
+        raise InvalidInputError.single("--format", fmt, "case, fhir, omop or omop-parquet")
+    if fmt.startswith("omop"):
+        from netline.registry.omop import export_omop
 
-            with open_registry(store) as registry:
-                rows = export_omop(registry, out, "parquet" if fmt == "omop-parquet" else "csv")
-            typer.echo(f"{out}: " + ", ".join(f"{name} {n}" for name, n in rows.items()))
-            return
         with open_registry(store) as registry:
-            records = registry.records(patient)
-        if patient and len(records) != len(set(patient)):
-            found = {r.patient.id for r in records}
-            missing = [p for p in patient if p not in found]
-            raise InvalidInputError.single("--patient", missing, "patient ids in the registry")
-        out.mkdir(parents=True, exist_ok=True)
-        for record in records:
-            if fmt == "case":
-                from netline.records import dump_case
+            rows = export_omop(registry, out, "parquet" if fmt == "omop-parquet" else "csv")
+        typer.echo(f"{out}: " + ", ".join(f"{name} {n}" for name, n in rows.items()))
+        return
+    with open_registry(store) as registry:
+        records = registry.records(patient)
+    if patient and len(records) != len(set(patient)):
+        found = {r.patient.id for r in records}
+        missing = [p for p in patient if p not in found]
+        raise InvalidInputError.single("--patient", missing, "patient ids in the registry")
+    out.mkdir(parents=True, exist_ok=True)
+    for record in records:
+        if fmt == "case":
+            from netline.records import dump_case
 
-                dump_case(record, out / f"{record.patient.id}.yaml")
-            else:
-                from netline.registry.fhir import write_bundle
+            dump_case(record, out / f"{record.patient.id}.yaml")
+        else:
+            from netline.registry.fhir import write_bundle
 
-                write_bundle(record, out / f"{record.patient.id}.json")
-        typer.echo(f"{out}: {len(records)} patients written as {fmt}")
+            write_bundle(record, out / f"{record.patient.id}.json")
+    typer.echo(f"{out}: {len(records)} patients written as {fmt}")

@@ -122,7 +122,7 @@ def select_cohort(
     diagnosed_from: dt.date | None = None,
     diagnosed_to: dt.date | None = None,
     rules: _course.LineRules | None = None,
-    backend: object = "duckdb",
+    backend: object = "polars",
 ) -> Cohort:
     """Select patients of a registry, with their lines of therapy and outcomes.
 
@@ -149,7 +149,7 @@ def select_cohort(
         Diagnosis date range, inclusive.
     rules : LineRules, optional
         Line-of-therapy rules (the documented defaults when omitted).
-    backend : {"duckdb", "pyspark"} or a session
+    backend : {"polars", "pyspark"} or a session
         Where the lines are derived (identical results).
 
     Returns

@@ -286,9 +286,9 @@ def kaplan_meier(
        J Am Stat Assoc 1958;53:457-81.
     .. [2] Davidson-Pilon C. lifelines: survival analysis in Python. JOSS 2019;4:1317.
     """
-    from lifelines import KaplanMeierFitter  # type: ignore[import-untyped]
-    from lifelines.statistics import multivariate_logrank_test  # type: ignore[import-untyped]
-    from lifelines.utils import median_survival_times  # type: ignore[import-untyped]
+    from lifelines import KaplanMeierFitter
+    from lifelines.statistics import multivariate_logrank_test
+    from lifelines.utils import median_survival_times
 
     data = survival_data(cohort, endpoint, line, by)
     if data.empty:
