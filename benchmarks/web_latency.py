@@ -45,21 +45,22 @@ def _serve(data: str, port: int, jwk: dict[str, Any]) -> None:
     import uvicorn
 
     from netline.records import load_case
+    from netline.registry import open_registry
     from netline.web.app import create_app
-    from netline.web.patients import CaseFolderRepository
+    from netline.web.patients import RegistryRepository
     from netline.web.security.accounts import Role
     from netline.web.settings import WebSettings
 
     seed = load_case(ROOT / "examples" / "seed-case.yaml")
     settings = WebSettings(
-        database=Path(data) / "db.duckdb",
-        cases=Path(data) / "cases",
+        registry=Path(data) / "registry.duckdb",
+        accounts=Path(data) / "web.duckdb",
         public_url=f"http://127.0.0.1:{port}",
         trusted_cds_clients={"https://ehr.bench": {"keys": [jwk]}},
         login_attempts=10_000,
     )
-    patients = CaseFolderRepository(settings.cases)
-    patients.save(seed)
+    patients = RegistryRepository(open_registry(settings.registry))
+    patients.save(seed, "benchmark")
     app = create_app(settings, patients, prefetch_converter=lambda _: seed)
     app.state.netline.accounts.add_user("bench", PASSWORD, Role.VIEWER)
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="error")
@@ -136,7 +137,7 @@ def main() -> None:
                 "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token[1]}
             )
             cookie = browser.cookies["netline_session"]
-            browser.get("/patients/umino-2024-seed")  # warm the page cache
+            browser.get("/patients/seed-case")  # warm the page cache
 
         audience = f"{base}/cds-services/netline-patient-view"
         body = {
@@ -167,7 +168,7 @@ def main() -> None:
             "cds": cds,
             "page": lambda: (
                 "GET",
-                f"{base}/patients/umino-2024-seed",
+                f"{base}/patients/seed-case",
                 {"headers": {"Cookie": f"netline_session={cookie}"}},
             ),
         }

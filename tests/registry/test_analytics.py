@@ -153,7 +153,7 @@ def test_kaplan_meier_by_first_line_class(demo_cohort: Cohort, tmp_path: Path) -
     overall = kaplan_meier(demo_cohort, "os", None)
     assert overall.logrank is None
     assert overall.groups[0].n == demo_cohort.n
-    pfs2 = kaplan_meier(demo_cohort, "pfs2", None, by="grade")
+    pfs2 = kaplan_meier(demo_cohort, "pfs2_ema", None, by="grade")
     assert pfs2.groups
 
 

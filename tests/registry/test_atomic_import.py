@@ -15,11 +15,12 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from tests.registry.conftest import write_cases
 
 from netline.records import CaseRecord
 from netline.registry import open_registry
 from netline.registry._schema import TABLES
+
+from .conftest import write_cases
 
 KILLS = 20
 

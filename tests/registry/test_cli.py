@@ -1,4 +1,4 @@
-"""`netline registry` and `netline cohort`, invoked through their Typer sub-apps."""
+"""`netline registry` and `netline cohort` through the command line and its error boundary."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from netline.cli.cohort import cohort_app
-from netline.cli.registry import registry_app
+from netline.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
 FHIR = ROOT / "examples" / "registry" / "fhir"
@@ -17,28 +16,32 @@ runner = CliRunner()
 
 def test_readme_walkthrough(tmp_path: Path, case_folder: Path) -> None:
     store = tmp_path / "registry.duckdb"
-    result = runner.invoke(registry_app, ["init", str(store)])
+    result = runner.invoke(app, ["registry", "init", str(store)])
     assert result.exit_code == 0, result.output
-    assert "schema version 1" in result.output
+    assert "schema version 2" in result.output
 
-    result = runner.invoke(registry_app, ["import", str(store), str(FHIR), "--format", "fhir"])
+    result = runner.invoke(app, ["registry", "import", str(store), str(FHIR), "--format", "fhir"])
     assert result.exit_code == 0, result.output
     assert "41 added" in result.output
-    again = runner.invoke(registry_app, ["import", str(store), str(FHIR), "--format", "fhir"])
+    again = runner.invoke(app, ["registry", "import", str(store), str(FHIR), "--format", "fhir"])
     assert "0 added, 0 changed, 41 unchanged" in again.output
 
-    result = runner.invoke(cohort_app, ["--registry", str(store), "table1", "--format", "markdown"])
+    result = runner.invoke(
+        app, ["cohort", "--registry", str(store), "table1", "--format", "markdown"]
+    )
     assert result.exit_code == 0, result.output
     assert "| WHO grade | missing |" in result.output
 
     figure = tmp_path / "pathways.html"
-    result = runner.invoke(cohort_app, ["--registry", str(store), "pathways", "--out", str(figure)])
+    result = runner.invoke(
+        app, ["cohort", "--registry", str(store), "pathways", "--out", str(figure)]
+    )
     assert result.exit_code == 0, result.output
     assert figure.exists()
 
     plot = tmp_path / "km.png"
     result = runner.invoke(
-        cohort_app, ["--registry", str(store), "km", "--by", "class", "--out", str(plot)]
+        app, ["cohort", "--registry", str(store), "km", "--by", "class", "--out", str(plot)]
     )
     assert result.exit_code == 0, result.output
     assert "Log-rank" in result.output
@@ -46,8 +49,18 @@ def test_readme_walkthrough(tmp_path: Path, case_folder: Path) -> None:
 
     out = tmp_path / "export"
     result = runner.invoke(
-        registry_app,
-        ["export", str(store), "--out", str(out), "--format", "fhir", "--patient", "seed-case"],
+        app,
+        [
+            "registry",
+            "export",
+            str(store),
+            "--out",
+            str(out),
+            "--format",
+            "fhir",
+            "--patient",
+            "seed-case",
+        ],
     )
     assert result.exit_code == 0, result.output
     assert json.loads((out / "seed-case.json").read_text())["resourceType"] == "Bundle"
@@ -57,25 +70,25 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path: Path, case_folder: 
     store = tmp_path / "registry.duckdb"
     bad = case_folder / "bad.yaml"
     bad.write_text("id: x\npatient: {id: p-bad, sex: robot}\nprimary: {site: pancreas_head}\n")
-    result = runner.invoke(registry_app, ["import", str(store), str(case_folder)])
+    result = runner.invoke(app, ["registry", "import", str(store), str(case_folder)])
     assert result.exit_code == 2
     assert f"{bad}: patient.sex" in result.output
     assert "Traceback" not in result.output
     result = runner.invoke(
-        registry_app, ["import", str(store), str(case_folder), "--keep-valid", "--json"]
+        app, ["registry", "import", str(store), str(case_folder), "--keep-valid", "--json"]
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["refused"][0]["where"] == str(bad)
-    result = runner.invoke(cohort_app, ["--registry", str(tmp_path / "none.duckdb"), "table1"])
+    result = runner.invoke(app, ["cohort", "--registry", str(tmp_path / "none.duckdb"), "table1"])
     assert result.exit_code == 2
     assert "netline registry init" in result.output
     result = runner.invoke(
-        cohort_app, ["--registry", str(store), "--diagnosed-from", "May", "table1"]
+        app, ["cohort", "--registry", str(store), "--diagnosed-from", "May", "table1"]
     )
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.output
     result = runner.invoke(
-        registry_app, ["export", str(store), "--out", str(tmp_path / "o"), "--patient", "nobody"]
+        app, ["registry", "export", str(store), "--out", str(tmp_path / "o"), "--patient", "nobody"]
     )
     assert result.exit_code == 2
     assert "nobody" in result.output
@@ -83,7 +96,8 @@ def test_bad_input_gives_a_message_not_a_traceback(tmp_path: Path, case_folder: 
 
 def test_cohort_cox_on_the_demo_registry() -> None:
     result = runner.invoke(
-        cohort_app, ["--demo", "80", "cox", "--covariates", "line,prior_ssa", "--first-line", "2"]
+        app,
+        ["cohort", "--demo", "80", "cox", "--covariates", "line,prior_ssa", "--first-line", "2"],
     )
     assert result.exit_code == 0, result.output
     assert "PH test p" in result.output

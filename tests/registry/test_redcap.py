@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from netline.cli.registry import registry_app
+from netline.cli import app
 from netline.errors import InvalidInputError, InvalidRecordError
 from netline.records import CaseRecord, SystemicTherapy
 from netline.registry import open_registry
@@ -102,12 +102,12 @@ def test_project_codes_are_translated_by_the_mapping(tmp_path: Path) -> None:
 
 def test_redcap_import_from_the_command_line(tmp_path: Path) -> None:
     store = tmp_path / "reg.duckdb"
-    args = ["import", str(store), str(RECORDS), "--format", "redcap"]
+    args = ["registry", "import", str(store), str(RECORDS), "--format", "redcap"]
     result = CliRunner().invoke(
-        registry_app, [*args, "--dictionary", str(DICTIONARY), "--mapping", str(MAPPING)]
+        app, [*args, "--dictionary", str(DICTIONARY), "--mapping", str(MAPPING)]
     )
     assert result.exit_code == 0, result.output
     assert "21 added" in result.output
-    result = CliRunner().invoke(registry_app, args)
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert "--dictionary and --mapping" in result.output

@@ -7,12 +7,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from tests.registry.conftest import write_cases
 
 from netline.errors import InvalidInputError
 from netline.records import CaseRecord, dump_case
 from netline.registry import ImportRefusedError, open_registry
 from netline.registry._schema import SCHEMA_VERSION, TABLES
+
+from .conftest import write_cases
 
 
 def test_store_is_created_on_first_use_with_its_schema_version(tmp_path: Path) -> None:
@@ -32,7 +33,7 @@ def test_store_from_a_newer_netline_is_refused(tmp_path: Path) -> None:
     con = duckdb.connect(str(path))
     con.execute("UPDATE netline_meta SET value = '99' WHERE key = 'schema_version'")
     con.close()
-    with pytest.raises(InvalidInputError, match="at most 1"):
+    with pytest.raises(InvalidInputError, match=f"at most {SCHEMA_VERSION}"):
         open_registry(path)
 
 
@@ -188,3 +189,21 @@ def test_store_columns_match_the_course_tables(tmp_path: Path, case_folder: Path
             ("procedures", PROCEDURE_COLUMNS),
         ):
             assert reg.table(name).column_names == ["patient_id", *columns], name
+
+
+def test_a_version_1_store_is_migrated_to_the_current_schema(tmp_path: Path) -> None:
+    """The migration path: a store written with schema 1 opens as the current version."""
+    import duckdb
+
+    from netline.registry._schema import MIGRATIONS
+
+    path = tmp_path / "v1.duckdb"
+    con = duckdb.connect(str(path))
+    for statement in MIGRATIONS[1]:  # type: ignore[union-attr]
+        con.execute(statement)
+    con.execute("INSERT INTO netline_meta VALUES ('schema_version', '1')")
+    con.close()
+    with open_registry(path) as reg:
+        assert reg.schema_version == SCHEMA_VERSION
+        columns = {row[0] for row in reg._con.execute("DESCRIBE assessments").fetchall()}
+        assert "note" in columns

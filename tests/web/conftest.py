@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from netline.records import CaseRecord, load_case
+from netline.registry import open_registry
 from netline.web.app import create_app
-from netline.web.patients import CaseFolderRepository
+from netline.web.patients import RegistryRepository
 from netline.web.security.accounts import Role
 from netline.web.settings import WebSettings
 
@@ -36,13 +37,13 @@ def _seed_converter(record: CaseRecord) -> Any:
 
 def _client(tmp_path: Path, seed_record: CaseRecord) -> Iterator[TestClient]:
     settings = WebSettings(
-        database=tmp_path / "registry.duckdb",
-        cases=tmp_path / "cases",
+        registry=tmp_path / "registry.duckdb",
+        accounts=tmp_path / "web.duckdb",
         public_url="http://testserver",
         login_attempts=3,
     )
-    patients = CaseFolderRepository(settings.cases)
-    patients.save(seed_record)
+    patients = RegistryRepository(open_registry(settings.registry))
+    patients.save(seed_record, "test set-up")
     app = create_app(settings, patients, prefetch_converter=_seed_converter(seed_record))
     accounts = app.state.netline.accounts
     for name, role in USERS.items():
@@ -50,6 +51,7 @@ def _client(tmp_path: Path, seed_record: CaseRecord) -> Iterator[TestClient]:
     with TestClient(app, follow_redirects=False) as client:
         yield client
     accounts.close()
+    patients.registry.close()
 
 
 @pytest.fixture(scope="module")

@@ -13,8 +13,9 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 
 from netline.records import CaseRecord
+from netline.registry import open_registry
 from netline.web.app import create_app
-from netline.web.patients import CaseFolderRepository
+from netline.web.patients import RegistryRepository
 from netline.web.security.accounts import Role
 from netline.web.settings import WebSettings
 
@@ -26,9 +27,9 @@ def signed_in(
     tmp_path_factory: pytest.TempPathFactory, seed_record: CaseRecord
 ) -> Iterator[tuple[Any, dict[str, str], dict[str, str]]]:
     tmp: Path = tmp_path_factory.mktemp("schema")
-    settings_ = WebSettings(database=tmp / "db.duckdb", cases=tmp / "cases")
-    patients = CaseFolderRepository(settings_.cases)
-    patients.save(seed_record)
+    settings_ = WebSettings(registry=tmp / "registry.duckdb", accounts=tmp / "web.duckdb")
+    patients = RegistryRepository(open_registry(settings_.registry))
+    patients.save(seed_record, "test set-up")
     app = create_app(settings_, patients)
     app.state.netline.accounts.add_user("clinician", PASSWORD, Role.CLINICIAN)
     with TestClient(app, follow_redirects=False) as client:

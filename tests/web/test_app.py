@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from .conftest import csrf_of, login
 
-SEED_ID = "umino-2024-seed"
+SEED_ID = "seed-case"
 PATIENT_ROUTES = [
     "/patients",
     f"/patients/{SEED_ID}",

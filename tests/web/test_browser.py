@@ -19,8 +19,9 @@ import uvicorn
 from pypdf import PdfReader
 
 from netline.records import CaseRecord
+from netline.registry import open_registry
 from netline.web.app import create_app
-from netline.web.patients import CaseFolderRepository
+from netline.web.patients import RegistryRepository
 from netline.web.security.accounts import Role
 from netline.web.settings import WebSettings
 
@@ -42,15 +43,16 @@ def server(tmp_path_factory: pytest.TempPathFactory, seed_record: CaseRecord) ->
     tmp = tmp_path_factory.mktemp("browser")
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    settings = WebSettings(database=tmp / "db.duckdb", cases=tmp / "cases", public_url=url)
-    patients = CaseFolderRepository(settings.cases)
-    patients.save(seed_record)
+    settings = WebSettings(
+        registry=tmp / "registry.duckdb", accounts=tmp / "web.duckdb", public_url=url
+    )
+    patients = RegistryRepository(open_registry(settings.registry))
+    patients.save(seed_record, "test set-up")
     app = create_app(settings, patients)
     app.state.netline.accounts.add_user("clinician", PASSWORD, Role.CLINICIAN)
     # Build the seed case's page once before the browser arrives (the app caches views).
-    app.state.netline.views.get(
-        (seed_record.id, patients.version(seed_record.id)), patients.get(seed_record.id)
-    )
+    seed_id = seed_record.patient.id
+    app.state.netline.views.get((seed_id, patients.version(seed_id)), patients.get(seed_id))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -111,7 +113,7 @@ def test_a_clinician_works_through_the_app(page: object) -> None:
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
     _shot(page, "02-patients")
 
-    page.get_by_role("link", name="umino-2024-seed").click()
+    page.get_by_role("link", name="seed-case").click()
     expect(page.get_by_role("heading", name="Lines of therapy")).to_be_visible()
     expect(page.locator("#timeline[data-rendered=true]")).to_have_count(1, timeout=20_000)
     expect(page.get_by_text("177Lu-DOTATATE").first).to_be_visible()

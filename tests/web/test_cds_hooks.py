@@ -16,9 +16,10 @@ from fastapi.testclient import TestClient
 from jwt.algorithms import ECAlgorithm
 
 from netline.records import CaseRecord
+from netline.registry import open_registry
 from netline.web.app import create_app
 from netline.web.cds.service import PREFETCH, SERVICE_ID, SUMMARY_LIMIT
-from netline.web.patients import CaseFolderRepository
+from netline.web.patients import RegistryRepository
 from netline.web.settings import WebSettings
 
 ISS = "https://ehr.test"
@@ -41,13 +42,15 @@ def client(
     jwk = json.loads(ECAlgorithm.to_jwk(key.public_key()))
     jwk["kid"] = "k1"
     settings = WebSettings(
-        database=tmp / "registry.duckdb",
-        cases=tmp / "cases",
+        registry=tmp / "registry.duckdb",
+        accounts=tmp / "web.duckdb",
         public_url=BASE,
         trusted_cds_clients={ISS: {"keys": [jwk]}},
     )
     app = create_app(
-        settings, CaseFolderRepository(settings.cases), prefetch_converter=lambda _: seed_record
+        settings,
+        RegistryRepository(open_registry(settings.registry)),
+        prefetch_converter=lambda _: seed_record,
     )
     with TestClient(app) as test_client:
         yield test_client
@@ -86,7 +89,7 @@ def test_patient_view_returns_a_card(client: TestClient, key: ec.EllipticCurvePr
     assert len(card["summary"]) < SUMMARY_LIMIT
     assert card["indicator"] in {"info", "warning", "critical"}
     assert card["source"]["label"]
-    assert card["links"][0]["url"].endswith("/patients/umino-2024-seed")
+    assert card["links"][0]["url"].endswith("/patients/seed-case")
     assert "does not make the decision" in card["detail"]
 
 

@@ -154,7 +154,7 @@ def table1(
 @cohort_app.command()
 def km(
     ctx: typer.Context,
-    endpoint: Annotated[str, typer.Option(help="os, pfs, ttnt or pfs2.")] = "pfs",
+    endpoint: Annotated[str, typer.Option(help="os, pfs, ttnt or pfs2_ema (EMA PFS2).")] = "pfs",
     line: Annotated[int, typer.Option(help="The line (0: OS from diagnosis).")] = 1,
     by: Annotated[
         str | None, typer.Option(help="class, regimen, sequence or a patient fact.")

@@ -25,7 +25,7 @@ from collections.abc import Callable
 __all__ = ["COURSE_TABLES", "MIGRATIONS", "SCHEMA_VERSION", "TABLES"]
 
 #: The schema version this netline writes.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 #: Course tables (the engine's inputs) in the order they are written.
 COURSE_TABLES = ("episodes", "assessments", "followup", "procedures")
@@ -92,4 +92,12 @@ TABLES = ("netline_meta", "records", "patient_facts", *COURSE_TABLES, "imports",
 #: ``MIGRATIONS[v]`` takes a store from version ``v - 1`` to ``v`` (version 0: empty file).
 #: Each entry is a list of SQL statements or a callable on the open connection; all the
 #: migrations needed run in one transaction.
-MIGRATIONS: dict[int, tuple[str, ...] | Callable[[object], None]] = {1: _V1}
+_V2 = (
+    # the course engine reads an assessment's note (an equivocal new lesion, RECIST 1.1)
+    "ALTER TABLE assessments ADD COLUMN note VARCHAR",
+    # episode and procedure ids may be any 64-bit integer (issue 9)
+    "ALTER TABLE episodes ALTER episode_id TYPE BIGINT",
+    "ALTER TABLE procedures ALTER procedure_id TYPE BIGINT",
+)
+
+MIGRATIONS: dict[int, tuple[str, ...] | Callable[[object], None]] = {1: _V1, 2: _V2}

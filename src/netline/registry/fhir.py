@@ -31,7 +31,7 @@ patient, primary site and diagnosis date, metastases, and systemic therapies.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +42,7 @@ __all__ = [
     "DETAILS_URL",
     "NET_CODES",
     "bundle_from_record",
+    "prefetch_record",
     "read_bundles",
     "record_from_bundle",
     "write_bundle",
@@ -357,6 +358,28 @@ def record_from_bundle(bundle: dict[str, Any], source: str | None = None) -> Cas
     data["metastases"] = [m for _, m in sorted(metastases, key=lambda x: x[0])]
     data["events"] = [e for _, e in sorted(events, key=lambda x: x[0])]
     return record_from_data(data, source=source)
+
+
+def prefetch_record(prefetch: Mapping[str, Any]) -> CaseRecord:
+    """Build a record from CDS Hooks prefetch: a Patient and searchset Bundles of its resources.
+
+    The prefetched resources are gathered into one collection Bundle and read like any other
+    (:func:`record_from_bundle`), so the CDS service and the importer map FHIR the same way.
+    """
+    entries: list[dict[str, Any]] = []
+    for item in prefetch.values():
+        if not isinstance(item, Mapping):
+            continue
+        if item.get("resourceType") == "Bundle":
+            entries += [
+                {"resource": e["resource"]}
+                for e in item.get("entry") or []
+                if isinstance(e, Mapping) and isinstance(e.get("resource"), Mapping)
+            ]
+        elif "resourceType" in item:
+            entries.append({"resource": dict(item)})
+    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
+    return record_from_bundle(bundle, source="CDS Hooks prefetch")
 
 
 def read_bundles(

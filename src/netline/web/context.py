@@ -40,14 +40,14 @@ def build_context(
     prefetch_converter: PrefetchConverter | None = None,
 ) -> AppContext:
     """Open the stores named by ``settings``."""
-    settings.database.parent.mkdir(parents=True, exist_ok=True)
+    settings.accounts.parent.mkdir(parents=True, exist_ok=True)
     clients = {
         issuer: TrustedClient(issuer, jwks) for issuer, jwks in settings.trusted_cds_clients.items()
     }
     return AppContext(
         settings=settings,
         patients=patients,
-        accounts=AccountStore(settings.database, session_minutes=settings.session_minutes),
+        accounts=AccountStore(settings.accounts, session_minutes=settings.session_minutes),
         login_limiter=SlidingWindowLimiter(settings.login_attempts, settings.login_window_s),
         cds_verifier=ClientVerifier(clients),
         templates=Jinja2Templates(directory=str(TEMPLATES)),

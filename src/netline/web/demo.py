@@ -1,4 +1,4 @@
-"""The demo data set of ``netline serve``: published cases, a synthetic cohort and a demo login.
+"""The demo data of ``netline serve``: published cases, a synthetic cohort and a demo login.
 
 Everything in it is published or synthetic; no patient data. The demo password is made at random
 on first start, printed, and kept (readable by the owner only) so that later starts can print it
@@ -11,14 +11,16 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from netline.records import load_case
-from netline.web.patients import CaseFolderRepository
 from netline.web.security.accounts import AccountStore, Role
+
+if TYPE_CHECKING:
+    from netline.registry import Registry
 
 DEMO_USER = "demo"
 #: Synthetic patients added to the demo (reproducible: fixed seed).
-DEMO_COHORT_SIZE = 40
+DEMO_COHORT_SIZE = 60
 DEMO_SEED = 2024
 
 
@@ -30,23 +32,19 @@ class DemoLogin:
     password: str
 
 
-def _example_cases(examples: Path) -> list[Path]:
-    return sorted(p for p in examples.glob("*.yaml") if p.is_file())
-
-
-def load_demo_patients(repository: CaseFolderRepository, examples: Path | None) -> int:
-    """Put the published example cases and a synthetic cohort into an empty repository."""
-    from netline.course import synthetic_cohort
+def load_demo_patients(registry: Registry, examples: Path | None) -> int:
+    """Import the published example cases and a synthetic cohort into an empty registry."""
+    from netline.registry.datasets import demo_records
 
     count = 0
     if examples is not None and examples.is_dir():
-        for path in _example_cases(examples):
-            repository.save(load_case(path))
-            count += 1
-    cohort = synthetic_cohort(DEMO_COHORT_SIZE, seed=DEMO_SEED, with_lesions=True)
-    for record in cohort.records():
-        repository.save(record)
-        count += 1
+        cases = sorted(p for p in examples.glob("*.yaml") if p.is_file())
+        count += len(registry.import_case_files(cases, who=DEMO_USER, progress=False).added)
+    records = demo_records(DEMO_COHORT_SIZE, DEMO_SEED)
+    items = [(f"synthetic demo cohort, patient {r.patient.id}", r) for r in records]
+    count += len(
+        registry.import_records(items, source="synthetic demo cohort", who=DEMO_USER).added
+    )
     return count
 
 

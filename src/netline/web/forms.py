@@ -118,7 +118,7 @@ def record_from_form(form: NewPatientForm) -> CaseRecord:
     }
     if form.size_mm:
         primary["size_mm"] = _number(form.size_mm)
-    patient: dict[str, Any] = {"id": form.record_id or "new", "sex": form.sex}
+    patient: dict[str, Any] = {"id": form.record_id, "sex": form.sex}
     if form.birth_year:
         patient["birth_year"] = _number(form.birth_year)
     if form.last_follow_up:

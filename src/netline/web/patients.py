@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from netline.errors import UnknownKeyError
-from netline.records import CaseRecord, dump_case, load_case
+from netline.records import CaseRecord
+
+if TYPE_CHECKING:
+    from netline.registry import Registry
 
 
 @dataclass(frozen=True)
@@ -41,8 +43,8 @@ class PatientRepository(Protocol):
         """One patient's record; :class:`~netline.errors.UnknownKeyError` if absent."""
         ...
 
-    def save(self, record: CaseRecord) -> None:
-        """Create or replace a patient's record."""
+    def save(self, record: CaseRecord, who: str) -> None:
+        """Create or replace a patient's record (``who`` is kept in the audit)."""
         ...
 
     def version(self, patient_id: str) -> str:
@@ -50,65 +52,47 @@ class PatientRepository(Protocol):
         ...
 
 
-def _row(record: CaseRecord) -> PatientRow:
+def _row(record: CaseRecord, key: str) -> PatientRow:
     histology = record.primary.histology
     ki67 = histology.ki67_percent if histology else None
     grade = f"Ki-67 {ki67:g} %" if ki67 is not None else "Ki-67 not recorded"
     site = record.primary.site.value.replace("_", " ")
-    return PatientRow(record.id, site, grade, record.source or "")
+    return PatientRow(key, site, grade, record.source or "")
 
 
-class CaseFolderRepository:
-    """Patients kept as one validated case file each (``<id>.yaml``) in a folder.
+class RegistryRepository:
+    """Patients in a netline registry (:mod:`netline.registry`), keyed by patient id.
 
-    Files are read through :func:`netline.records.load_case`, so everything the app shows has
-    passed the same validation as the command line; writes go through
-    :func:`netline.records.dump_case` to a temporary file renamed into place.
+    Every write is an audited registry import (who, when, what changed); reads and writes are
+    serialised because one DuckDB connection serves the app's worker threads.
     """
 
-    def __init__(self, folder: Path) -> None:
-        self.folder = folder
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._cache: dict[str, tuple[float, CaseRecord]] = {}
-
-    def _path(self, patient_id: str) -> Path:
-        return self.folder / f"{patient_id}.yaml"
-
-    def _load(self, path: Path) -> CaseRecord:
-        mtime = path.stat().st_mtime
-        cached = self._cache.get(path.stem)
-        if cached and cached[0] == mtime:
-            return cached[1]
-        record = load_case(path)
-        self._cache[path.stem] = (mtime, record)
-        return record
+    def __init__(self, registry: Registry) -> None:
+        self.registry = registry
+        self.lock = threading.Lock()
 
     def rows(self) -> list[PatientRow]:
-        """Every patient, sorted by id."""
-        with self._lock:
-            records = [self._load(path) for path in sorted(self.folder.glob("*.yaml"))]
-        return [_row(record) for record in records]
+        """Every patient, sorted by patient id."""
+        with self.lock:
+            records = self.registry.records()
+        return [_row(record, record.patient.id) for record in records]
 
     def get(self, patient_id: str) -> CaseRecord:
         """One patient's record."""
-        with self._lock:
-            by_id = {path.stem: path for path in self.folder.glob("*.yaml")}
-            path = by_id.get(patient_id)
-            if path is None:
-                raise UnknownKeyError("patient", patient_id, sorted(by_id))
-            return self._load(path)
+        with self.lock:
+            found = self.registry.records([patient_id])
+            if not found:
+                raise UnknownKeyError("patient", patient_id, self.registry.patient_ids())
+        return found[0]
+
+    def save(self, record: CaseRecord, who: str = "") -> None:
+        """Import the record (a changed record replaces the old one, with an audit row)."""
+        with self.lock:
+            self.registry.import_records(
+                [("web form", record)], source="netline web app", who=who or None
+            )
 
     def version(self, patient_id: str) -> str:
-        """Return the case file's modification time and size."""
-        stat = self._path(patient_id).stat()
-        return f"{stat.st_mtime_ns}:{stat.st_size}"
-
-    def save(self, record: CaseRecord) -> None:
-        """Write the record atomically (temporary file, then rename)."""
-        target = self._path(record.id)
-        temporary = target.with_suffix(".yaml.tmp")
-        with self._lock:
-            dump_case(record, temporary)
-            temporary.replace(target)
-            self._cache.pop(record.id, None)
+        """Return the number of audit rows of the patient (every change adds one)."""
+        with self.lock:
+            return str(len(self.registry.audit(patient_id)))

@@ -1,4 +1,4 @@
-"""``netline serve``: the app on the embedded store, with the demo data on first start."""
+"""``netline serve``: the app on the embedded registry, with the demo data on first start."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from netline.web.demo import DemoLogin, demo_login, load_demo_patients
-from netline.web.patients import CaseFolderRepository
+from netline.web.patients import RegistryRepository
 from netline.web.settings import WebSettings
 
 if TYPE_CHECKING:
@@ -15,17 +15,18 @@ if TYPE_CHECKING:
 
 def prepare(data: Path, examples: Path | None, public_url: str) -> tuple[FastAPI, DemoLogin]:
     """Build the app over ``data`` (created and filled with the demo on first start)."""
+    from netline.registry import open_registry
+    from netline.registry.fhir import prefetch_record
     from netline.web.app import create_app
 
     data.mkdir(parents=True, exist_ok=True)
     settings = WebSettings(
-        database=data / "registry.duckdb", cases=data / "cases", public_url=public_url
+        registry=data / "registry.duckdb", accounts=data / "web.duckdb", public_url=public_url
     )
-    first_start = not settings.cases.exists()
-    patients = CaseFolderRepository(settings.cases)
-    if first_start:
-        load_demo_patients(patients, examples)
-    app = create_app(settings, patients)
+    registry = open_registry(settings.registry)
+    if not registry.patient_ids():
+        load_demo_patients(registry, examples)
+    app = create_app(settings, RegistryRepository(registry), prefetch_converter=prefetch_record)
     login = demo_login(app.state.netline.accounts, data)
     return app, login
 

@@ -13,10 +13,10 @@ class WebSettings(BaseModel):
 
     Parameters
     ----------
-    database : Path
-        The registry's DuckDB file; accounts, sessions and the audit log live beside the patients.
-    cases : Path
-        Folder of case files the app reads and writes (one file per patient).
+    registry : Path
+        The registry (a DuckDB file, :mod:`netline.registry`) the app reads and writes.
+    accounts : Path
+        The DuckDB file of the app's accounts, sessions and audit log of patient-data access.
     public_url : str
         The address clients use; CDS client tokens must name ``<public_url>/cds-services/<id>``
         as their audience.
@@ -34,8 +34,8 @@ class WebSettings(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    database: Path = Path("netline-registry.duckdb")
-    cases: Path = Path("netline-cases")
+    registry: Path = Path(".netline/registry.duckdb")
+    accounts: Path = Path(".netline/web.duckdb")
     public_url: str = "http://127.0.0.1:8000"
     https: bool = False
     session_minutes: int = Field(default=60, ge=1, le=24 * 60)

@@ -7,7 +7,7 @@ events, which groups and covariates) and the results. Times are in months
 Endpoints
     ``pfs``, ``ttnt``  per line (``line``; default the first), from the line's start;
     ``os``             from the start of ``line``, or from diagnosis when ``line`` is None;
-    ``pfs2``           from the start of the first line to progression on the second line
+    ``pfs2_ema``       from the start of the first line to progression on the second line
                        or death (the engine's definition), per patient.
 """
 
@@ -29,7 +29,7 @@ from netline.registry.analytics.colours import colour_of
 
 __all__ = ["CoxResult", "KaplanMeier", "cox", "cox_data", "kaplan_meier", "survival_data"]
 
-Endpoint = Literal["os", "pfs", "ttnt", "pfs2"]
+Endpoint = Literal["os", "pfs", "ttnt", "pfs2_ema"]
 _GROUPINGS = ("regimen", "class", "sequence")
 #: Times (months) at which numbers at risk are reported.
 AT_RISK_MONTHS = (0, 12, 24, 36, 48, 60)
@@ -54,7 +54,7 @@ def survival_data(
     Parameters
     ----------
     cohort : Cohort
-    endpoint : {"os", "pfs", "ttnt", "pfs2"}
+    endpoint : {"os", "pfs", "ttnt", "pfs2_ema"}
     line : int or None
         The line (per-line endpoints); ``None`` with ``"os"``: from diagnosis.
     by : str, optional
@@ -68,14 +68,14 @@ def survival_data(
     """
     import pandas as pd
 
-    if endpoint not in ("os", "pfs", "ttnt", "pfs2"):
-        raise InvalidInputError.single("endpoint", endpoint, "one of os, pfs, ttnt, pfs2")
-    per_patient = endpoint == "pfs2" or (endpoint == "os" and line is None)
+    if endpoint not in ("os", "pfs", "ttnt", "pfs2_ema"):
+        raise InvalidInputError.single("endpoint", endpoint, "one of os, pfs, ttnt, pfs2_ema")
+    per_patient = endpoint == "pfs2_ema" or (endpoint == "os" and line is None)
     if per_patient:
         frame = cohort.patients
         days, event = (
-            ("pfs2_days", "pfs2_event")
-            if endpoint == "pfs2"
+            ("pfs2_ema_days", "pfs2_ema_event")
+            if endpoint == "pfs2_ema"
             else ("os_from_diagnosis_days", "os_event")
         )
         rows = frame[["patient_id", days, event]].rename(columns={days: "days", event: "event"})

@@ -131,7 +131,7 @@ def cards_for(record: CaseRecord, app_url: str) -> dict[str, Any]:
     ]
     if unverified:
         detail.append("The order rests partly on guideline wording not yet verified.")
-    link = f"{app_url.rstrip('/')}/patients/{record.id}"
+    link = f"{app_url.rstrip('/')}/patients/{record.patient.id}"
     card = {
         "uuid": str(uuid.uuid4()),
         "summary": _shorten(summary),

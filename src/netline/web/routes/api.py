@@ -93,6 +93,6 @@ def put_patient(
         ]
         return _json({"problems": problems}, code=422)
     ctx = context(request)
-    ctx.patients.save(record)
-    ctx.accounts.audit(session.username, "api_write_patient", record.id)
-    return _json({"id": record.id}, code=201)
+    ctx.patients.save(record, session.username)
+    ctx.accounts.audit(session.username, "api_write_patient", record.patient.id)
+    return _json({"id": record.patient.id}, code=201)

@@ -59,7 +59,7 @@ def patient_view_hook(
             record = convert(prefetch)
         except NetlineError as error:
             raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
-        return record.id, cards_for(record, ctx.settings.public_url)
+        return record.patient.id, cards_for(record, ctx.settings.public_url)
 
     patient_id, answer = ctx.cds_cards.get(CardCache.key(prefetch), build)
     ctx.accounts.audit(f"cds:{claims['iss']}", "cds_patient_view", patient_id)

@@ -154,9 +154,9 @@ async def create_patient(request: Request) -> Response:
             choices=CHOICES,
         )
     ctx = context(request)
-    ctx.patients.save(record)
-    ctx.accounts.audit(session.username, "create_patient", record.id)
-    return RedirectResponse(f"/patients/{record.id}", status.HTTP_303_SEE_OTHER)
+    ctx.patients.save(record, session.username)
+    ctx.accounts.audit(session.username, "create_patient", record.patient.id)
+    return RedirectResponse(f"/patients/{record.patient.id}", status.HTTP_303_SEE_OTHER)
 
 
 def _view(request: Request, patient_id: str) -> Any:
