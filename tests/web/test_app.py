@@ -184,3 +184,57 @@ def test_evidence_browser_shows_verification_and_searches(app_client: TestClient
     assert "(unverified)" in page.text  # recalled statements are marked
     hits = app_client.get("/evidence", params={"q": "everolimus"})
     assert "RADIANT-3" in hits.text
+
+
+def test_cohort_dashboard_shows_table1_km_and_pathways(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    page = app_client.get("/cohort")
+    assert page.status_code == 200
+    assert "Table 1" in page.text
+    assert 'src="data:image/png;base64,' in page.text
+    assert "Kaplan-Meier" in page.text
+    bad = app_client.get("/cohort", params={"endpoint": "nonsense"})
+    assert bad.status_code == 422
+
+
+def test_import_runs_in_the_background_and_is_audited(fresh_client: TestClient) -> None:
+    import time
+
+    from .conftest import SEED
+
+    login(fresh_client, "clinician")
+    token = csrf_of(fresh_client)
+    text = SEED.read_text(encoding="utf-8").replace("id: seed-case", "id: imported-case", 1)
+    response = fresh_client.post(
+        "/import",
+        data={"csrf_token": token},
+        files={"file": ("imported.yaml", text.encode(), "application/yaml")},
+    )
+    assert response.status_code == 303
+    status_url = response.headers["location"]
+    for _ in range(600):
+        page = fresh_client.get(status_url).text
+        if "done" in page or "refused" in page:
+            break
+        time.sleep(0.1)
+    assert "1 added" in page, page
+    assert "imported-case" in fresh_client.get("/patients").text
+    bad = fresh_client.post(
+        "/import",
+        data={"csrf_token": token},
+        files={"file": ("bad.yaml", b"netline_case: 1\nid: x\n", "application/yaml")},
+    )
+    for _ in range(600):
+        page = fresh_client.get(bad.headers["location"]).text
+        if "refused" in page or "done" in page:
+            break
+        time.sleep(0.1)
+    assert "nothing was imported" in page
+
+
+def test_patient_page_links_use_the_registry_key(app_client: TestClient) -> None:
+    login(app_client, "viewer")
+    page = app_client.get(f"/patients/{SEED_ID}").text
+    for link in (f"/patients/{SEED_ID}/summary", f"/patients/{SEED_ID}/summary.pdf"):
+        assert f'href="{link}"' in page
+        assert app_client.get(link).status_code == 200

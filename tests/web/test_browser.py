@@ -26,7 +26,8 @@ from netline.web.security.accounts import Role
 from netline.web.settings import WebSettings
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "build" / "test-artifacts" / "web"
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "build" / "test-artifacts" / "web"
 PASSWORD = "browser test password"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
 
@@ -122,8 +123,9 @@ def test_a_clinician_works_through_the_app(page: object) -> None:
     ).to_be_visible()
     _shot(page, "03-patient")
 
+    pdf_link = page.get_by_role("link", name="PDF", exact=True)
     with page.expect_download() as download_info:
-        page.get_by_role("link", name="PDF").click()
+        pdf_link.click()
     pdf = Path(download_info.value.path()).read_bytes()
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
     assert "Tumour-board summary" in text
@@ -142,4 +144,17 @@ def test_a_clinician_works_through_the_app(page: object) -> None:
     page.get_by_role("button", name="Save patient").click()
     expect(page.get_by_role("heading", name="browser-case-1")).to_be_visible()
     _shot(page, "05-new-patient")
+
+    bundle = sorted((ROOT / "examples" / "registry" / "fhir").glob("syn-*.json"))[0]
+    page.get_by_role("link", name="Import").click()
+    page.get_by_label("File").set_input_files(str(bundle))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator("#import-state")).to_contain_text("done")
+    expect(page.locator("#import-report")).to_contain_text("1 added")
+    _shot(page, "06-import")
+
+    page.get_by_role("link", name="Cohort").click()
+    expect(page.get_by_role("heading", name="Table 1")).to_be_visible()
+    expect(page.get_by_alt_text("Kaplan-Meier curves", exact=False)).to_be_visible()
+    _shot(page, "07-cohort")
     assert not [e for e in errors if "Content Security Policy" in e], errors

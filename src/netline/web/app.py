@@ -14,7 +14,7 @@ from netline.web.auth import LoginRequiredError
 from netline.web.cds.service import PrefetchConverter
 from netline.web.context import STATIC, build_context
 from netline.web.patients import PatientRepository
-from netline.web.routes import api, cds, evidence, pages
+from netline.web.routes import api, cds, cohort, evidence, pages
 from netline.web.security.headers import SecurityHeaders
 from netline.web.settings import WebSettings
 
@@ -81,4 +81,5 @@ def create_app(
     app.include_router(api.router)
     app.include_router(cds.router)
     app.include_router(evidence.router)
+    app.include_router(cohort.router)
     return app
