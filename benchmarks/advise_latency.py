@@ -5,11 +5,11 @@ times after one warm-up call (median reported):
 
 * baseline: loading the case file (parse, resolve dates, validate) and
   ``assess(record, lines=False)`` (the assessment without the columnar course engine);
-* the parts of advice: the lines from ``netline.course.patient_line_rows`` (rows), the end
-  reasons from ``netline.course.derive_course`` (needed while the rows carry none; issue 9),
-  the decision state, the surgery assessment, the options;
-* ``advise(record, at)`` end to end, and the same less the end-reason call (what advice costs
-  once the course rows carry the end reason).
+* the parts of advice: the lines from the course engine (``patient_line_rows``, which carry
+  every line field, end reasons included), the decision state, the surgery assessment, the
+  options;
+* ``advise(record, at)`` end to end, and the same less the course engine (what advice itself
+  costs).
 
 The knowledge base is loaded and indexed once (cached) before timing, as in a running service.
 
@@ -50,7 +50,7 @@ def main() -> None:
     from netline.advice._kb import kb_index
     from netline.advice.options import evaluate_options
     from netline.advice.state import decision_state, record_as_of
-    from netline.advice.state_lines import _engine_lines, _row_lines
+    from netline.advice.state_lines import course_lines
     from netline.advice.surgery import assess_surgery
     from netline.assessment import assess
     from netline.records import load_case
@@ -67,8 +67,8 @@ def main() -> None:
     print(f"baseline: assess(record, lines=False) {assessment:7.2f} ms")
     print()
     header = (
-        f"{'decision point':<14} {'rows':>8} {'end reasons':>12} {'state':>9} {'surgery':>8} "
-        f"{'options':>8} {'advise':>9} {'advise - end reasons':>21}"
+        f"{'decision point':<14} {'course lines':>13} {'state':>9} {'surgery':>8} "
+        f"{'options':>8} {'advise':>9} {'advise - course lines':>22}"
     )
     slow = max(3, args.repeat // 10)
     print(header)
@@ -76,8 +76,7 @@ def main() -> None:
     without_times: list[float] = []
     for at in POINTS:
         view = record_as_of(record, at)
-        lines = median_ms(lambda v=view: _row_lines(v), args.repeat)
-        reasons = median_ms(lambda v=view: _engine_lines(v), slow)
+        lines = median_ms(lambda v=view: course_lines(v), slow)
         state_ms = median_ms(lambda a=at: decision_state(record, a, index=index), slow)
         state = decision_state(record, at, index=index)
         surgery_ms = median_ms(lambda s=state: assess_surgery(s, index), args.repeat)
@@ -86,18 +85,18 @@ def main() -> None:
             lambda s=state, g=surgery: evaluate_options(s, index, g), args.repeat
         )
         total = median_ms(lambda a=at: advise(record, a), slow)
-        without = max(total - reasons, 0.0)
+        without = max(total - lines, 0.0)
         advise_times.append(total)
         without_times.append(without)
         print(
-            f"{at.isoformat():<14} {lines:6.2f}ms {reasons:10.1f}ms {state_ms:7.1f}ms "
+            f"{at.isoformat():<14} {lines:11.1f}ms {state_ms:7.1f}ms "
             f"{surgery_ms:6.2f}ms {options_ms:6.2f}ms {total:7.1f}ms {without:19.2f}ms"
         )
     worst = max(advise_times)
     print()
     print(f"advise, worst decision point (median): {worst:.2f} ms (target < {TARGET_MS:g} ms)")
     print(
-        f"advise less the end-reason call (rows with end reasons, issue 9): "
+        f"advise less the course engine (advice's own cost): "
         f"{max(without_times):.2f} ms"
     )
     print(f"ratio advise / load the case file:     {worst / load:.2f}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+import types
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = ["Identifier", "LiverInvolvement", "Millimetres", "Percent"]
 
@@ -24,3 +25,30 @@ class _Model(BaseModel):
         validate_default=False,
         allow_inf_nan=False,
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_true_or_false_for_a_number(cls, data: Any) -> Any:
+        # pydantic's lax mode reads true as 1 and false as 0; in a record that is a slip
+        # (``ki67_percent: true``), never a number (issue 10). The value is handed on as the
+        # text "true"/"false", so the field's own number check refuses it at its own path.
+        if not isinstance(data, dict):
+            return data
+        slips = {
+            key: str(value).lower()
+            for key, value in data.items()
+            if isinstance(value, bool)
+            and key in cls.model_fields
+            and _is_number(cls.model_fields[key].annotation)
+        }
+        return {**data, **slips} if slips else data
+
+
+def _is_number(annotation: object) -> bool:
+    """Whether a field holds a number (int or float, possibly optional) and never a bool."""
+    if get_origin(annotation) in (Union, types.UnionType):
+        options = [a for a in get_args(annotation) if a is not type(None)]
+    else:
+        options = [annotation]
+    options = [get_args(a)[0] if get_origin(a) is Annotated else a for a in options]
+    return bool(options) and all(a in (int, float) for a in options)
