@@ -234,6 +234,35 @@ def _patient_facts(b: _Builder) -> tuple[str, ...]:
     return comorbidities
 
 
+def _extent_fields(extent: dict[str, Any], stable_extra: bool | None) -> dict[str, Any]:
+    """Pick the extent-of-disease fields of the decision state."""
+    return {
+        "liver_involvement": extent["liver_involvement"],
+        "liver_involvement_date": extent["liver_involvement_date"],
+        "organs": extent["organs"],
+        "liver_metastases": extent["liver_metastases"],
+        "extrahepatic_sites": extent["extrahepatic_sites"],
+        "extrahepatic_since": extent["extrahepatic_since"],
+        "extrahepatic_stable": stable_extra,
+        "extrahepatic_basis": extent["extrahepatic_basis"],
+        "primary_in_place": extent["primary_in_place"],
+        "primary_resected": extent["primary_resected"],
+        "tumour_burden": extent["tumour_burden"],
+    }
+
+
+def _treatment_history(view: CaseRecord) -> dict[str, Any]:
+    """Liver resections, local therapies and resection history as decision-state fields."""
+    surgeries = view.of_type(Surgery)
+    history = resection_history(view)
+    return {
+        "liver_resections": tuple(s.date for s in surgeries if s.procedure.is_liver_resection),
+        "local_therapies": tuple((t.date, t.modality.value) for t in view.of_type(LocalTherapy)),
+        "ned_since": None if history.ned is None else history.ned.start,
+        "recurrence_since": history.recurrence_since,
+    }
+
+
 def decision_state(
     record: CaseRecord,
     at: dt.date | None = None,
@@ -292,10 +321,6 @@ def decision_state(
     labs = _latest_labs(b)
     function = _labs_and_function(b, labs)
     line_facts = _lines_facts(b, lines)
-    surgeries = view.of_type(Surgery)
-    liver_resections = tuple(s.date for s in surgeries if s.procedure.is_liver_resection)
-    local = tuple((t.date, t.modality.value) for t in view.of_type(LocalTherapy))
-    history = resection_history(view)
     return DecisionState(
         case_id=record.id,
         at=when,
@@ -318,31 +343,18 @@ def decision_state(
         sstr_uptake_all_lesions=sstr["sstr_uptake_all_lesions"],
         fdg_pet_done=sstr["fdg_pet_done"],
         fdg_sstr_discordant=sstr["fdg_sstr_discordant"],
-        liver_involvement=extent["liver_involvement"],
-        liver_involvement_date=extent["liver_involvement_date"],
-        organs=extent["organs"],
-        liver_metastases=extent["liver_metastases"],
-        extrahepatic_sites=extent["extrahepatic_sites"],
-        extrahepatic_since=extent["extrahepatic_since"],
-        extrahepatic_stable=stable_extra,
-        extrahepatic_basis=extent["extrahepatic_basis"],
-        primary_in_place=extent["primary_in_place"],
-        primary_resected=extent["primary_resected"],
-        tumour_burden=extent["tumour_burden"],
+        **_extent_fields(extent, stable_extra),
         symptomatic_from_bulk=symptomatic,
         ecog=ecog,
         karnofsky=karnofsky,
         performance_date=None if performance is None else performance.date,
         comorbidities=comorbidities,
-        liver_resections=liver_resections,
-        local_therapies=local,
         facts=MappingProxyType(dict(b.facts)),
         alternatives=MappingProxyType(dict(b.alternatives)),
         unknowns=tuple(b.unknowns),
         notes=tuple(b.notes),
-        ned_since=None if history.ned is None else history.ned.start,
-        recurrence_since=history.recurrence_since,
         case_source=record.source,
+        **_treatment_history(view),
         **growth,
         **function,
         **line_facts,
