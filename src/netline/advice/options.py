@@ -163,18 +163,13 @@ def _progressed_on(state: DecisionState, agents: Sequence[str]) -> bool:
     return any(a.progression and a.date > current.start for a in state.assessments)
 
 
-def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
-    state = ctx.state
-    index = ctx.index
-    classes = tuple(c.value for c in therapy.agent_classes)
-    agents = tuple(a.value for a in therapy.agents)
-    current = state.current_line
-    ongoing = current is not None and set(agents) <= set(current.agents)
-    matches, not_yet = _matches(ctx, index.options_by_key.get(therapy.id, ()))
+def _statement_points(
+    matches: Sequence[GuidelineMatch], not_yet: Sequence[GuidelineMatch]
+) -> tuple[list[Point], list[Point], list[Point], int]:
+    """Exclusions, cautions, checks and relative contraindications from the statements."""
     exclusions: list[Point] = []
     cautions: list[Point] = []
     to_check: list[Point] = []
-    eligibility: list[ProfileCheck] = []
     relative = 0
     for match in matches:
         if match.preference == Preference.NOT_RECOMMENDED.value:
@@ -220,26 +215,12 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
                     match.status,
                 )
             )
-    positive = [m for m in matches if m.preference != Preference.NOT_RECOMMENDED.value]
-    if AgentClass.RADIOLIGAND in therapy.agent_classes and index.prrt_profiles:
-        eligibility, excl, caut, check, rel = _prrt_eligibility(ctx, therapy, positive)
-        exclusions += excl
-        cautions += caut
-        to_check += check
-        relative += rel
-    # efficacy and safety caveats of this patient first, conditional ones after
-    cautions = _kb_fact_cautions(ctx, therapy) + _note_cautions(ctx, positive) + cautions
-    progressed_on_it = _progressed_on(state, agents)
-    if ongoing and progressed_on_it:
-        cautions.append(
-            Point(
-                "The disease progressed on this therapy, which the patient is receiving: "
-                "continuing it is not an option of its own",
-                (),
-                "caution",
-            )
-        )
-    support, support_label, breadth, certain, possible = _support(positive)
+    return exclusions, cautions, to_check, relative
+
+
+def _therapy_evidence(ctx: _Context, therapy: Therapy) -> list[EvidenceItem]:
+    """Return the trial evidence for a therapy, best-ranked first."""
+    index = ctx.index
     evidence = [
         item
         for order, trial in enumerate(index.trials_by_therapy.get(therapy.id, ()))
@@ -251,7 +232,12 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
         is not None
     ]
     evidence.sort(key=lambda e: e.rank)
-    headline = next(
+    return evidence
+
+
+def _headline_evidence(evidence: Sequence[EvidenceItem]) -> EvidenceItem | None:
+    """Return the best-ranked usable trial giving an expected outcome, if any."""
+    return next(
         (
             e
             for e in evidence
@@ -259,6 +245,24 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
         ),
         None,
     )
+
+
+def _expected_outcome(headline: EvidenceItem | None) -> str | None:
+    """Return the expected-outcome text of the headline trial with its entry verdict."""
+    expected = None
+    if headline is not None:
+        expected = f"{headline.expected_pfs} — {headline.expected_pfs_source}; entry criteria " + (
+            headline.entry.verdict
+            + (": " + ", ".join(headline.entry.failed) if headline.entry.failed else "")
+        )
+    return expected
+
+
+def _evidence_cautions(
+    evidence: Sequence[EvidenceItem], headline: EvidenceItem | None
+) -> list[Point]:
+    """Cautions on withheld outcomes, later evidence and unmet entry criteria."""
+    cautions: list[Point] = []
     withheld = [e for e in evidence if e.headline_withheld and e.expected_pfs is not None]
     if headline is None and withheld:
         cautions.append(
@@ -267,12 +271,6 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
                 (withheld[0].ref,),
                 "caution",
             )
-        )
-    expected = None
-    if headline is not None:
-        expected = f"{headline.expected_pfs} — {headline.expected_pfs_source}; entry criteria " + (
-            headline.entry.verdict
-            + (": " + ", ".join(headline.entry.failed) if headline.entry.failed else "")
         )
     later = [e for e in evidence if e.later]
     if later:
@@ -293,6 +291,80 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
                 "caution",
             )
         )
+    return cautions
+
+
+def _option_status(
+    exclusions: Sequence[Point], relative: int, cautions: Sequence[Point], to_check: Sequence[Point]
+) -> str:
+    """Overall status of an option: excluded, caution, unclear or eligible."""
+    return (
+        "excluded"
+        if exclusions
+        else "caution"
+        if relative or any(c.kind == "conflict" for c in cautions)
+        else "unclear"
+        if any(c.kind == "check" and "hard" in c.text for c in to_check)
+        else "eligible"
+    )
+
+
+def _option_name(therapy: Therapy, ongoing: bool, progressed_on_it: bool) -> str:
+    """Display name of a therapy, marked when it is the current one."""
+    name = therapy.name
+    if ongoing:
+        name = (
+            f"{therapy.name} (current therapy; progressed on it)"
+            if progressed_on_it
+            else f"Continue {therapy.name} (current therapy)"
+        )
+    return name
+
+
+def _evidence_rank(headline: EvidenceItem | None) -> int:
+    """Sortable rank of the headline trial; the worst rank when there is none."""
+    return (
+        int("".join(str(min(int(v), 9)) for v in headline.rank[:-1]))
+        if headline is not None
+        else 10 ** (len(_EMPTY_RANK) - 1) * 10 - 1
+    )
+
+
+def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
+    """Assess one systemic therapy for the patient."""
+    state = ctx.state
+    index = ctx.index
+    classes = tuple(c.value for c in therapy.agent_classes)
+    agents = tuple(a.value for a in therapy.agents)
+    current = state.current_line
+    ongoing = current is not None and set(agents) <= set(current.agents)
+    matches, not_yet = _matches(ctx, index.options_by_key.get(therapy.id, ()))
+    exclusions, cautions, to_check, relative = _statement_points(matches, not_yet)
+    eligibility: list[ProfileCheck] = []
+    positive = [m for m in matches if m.preference != Preference.NOT_RECOMMENDED.value]
+    if AgentClass.RADIOLIGAND in therapy.agent_classes and index.prrt_profiles:
+        eligibility, excl, caut, check, rel = _prrt_eligibility(ctx, therapy, positive)
+        exclusions += excl
+        cautions += caut
+        to_check += check
+        relative += rel
+    # efficacy and safety caveats of this patient first, conditional ones after
+    cautions = _kb_fact_cautions(ctx, therapy) + _note_cautions(ctx, positive) + cautions
+    progressed_on_it = _progressed_on(state, agents)
+    if ongoing and progressed_on_it:
+        cautions.append(
+            Point(
+                "The disease progressed on this therapy, which the patient is receiving: "
+                "continuing it is not an option of its own",
+                (),
+                "caution",
+            )
+        )
+    support, support_label, breadth, certain, possible = _support(positive)
+    evidence = _therapy_evidence(ctx, therapy)
+    headline = _headline_evidence(evidence)
+    cautions += _evidence_cautions(evidence, headline)
+    expected = _expected_outcome(headline)
     sequencing, cross, leaves = _sequencing(ctx, therapy, classes, ongoing)
     sequencing += _unlocks(ctx, therapy.id, classes)
     if state.differentiation == "poorly" and not positive:
@@ -304,30 +376,14 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
                 "caution",
             )
         )
-    status = (
-        "excluded"
-        if exclusions
-        else "caution"
-        if relative or any(c.kind == "conflict" for c in cautions)
-        else "unclear"
-        if any(c.kind == "check" and "hard" in c.text for c in to_check)
-        else "eligible"
-    )
-    name = therapy.name
-    if ongoing:
-        name = (
-            f"{therapy.name} (current therapy; progressed on it)"
-            if progressed_on_it
-            else f"Continue {therapy.name} (current therapy)"
-        )
     return OptionAssessment(
         key=therapy.id,
-        name=name,
+        name=_option_name(therapy, ongoing, progressed_on_it),
         kind="systemic",
         agents=agents,
         agent_classes=classes,
         ongoing=ongoing,
-        status=status,
+        status=_option_status(exclusions, relative, cautions, to_check),
         support=support_label,
         support_score=support,
         guideline=tuple(matches),
@@ -350,11 +406,7 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
         deferred=(state.disease_course == "stable" and bool(state.lines) and not ongoing),
         relative_contraindications=relative,
         breadth=breadth,
-        evidence_rank=(
-            int("".join(str(min(int(v), 9)) for v in headline.rank[:-1]))
-            if headline is not None
-            else 10 ** (len(_EMPTY_RANK) - 1) * 10 - 1
-        ),
+        evidence_rank=_evidence_rank(headline),
         order=index.therapy_order.get(therapy.id, 0),
     )
 

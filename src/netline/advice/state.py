@@ -33,6 +33,7 @@ from netline.records.model import (
     DiseaseStatus,
     Imaging,
     LocalTherapy,
+    PerformanceStatus,
     Surgery,
     SystemicTherapy,
 )
@@ -40,6 +41,7 @@ from netline.records.vocabulary import (
     Agent,
     ComorbidityKind,
     FunctioningSyndrome,
+    PrimarySite,
     ReasonStopped,
     Sex,
     agent_info,
@@ -116,6 +118,151 @@ def record_as_of(record: CaseRecord, at: dt.date) -> CaseRecord:
     )
 
 
+def _site_facts(b: _Builder, site: PrimarySite, age: float | None) -> SiteGroup | None:
+    """Record the site group (and the age) and note a non-pancreatic primary."""
+    groups = sorted(site_groups(site), key=lambda g: g.value)
+    group: SiteGroup | None = groups[0] if groups else None
+    if len(groups) > 1:
+        b.alternatives["site"] = tuple(groups[1:])
+    b.facts.update(site=group, age_years=age)
+    if not site.is_pancreatic:
+        b.notes.append(
+            f"The primary site is {site.value}: netline's rules are written for pancreatic NET."
+        )
+    return group
+
+
+def _functioning(b: _Builder) -> FunctioningSyndrome | None:
+    """Record the functioning syndrome, or that it is unknown."""
+    syndrome = b.record.primary.functioning_syndrome
+    functioning = None if syndrome is FunctioningSyndrome.UNKNOWN else syndrome
+    if functioning is None:
+        b.missing("functioning syndrome", "syndrome-specific statements (insulinoma, gastrinoma)")
+    b.facts["functioning"] = functioning
+    return functioning
+
+
+def _new_site_progression(b: _Builder, extent: dict[str, Any], growth: dict[str, Any]) -> None:
+    """Read a new distant site on the basis date as progression, updating ``growth``."""
+    new_site = extent.pop("new_site_on")
+    if new_site is not None and growth["disease_course"] != DiseaseCourse.PROGRESSIVE.value:
+        growth["disease_course"] = DiseaseCourse.PROGRESSIVE.value
+        growth["objective_response"] = False
+        growth["last_progression"] = new_site
+        b.facts.update(disease_course=DiseaseCourse.PROGRESSIVE, objective_response=False)
+        b.notes.append(
+            f"A new distant site on {new_site.isoformat()} is read as progression (a new "
+            "lesion is progression in RECIST 1.1)."
+        )
+
+
+def _extrahepatic_stable(extent: dict[str, Any], growth: dict[str, Any]) -> bool | None:
+    """Organ-level extrahepatic stability, withdrawn when progression is not localised."""
+    stable_extra: bool | None = extent.pop("extrahepatic_stable_organ_level")
+    if stable_extra and growth["disease_course"] == DiseaseCourse.PROGRESSIVE.value:
+        stable_extra = None  # progression whose site the record does not localise
+        extent["extrahepatic_basis"] += (
+            "; the latest assessment shows progression that the record does not localise"
+        )
+    return stable_extra
+
+
+def _status_facts(b: _Builder) -> tuple[bool | None, bool | None]:
+    """Latest symptoms from bulk and hormonal control recorded in disease statuses."""
+    statuses = b.record.of_type(DiseaseStatus)
+    symptomatic = next(
+        (
+            s.symptomatic_from_bulk
+            for s in reversed(statuses)
+            if s.symptomatic_from_bulk is not None
+        ),
+        None,
+    )
+    controlled = next(
+        (
+            s.hormonal_syndrome_controlled
+            for s in reversed(statuses)
+            if s.hormonal_syndrome_controlled is not None
+        ),
+        None,
+    )
+    if symptomatic is None:
+        b.missing("symptoms from tumour bulk", "statements on symptomatic or bulky disease")
+    b.facts["symptomatic"] = symptomatic
+    return symptomatic, controlled
+
+
+def _performance(b: _Builder) -> tuple[PerformanceStatus | None, int | None, int | None]:
+    """Latest performance entry with the latest ECOG and Karnofsky scores."""
+    patient = b.record.patient
+    performance = patient.performance[-1] if patient.performance else None
+    ecog = next((p.ecog for p in reversed(patient.performance) if p.ecog is not None), None)
+    karnofsky = next(
+        (p.karnofsky for p in reversed(patient.performance) if p.karnofsky is not None), None
+    )
+    if performance is None:
+        b.missing(
+            "performance status", "PRRT eligibility (Karnofsky, ECOG) and fitness for surgery"
+        )
+    elif karnofsky is None:
+        b.missing(
+            "Karnofsky score", "NETTER-1 entry criterion Karnofsky ≥ 60 (ECOG is not converted)"
+        )
+    b.facts.update(ecog=ecog, karnofsky=karnofsky)
+    return performance, ecog, karnofsky
+
+
+def _patient_facts(b: _Builder) -> tuple[str, ...]:
+    """Record comorbidity, sex and not-recorded facts; return the comorbidities."""
+    patient = b.record.patient
+    comorbidities = tuple(sorted({c.kind.value for c in patient.comorbidities}))
+    heart = {ComorbidityKind.CARCINOID_HEART_DISEASE} & {c.kind for c in patient.comorbidities}
+    b.facts["right_heart_insufficiency"] = True if heart else None
+    female = patient.sex is Sex.FEMALE
+    b.facts.update(
+        pregnant=False if patient.sex is Sex.MALE else None,
+        breastfeeding=False if patient.sex is Sex.MALE else None,
+        severe_acute_illness=None,
+        life_expectancy_months=None,
+        expected_debulking_percent=None,
+        expected_mortality_percent=None,
+        future_liver_remnant_percent=None,
+        resectable=None,
+    )
+    if female:
+        b.missing("pregnancy and breastfeeding", "PRRT (absolute contraindications)")
+    return comorbidities
+
+
+def _extent_fields(extent: dict[str, Any], stable_extra: bool | None) -> dict[str, Any]:
+    """Pick the extent-of-disease fields of the decision state."""
+    return {
+        "liver_involvement": extent["liver_involvement"],
+        "liver_involvement_date": extent["liver_involvement_date"],
+        "organs": extent["organs"],
+        "liver_metastases": extent["liver_metastases"],
+        "extrahepatic_sites": extent["extrahepatic_sites"],
+        "extrahepatic_since": extent["extrahepatic_since"],
+        "extrahepatic_stable": stable_extra,
+        "extrahepatic_basis": extent["extrahepatic_basis"],
+        "primary_in_place": extent["primary_in_place"],
+        "primary_resected": extent["primary_resected"],
+        "tumour_burden": extent["tumour_burden"],
+    }
+
+
+def _treatment_history(view: CaseRecord) -> dict[str, Any]:
+    """Liver resections, local therapies and resection history as decision-state fields."""
+    surgeries = view.of_type(Surgery)
+    history = resection_history(view)
+    return {
+        "liver_resections": tuple(s.date for s in surgeries if s.procedure.is_liver_resection),
+        "local_therapies": tuple((t.date, t.modality.value) for t in view.of_type(LocalTherapy)),
+        "ned_since": None if history.ned is None else history.ned.start,
+        "recurrence_since": history.recurrence_since,
+    }
+
+
 def decision_state(
     record: CaseRecord,
     at: dt.date | None = None,
@@ -158,99 +305,22 @@ def decision_state(
     if age is None:
         b.missing("birth date", "age (Milan-NET) and Cockcroft-Gault clearance")
     site = view.primary.site
-    groups = sorted(site_groups(site), key=lambda g: g.value)
-    group: SiteGroup | None = groups[0] if groups else None
-    if len(groups) > 1:
-        b.alternatives["site"] = tuple(groups[1:])
-    b.facts.update(site=group, age_years=age)
-    if not site.is_pancreatic:
-        b.notes.append(
-            f"The primary site is {site.value}: netline's rules are written for pancreatic NET."
-        )
+    group = _site_facts(b, site, age)
     grading = _grading(b)
-    syndrome = view.primary.functioning_syndrome
-    functioning = None if syndrome is FunctioningSyndrome.UNKNOWN else syndrome
-    if functioning is None:
-        b.missing("functioning syndrome", "syndrome-specific statements (insulinoma, gastrinoma)")
-    b.facts["functioning"] = functioning
+    functioning = _functioning(b)
     sstr = _sstr(b)
     extent = _extent(b)
     lines, assessments, course_notes = course_lines(view)
     b.notes.extend(course_notes)
     growth = _growth(b, assessments, lines)
-    new_site = extent.pop("new_site_on")
-    if new_site is not None and growth["disease_course"] != DiseaseCourse.PROGRESSIVE.value:
-        growth["disease_course"] = DiseaseCourse.PROGRESSIVE.value
-        growth["objective_response"] = False
-        growth["last_progression"] = new_site
-        b.facts.update(disease_course=DiseaseCourse.PROGRESSIVE, objective_response=False)
-        b.notes.append(
-            f"A new distant site on {new_site.isoformat()} is read as progression (a new "
-            "lesion is progression in RECIST 1.1)."
-        )
-    stable_extra = extent.pop("extrahepatic_stable_organ_level")
-    if stable_extra and growth["disease_course"] == DiseaseCourse.PROGRESSIVE.value:
-        stable_extra = None  # progression whose site the record does not localise
-        extent["extrahepatic_basis"] += (
-            "; the latest assessment shows progression that the record does not localise"
-        )
-    statuses = view.of_type(DiseaseStatus)
-    symptomatic = next(
-        (
-            s.symptomatic_from_bulk
-            for s in reversed(statuses)
-            if s.symptomatic_from_bulk is not None
-        ),
-        None,
-    )
-    controlled = next(
-        (
-            s.hormonal_syndrome_controlled
-            for s in reversed(statuses)
-            if s.hormonal_syndrome_controlled is not None
-        ),
-        None,
-    )
-    if symptomatic is None:
-        b.missing("symptoms from tumour bulk", "statements on symptomatic or bulky disease")
-    b.facts["symptomatic"] = symptomatic
-    performance = patient.performance[-1] if patient.performance else None
-    ecog = next((p.ecog for p in reversed(patient.performance) if p.ecog is not None), None)
-    karnofsky = next(
-        (p.karnofsky for p in reversed(patient.performance) if p.karnofsky is not None), None
-    )
-    if performance is None:
-        b.missing(
-            "performance status", "PRRT eligibility (Karnofsky, ECOG) and fitness for surgery"
-        )
-    elif karnofsky is None:
-        b.missing(
-            "Karnofsky score", "NETTER-1 entry criterion Karnofsky ≥ 60 (ECOG is not converted)"
-        )
-    b.facts.update(ecog=ecog, karnofsky=karnofsky)
-    comorbidities = tuple(sorted({c.kind.value for c in patient.comorbidities}))
-    heart = {ComorbidityKind.CARCINOID_HEART_DISEASE} & {c.kind for c in patient.comorbidities}
-    b.facts["right_heart_insufficiency"] = True if heart else None
-    female = patient.sex is Sex.FEMALE
-    b.facts.update(
-        pregnant=False if patient.sex is Sex.MALE else None,
-        breastfeeding=False if patient.sex is Sex.MALE else None,
-        severe_acute_illness=None,
-        life_expectancy_months=None,
-        expected_debulking_percent=None,
-        expected_mortality_percent=None,
-        future_liver_remnant_percent=None,
-        resectable=None,
-    )
-    if female:
-        b.missing("pregnancy and breastfeeding", "PRRT (absolute contraindications)")
+    _new_site_progression(b, extent, growth)
+    stable_extra = _extrahepatic_stable(extent, growth)
+    symptomatic, controlled = _status_facts(b)
+    performance, ecog, karnofsky = _performance(b)
+    comorbidities = _patient_facts(b)
     labs = _latest_labs(b)
     function = _labs_and_function(b, labs)
     line_facts = _lines_facts(b, lines)
-    surgeries = view.of_type(Surgery)
-    liver_resections = tuple(s.date for s in surgeries if s.procedure.is_liver_resection)
-    local = tuple((t.date, t.modality.value) for t in view.of_type(LocalTherapy))
-    history = resection_history(view)
     return DecisionState(
         case_id=record.id,
         at=when,
@@ -273,31 +343,18 @@ def decision_state(
         sstr_uptake_all_lesions=sstr["sstr_uptake_all_lesions"],
         fdg_pet_done=sstr["fdg_pet_done"],
         fdg_sstr_discordant=sstr["fdg_sstr_discordant"],
-        liver_involvement=extent["liver_involvement"],
-        liver_involvement_date=extent["liver_involvement_date"],
-        organs=extent["organs"],
-        liver_metastases=extent["liver_metastases"],
-        extrahepatic_sites=extent["extrahepatic_sites"],
-        extrahepatic_since=extent["extrahepatic_since"],
-        extrahepatic_stable=stable_extra,
-        extrahepatic_basis=extent["extrahepatic_basis"],
-        primary_in_place=extent["primary_in_place"],
-        primary_resected=extent["primary_resected"],
-        tumour_burden=extent["tumour_burden"],
+        **_extent_fields(extent, stable_extra),
         symptomatic_from_bulk=symptomatic,
         ecog=ecog,
         karnofsky=karnofsky,
         performance_date=None if performance is None else performance.date,
         comorbidities=comorbidities,
-        liver_resections=liver_resections,
-        local_therapies=local,
         facts=MappingProxyType(dict(b.facts)),
         alternatives=MappingProxyType(dict(b.alternatives)),
         unknowns=tuple(b.unknowns),
         notes=tuple(b.notes),
-        ned_since=None if history.ned is None else history.ned.start,
-        recurrence_since=history.recurrence_since,
         case_source=record.source,
+        **_treatment_history(view),
         **growth,
         **function,
         **line_facts,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any
 
@@ -220,9 +221,10 @@ def _sstr(b: _Builder) -> dict[str, Any]:
     }
 
 
-def _extent(b: _Builder) -> dict[str, Any]:
-    record = b.record
-    scans = [s for s in record.of_type(Imaging) if s.organs_involved]
+def _site_history(
+    record: CaseRecord, scans: list[Imaging]
+) -> tuple[dict[Organ, dt.date], list[dt.date]]:
+    """Date each organ was first involved and the dates new distant sites appeared."""
     first_seen: dict[Organ, dt.date] = {}
     for met in record.metastases:
         first_seen[met.organ] = min(first_seen.get(met.organ, met.found), met.found)
@@ -237,11 +239,16 @@ def _extent(b: _Builder) -> dict[str, Any]:
         if previous is not None and extra_now - previous:
             new_site_dates.append(scan.date)
         previous = extra_now | (previous or set())
-    primary_resected = any(
-        Organ.PANCREAS in s.organs and s.intent.value != "diagnostic"
-        for s in record.of_type(Surgery)
-    )
-    cleared = resection_history(record).ned
+    return first_seen, new_site_dates
+
+
+def _current_organs(
+    b: _Builder, scans: list[Imaging], cleared: Any, primary_resected: bool
+) -> tuple[set[Organ], dt.date | None]:
+    """Organs involved now and the date that picture rests on."""
+    record = b.record
+    current: set[Organ]
+    basis_date: dt.date | None
     if cleared is not None:
         current = set()
         basis_date = cleared.start
@@ -254,17 +261,16 @@ def _extent(b: _Builder) -> dict[str, Any]:
         basis_date = None
         if not primary_resected:
             current.add(Organ.PANCREAS)
-    liver = Organ.LIVER in current
-    extra = sorted(o for o in current if o not in (Organ.LIVER, Organ.PANCREAS))
-    primary_in_place = Organ.PANCREAS in current or (not primary_resected and not scans)
-    if not scans and cleared is None:
-        b.missing(
-            "imaging with the organs involved",
-            "current extent of disease (taken from the metastases recorded instead)",
-        )
+    return current, basis_date
+
+
+def _hepatic_burden(
+    b: _Builder, cleared: Any, current: set[Organ], liver: bool
+) -> tuple[Any, dt.date | None, Burden | None]:
+    """Record hepatic and overall tumour burden; return band, its date and burden."""
     band_scans = [
         s
-        for s in record.of_type(Imaging)
+        for s in b.record.of_type(Imaging)
         if s.liver_involvement is not None and (cleared is None or s.date > cleared.start)
     ]
     band = band_scans[-1].liver_involvement if band_scans and liver else None
@@ -297,6 +303,11 @@ def _extent(b: _Builder) -> dict[str, Any]:
         b.missing("extrahepatic tumour burden", "burden-based statements")
     if burden is not None:
         b.facts["tumour_burden"] = burden
+    return band, band_date, burden
+
+
+def _location_facts(b: _Builder, current: set[Organ], primary_resected: bool) -> None:
+    """Record extra-abdominal, peritoneal, nodal and primary-resection facts."""
     organs_set = set(current)
     extra_abdominal: bool | None
     if organs_set & _EXTRA_ABDOMINAL:
@@ -317,9 +328,18 @@ def _extent(b: _Builder) -> dict[str, Any]:
         primary_resected=primary_resected,
         primary_resected_or_resectable=True if primary_resected else None,
     )
-    since = {o.value: first_seen[o] for o in extra if o in first_seen}
+
+
+def _extrahepatic_stability(
+    b: _Builder,
+    extra: Sequence[Organ],
+    since: dict[str, dt.date],
+    new_site_dates: list[dt.date],
+    basis_date: dt.date | None,
+) -> tuple[bool | None, str]:
+    """Judge whether distant extrahepatic disease is stable, with the basis for it."""
     # extrahepatic stability: organ-level (no new extrahepatic site) unless lesions measured
-    measured_growth = _extrahepatic_lesion_growth(record)
+    measured_growth = _extrahepatic_lesion_growth(b.record)
     stable: bool | None
     distant_extra = [o for o in extra if o not in _LOCOREGIONAL]
     if not distant_extra:
@@ -341,6 +361,32 @@ def _extent(b: _Builder) -> dict[str, Any]:
             + "; growth of the known extrahepatic lesions is not measured in the record"
         )
         stable = True
+    return stable, basis
+
+
+def _extent(b: _Builder) -> dict[str, Any]:
+    """Work out the current extent of disease, recording facts and gaps on ``b``."""
+    record = b.record
+    scans = [s for s in record.of_type(Imaging) if s.organs_involved]
+    first_seen, new_site_dates = _site_history(record, scans)
+    primary_resected = any(
+        Organ.PANCREAS in s.organs and s.intent.value != "diagnostic"
+        for s in record.of_type(Surgery)
+    )
+    cleared = resection_history(record).ned
+    current, basis_date = _current_organs(b, scans, cleared, primary_resected)
+    liver = Organ.LIVER in current
+    extra = sorted(o for o in current if o not in (Organ.LIVER, Organ.PANCREAS))
+    primary_in_place = Organ.PANCREAS in current or (not primary_resected and not scans)
+    if not scans and cleared is None:
+        b.missing(
+            "imaging with the organs involved",
+            "current extent of disease (taken from the metastases recorded instead)",
+        )
+    band, band_date, burden = _hepatic_burden(b, cleared, current, liver)
+    _location_facts(b, current, primary_resected)
+    since = {o.value: first_seen[o] for o in extra if o in first_seen}
+    stable, basis = _extrahepatic_stability(b, extra, since, new_site_dates, basis_date)
     b.facts["primary_portal_drainage"] = True if b.record.primary.site.is_pancreatic else None
     return {
         "liver_involvement": band,

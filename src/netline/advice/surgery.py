@@ -15,11 +15,14 @@ from netline.advice._kb import KBIndex
 from netline.advice._points import Point
 from netline.advice.eligibility import ProfileCheck, check_profile
 from netline.advice.state import DecisionState
-from netline.advice.surgery_checks import _criterion, _iso, _own_case, _restaging, _statement
-from netline.advice.surgery_types import SurgeryAssessment
+from netline.advice.state_types import LabValue
+from netline.advice.surgery_checks import _criterion, _own_case, _restaging, _statement
+from netline.advice.surgery_extent import _extent_findings
+from netline.advice.surgery_types import SurgeryAssessment, _Findings
 from netline.clinical import makuuchi_resection_limit
 from netline.errors import InsufficientDataError
 from netline.evidence import format_quantity
+from netline.evidence.schema import Profile
 
 __all__ = ["SurgeryAssessment", "assess_surgery"]
 
@@ -53,8 +56,38 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             suggestion=None,
         )
     profiles = index.surgery_profiles
-    own_case = _own_case(state, index, "umino2024")
-    curative = profiles.get("liver_resection_curative")
+    checks = _profile_checks(state, profiles)
+    by_id = {c.profile_id: c for c in checks}
+    cur = by_id.get("liver_resection_curative")
+    f = _Findings()
+    _histology(f, state, cur)
+    extra = _extent_findings(f, state, profiles, cur, _own_case(state, index, "umino2024"))
+    _completeness(f, profiles)
+    makuuchi_text = _liver_function(f, state)
+    _response_so_far(f, state, index, mode)
+    _milan_net(f, by_id.get("milan_net"), extra)
+    _alternatives(f, state, index)
+    status, summary, suggestion = _verdict(f, mode, extra)
+    return SurgeryAssessment(
+        status=status,
+        mode=mode,
+        summary=summary,
+        suggestion=suggestion,
+        histology=tuple(f.histology),
+        extent=tuple(f.extent),
+        completeness=tuple(f.completeness),
+        liver_function=tuple(f.liver),
+        response=tuple(f.response),
+        blockers=tuple(f.blockers),
+        caveats=tuple(f.caveats),
+        to_assess=tuple(f.to_assess),
+        profiles=tuple(checks),
+        makuuchi=makuuchi_text,
+    )
+
+
+def _profile_checks(state: DecisionState, profiles: dict[str, Profile]) -> list[ProfileCheck]:
+    """Check the curative, debulking and Milan-NET profiles the knowledge base holds."""
     checks: list[ProfileCheck] = []
     for profile_id in (
         "liver_resection_curative",
@@ -65,19 +98,11 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
         profile = profiles.get(profile_id)
         if profile is not None:
             checks.append(check_profile(profile, state))
-    by_id = {c.profile_id: c for c in checks}
-    cur = by_id.get("liver_resection_curative")
-    blockers: list[Point] = []
-    caveats: list[Point] = []
-    to_assess: list[Point] = []
-    histology: list[Point] = []
-    extent: list[Point] = []
-    completeness: list[Point] = []
-    liver: list[Point] = []
-    response: list[Point] = []
-    insufficient = False
+    return checks
 
-    # ---------------------------------------------------------------- histology
+
+def _histology(f: _Findings, state: DecisionState, cur: ProfileCheck | None) -> None:
+    """Summarise histology and block or query it against the curative criteria."""
     grade_text = state.grade or "grade unknown"
     ki67 = "Ki-67 unknown" if state.ki67_percent is None else f"Ki-67 {state.ki67_percent:g} %"
     diff = state.differentiation or "differentiation unknown"
@@ -94,7 +119,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                     if criterion_id == "grade" and state.grade == "G3"
                     else ""
                 )
-                blockers.append(
+                f.blockers.append(
                     Point(
                         f"Histology outside the criteria: {check.label}{note}",
                         (ref,),
@@ -103,11 +128,11 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                     )
                 )
             elif outcome == "unknown":
-                insufficient = True
-                to_assess.append(
+                f.insufficient = True
+                f.to_assess.append(
                     Point(f"Histology: {check.label} (not known)", (ref,), "check", status)
                 )
-        histology.append(
+        f.histology.append(
             Point(
                 f"{diff} differentiated, {grade_text}, {ki67}",
                 tuple(c.ref for c in cur.checks if c.id in ("differentiation", "grade")),
@@ -115,153 +140,14 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             )
         )
 
-    # ---------------------------------------------------------------- extent
-    extra = state.extrahepatic_sites
-    band = state.liver_involvement
-    if band is None:
-        to_assess.append(Point("Share of liver involved (not recorded)", (), "check"))
-    else:
-        extent.append(
-            Point(
-                f"Hepatic involvement {band} (imaging {_iso(state.liver_involvement_date)})",
-                (),
-                "info",
-            )
-        )
-    if band == ">50%":
-        notes = []
-        debulk70 = profiles.get("liver_debulking_70")
-        if debulk70 is not None:
-            notes = [n for n in debulk70.notes if "type 3" in n]
-        blockers.append(
-            Point(
-                "Extensive hepatic involvement (> 50 %): netline reads this as the extensive "
-                "bilobar pattern for which ≥ 70 % debulking is usually not feasible (confirm "
-                "with the surgeons). " + " ".join(notes),
-                ("jcm2023", "mazzaferro2007"),
-                "exclusion",
-                "recalled",
-            )
-        )
-    nodes = "regional_lymph_node" in extra
-    extra = tuple(s for s in extra if s != "regional_lymph_node")
-    if nodes:
-        node_check = None if cur is None else _criterion(cur, "nodes")
-        caveats.append(
-            Point(
-                "Regional lymph-node disease: resectable nodal disease is compatible with "
-                "resection, unresectable nodal disease is not — for the surgeons to judge",
-                (node_check[1] if node_check else "pavel2016",),
-                "caution",
-                node_check[2] if node_check else "recalled",
-            )
-        )
-    if not extra:
-        extent.append(
-            Point(
-                "Disease confined to the liver"
-                + (" and regional nodes" if nodes else "")
-                + " at the decision date",
-                (),
-                "support",
-            )
-        )
-    else:
-        sites = ", ".join(
-            f"{s} (since {state.extrahepatic_since[s].isoformat()})"
-            if s in state.extrahepatic_since
-            else s
-            for s in extra
-        )
-        extent.append(Point(f"Extrahepatic disease: {sites}", (), "info"))
-        extra_abdominal = state.facts.get("extra_abdominal_metastases")
-        curative_extra = None if cur is None else _criterion(cur, "extra_abdominal")
-        ref = curative_extra[1] if curative_extra else "pavel2016"
-        status = curative_extra[2] if curative_extra else "recalled"
-        if state.extrahepatic_stable is True:
-            extent.append(
-                Point("Extrahepatic disease stable: " + state.extrahepatic_basis, (), "support")
-            )
-            if extra_abdominal:
-                caveats.append(
-                    Point(
-                        "Extra-abdominal metastasis ("
-                        + ", ".join(s for s in extra if s in ("bone", "lung", "brain"))
-                        + "): the ENETS criteria for curative-intent resection and for "
-                        "debulking require no extra-abdominal metastases, so a resection would "
-                        "not be curative by those criteria"
-                        + (
-                            ""
-                            if own_case
-                            else "; conversion surgery of the liver disease with a stable "
-                            "extrahepatic metastasis has been reported (umino2024)"
-                        )
-                        + " — an individual decision for the board",
-                        (ref,) if own_case else (ref, "umino2024"),
-                        "conflict",
-                        status,
-                    )
-                )
-            elif extra_abdominal is None:
-                caveats.append(
-                    Point(
-                        "Whether the extrahepatic disease is extra-abdominal is not recorded",
-                        (ref,),
-                        "check",
-                        status,
-                    )
-                )
-            else:
-                caveats.append(
-                    Point(
-                        "Extrahepatic abdominal disease (" + ", ".join(extra) + "): its "
-                        "resectability (nodes, peritoneum) must be judged by the surgeons",
-                        (ref,),
-                        "caution",
-                        status,
-                    )
-                )
-        elif state.extrahepatic_stable is False:
-            blockers.append(
-                Point(
-                    "Extrahepatic disease is not stable: " + state.extrahepatic_basis,
-                    (ref,),
-                    "exclusion",
-                    status,
-                )
-            )
-        else:
-            insufficient = True
-            to_assess.append(
-                Point(
-                    "Whether the extrahepatic disease is stable: " + state.extrahepatic_basis,
-                    (ref,),
-                    "check",
-                    status,
-                )
-            )
-    if cur is not None:
-        for criterion_id in ("cardiac",):
-            found = _criterion(cur, criterion_id)
-            if found is not None and found[0] == "failed":
-                check = next(c for c in cur.checks if c.id == criterion_id)
-                blockers.append(Point(check.label, (found[1],), "exclusion", found[2]))
-        primary = _criterion(cur, "primary")
-        if primary is not None and primary[0] != "met":
-            to_assess.append(
-                Point(
-                    "Primary tumour resectable (the primary is in place)",
-                    (primary[1],),
-                    "check",
-                    primary[2],
-                )
-            )
 
-    # ---------------------------------------------------------------- completeness
+def _completeness(f: _Findings, profiles: dict[str, Profile]) -> None:
+    """List the completeness thresholds and what the surgeons must judge."""
+    curative = profiles.get("liver_resection_curative")
     if curative is not None:
         extent_c = next((c for c in curative.criteria if c.id == "extent"), None)
         if extent_c is not None:
-            completeness.append(
+            f.completeness.append(
                 Point(
                     f"Curative intent: {extent_c.label}",
                     (extent_c.ref,),
@@ -276,7 +162,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
         threshold = next((c for c in profile.criteria if c.id == "debulking"), None)
         facts = "; ".join(f"{fact.label}: {format_quantity(fact.value)}" for fact in profile.facts)
         if threshold is not None:
-            completeness.append(
+            f.completeness.append(
                 Point(
                     f"{profile.label}: {threshold.label}" + (f" ({facts})" if facts else ""),
                     (threshold.ref, *(f.value.ref for f in profile.facts)),
@@ -284,7 +170,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                     threshold.status.value,
                 )
             )
-    to_assess.append(
+    f.to_assess.append(
         Point(
             "Completeness achievable (R0, or debulking ≥ 90 % / ≥ 70 % with parenchymal-sparing "
             "resection and ablation): a surgical judgement on imaging the record does not hold",
@@ -293,7 +179,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             "recalled",
         )
     )
-    to_assess.append(
+    f.to_assess.append(
         Point(
             "Future liver remnant volume and expected operative mortality",
             ("pavel2016",),
@@ -302,8 +188,9 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
         )
     )
 
-    # ---------------------------------------------------------------- liver function
-    makuuchi_text: str | None = None
+
+def _liver_function(f: _Findings, state: DecisionState) -> str | None:
+    """Gather liver-function findings; return the Makuuchi limit text, if computed."""
     labs = state.labs
     bilirubin = labs.get("bilirubin")
     icg = labs.get("icg_r15")
@@ -314,7 +201,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
         for name, lab in (("bilirubin", bilirubin), ("albumin", albumin), ("INR", inr))
         if lab is not None
     ]
-    liver.append(
+    f.liver.append(
         Point(
             "Child-Pugh class not computable: ascites and encephalopathy are not recorded"
             + (f"; available: {', '.join(shown)}" if shown else "; no liver labs"),
@@ -325,7 +212,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
     )
     if icg is not None:
         age = f"{icg.days_before} days before the decision"
-        liver.append(
+        f.liver.append(
             Point(
                 f"ICG-R15 {icg.value:g} % ({icg.date.isoformat()}, {age})",
                 ("makuuchi1993",),
@@ -333,15 +220,41 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             )
         )
         if icg.days_before > 90:
-            to_assess.append(
+            f.to_assess.append(
                 Point(
                     f"Repeat ICG-R15: the last value is {icg.days_before // 30} months old",
                     (),
                     "check",
                 )
             )
+    makuuchi_text = _makuuchi(f, bilirubin, icg)
+    if "hepatic" in state.comorbidities:
+        f.caveats.append(
+            Point(
+                "Hepatic comorbidity recorded: liver function needs full assessment",
+                ("pavel2016",),
+                "caution",
+                "recalled",
+            )
+        )
+    if state.liver_resections:
+        f.liver.append(
+            Point(
+                f"{len(state.liver_resections)} earlier liver resection(s): "
+                + ", ".join(d.isoformat() for d in state.liver_resections),
+                (),
+                "info",
+            )
+        )
+
+    return makuuchi_text
+
+
+def _makuuchi(f: _Findings, bilirubin: LabValue | None, icg: LabValue | None) -> str | None:
+    """Apply the Makuuchi criteria; return the resection limit text, if computed."""
+    makuuchi_text: str | None = None
     if bilirubin is None:
-        to_assess.append(
+        f.to_assess.append(
             Point(
                 "Bilirubin (Makuuchi criteria) not recorded", ("makuuchi1993",), "check", "recalled"
             )
@@ -354,7 +267,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                 icg_r15_percent=None if icg is None else icg.value,
             )
         except InsufficientDataError as error:
-            to_assess.append(
+            f.to_assess.append(
                 Point(f"Makuuchi criteria: {error}", ("makuuchi1993",), "check", "recalled")
             )
         else:
@@ -364,11 +277,11 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                 "(not recorded)"
             )
             status = "verified" if finding.verified else "recalled"
-            liver.append(
+            f.liver.append(
                 Point("Makuuchi limit: " + makuuchi_text, ("makuuchi1993",), "info", status)
             )
             if finding.value.value == "no_hepatectomy":
-                blockers.append(
+                f.blockers.append(
                     Point(
                         "Makuuchi criteria allow no hepatectomy: " + finding.reason,
                         ("makuuchi1993",),
@@ -376,33 +289,18 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                         status,
                     )
                 )
-    if "hepatic" in state.comorbidities:
-        caveats.append(
-            Point(
-                "Hepatic comorbidity recorded: liver function needs full assessment",
-                ("pavel2016",),
-                "caution",
-                "recalled",
-            )
-        )
-    if state.liver_resections:
-        liver.append(
-            Point(
-                f"{len(state.liver_resections)} earlier liver resection(s): "
-                + ", ".join(d.isoformat() for d in state.liver_resections),
-                (),
-                "info",
-            )
-        )
+    return makuuchi_text
 
-    # ---------------------------------------------------------------- response so far
+
+def _response_so_far(f: _Findings, state: DecisionState, index: KBIndex, mode: str) -> None:
+    """List the responses achieved so far and, for conversion, weigh the current one."""
     responded = [line for line in state.lines if line.responded]
     for line in responded:
-        response.append(
+        f.response.append(
             Point(f"L{line.number} {line.label}: best response {line.best_response}", (), "support")
         )
     if state.objective_response is True:
-        response.append(
+        f.response.append(
             Point(
                 "Response since the last progression"
                 + (f" ({state.last_progression.isoformat()})" if state.last_progression else ""),
@@ -411,7 +309,7 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             )
         )
     if state.stable_disease_months is not None and not state.progressing:
-        response.append(
+        f.response.append(
             Point(
                 f"No progression for {state.stable_disease_months:.1f} months "
                 "(to the latest assessment)",
@@ -420,44 +318,50 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             )
         )
     if mode == "conversion":
-        statement = _statement(index, "conversion_reassessment")
-        refs = () if statement is None else index.statement_refs(statement)
-        if state.progressing:
-            blockers.append(
-                Point(
-                    "Progressing at the decision date: conversion surgery is considered after a "
-                    "response to systemic therapy (the same resection criteria then apply)",
-                    refs,
-                    "exclusion",
-                    None if statement is None else statement.status.value,
-                )
-            )
-        elif state.objective_response is True:
-            response.append(
-                Point(
-                    "Response to systemic therapy: reassess resectability (the same resection "
-                    "criteria apply)",
-                    refs,
-                    "support",
-                    None if statement is None else statement.status.value,
-                )
-            )
-        elif state.objective_response is False:
-            caveats.append(
-                Point(
-                    "Disease controlled without an objective response since the last progression",
-                    refs,
-                    "caution",
-                    None if statement is None else statement.status.value,
-                )
-            )
-        else:
-            insufficient = True
-            to_assess.append(Point("Response to systemic therapy (no assessment)", refs, "check"))
+        _conversion_response(f, state, index)
 
-    # ---------------------------------------------------------------- Milan-NET
-    milan = by_id.get("milan_net")
-    if milan is not None and not blockers:
+
+def _conversion_response(f: _Findings, state: DecisionState, index: KBIndex) -> None:
+    """Weigh the current response for conversion surgery."""
+    statement = _statement(index, "conversion_reassessment")
+    refs = () if statement is None else index.statement_refs(statement)
+    if state.progressing:
+        f.blockers.append(
+            Point(
+                "Progressing at the decision date: conversion surgery is considered after a "
+                "response to systemic therapy (the same resection criteria then apply)",
+                refs,
+                "exclusion",
+                None if statement is None else statement.status.value,
+            )
+        )
+    elif state.objective_response is True:
+        f.response.append(
+            Point(
+                "Response to systemic therapy: reassess resectability (the same resection "
+                "criteria apply)",
+                refs,
+                "support",
+                None if statement is None else statement.status.value,
+            )
+        )
+    elif state.objective_response is False:
+        f.caveats.append(
+            Point(
+                "Disease controlled without an objective response since the last progression",
+                refs,
+                "caution",
+                None if statement is None else statement.status.value,
+            )
+        )
+    else:
+        f.insufficient = True
+        f.to_assess.append(Point("Response to systemic therapy (no assessment)", refs, "check"))
+
+
+def _milan_net(f: _Findings, milan: ProfileCheck | None, extra: tuple[str, ...]) -> None:
+    """Add the Milan-NET transplantation verdict when nothing blocks surgery."""
+    if milan is not None and not f.blockers:
         verdict = milan.verdict
         failed = [c.label for c in milan.hard_failures]
         text = "Liver transplantation (Milan-NET): " + (
@@ -469,14 +373,17 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                 "Liver transplantation (Milan-NET): criteria not met (liver-only disease is "
                 "required, and extrahepatic disease is present)"
             )
-        extent.append(Point(text, refs, "info", "recalled"))
+        f.extent.append(Point(text, refs, "info", "recalled"))
 
+
+def _alternatives(f: _Findings, state: DecisionState, index: KBIndex) -> None:
+    """Ask for restaging and mention ablation when nothing blocks surgery."""
     restage = _restaging(state)
-    if restage is not None and not blockers:
-        to_assess.append(restage)
+    if restage is not None and not f.blockers:
+        f.to_assess.append(restage)
     ablation = index.local.get("rfa")
-    if ablation is not None and not blockers:
-        caveats.append(
+    if ablation is not None and not f.blockers:
+        f.caveats.append(
             Point(
                 "Ablation (RFA or microwave) is an alternative or a complement to resection "
                 "for small liver metastases",
@@ -485,19 +392,22 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
                 ablation.mode_of_action.status.value,
             )
         )
-    # ---------------------------------------------------------------- verdict
-    if blockers:
+
+
+def _verdict(f: _Findings, mode: str, extra: tuple[str, ...]) -> tuple[str, str, str | None]:
+    """Return the status, summary and suggestion of the assessment."""
+    if f.blockers:
         status = "not_suggested"
-        summary = "Liver surgery is not suggested now: " + blockers[0].text
+        summary = "Liver surgery is not suggested now: " + f.blockers[0].text
         suggestion = None
-    elif insufficient:
+    elif f.insufficient:
         status = "insufficient_data"
         summary = "Liver surgery cannot be assessed: key data are missing (see below)."
         suggestion = (
             "Complete the missing data; if they are favourable, discuss with the HPB surgeons."
         )
     else:
-        weighty = [c for c in caveats if c.kind != "info"]
+        weighty = [c for c in f.caveats if c.kind != "info"]
         status = "discuss_with_caveats" if weighty else "discuss"
         what = "conversion surgery" if mode == "conversion" else "liver resection"
         summary = (
@@ -511,19 +421,4 @@ def assess_surgery(state: DecisionState, index: KBIndex) -> SurgeryAssessment:
             + ". netline does not judge resectability: completeness, future liver remnant and "
             "operative risk are theirs to assess."
         )
-    return SurgeryAssessment(
-        status=status,
-        mode=mode,
-        summary=summary,
-        suggestion=suggestion,
-        histology=tuple(histology),
-        extent=tuple(extent),
-        completeness=tuple(completeness),
-        liver_function=tuple(liver),
-        response=tuple(response),
-        blockers=tuple(blockers),
-        caveats=tuple(caveats),
-        to_assess=tuple(to_assess),
-        profiles=tuple(checks),
-        makuuchi=makuuchi_text,
-    )
+    return status, summary, suggestion

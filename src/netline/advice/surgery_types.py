@@ -114,3 +114,18 @@ class SurgeryAssessment:
             "profiles": [p.to_dict() for p in self.profiles],
             "makuuchi": self.makuuchi,
         }
+
+
+@dataclass
+class _Findings:
+    """Points gathered section by section while assessing liver surgery."""
+
+    blockers: list[Point] = field(default_factory=list)
+    caveats: list[Point] = field(default_factory=list)
+    to_assess: list[Point] = field(default_factory=list)
+    histology: list[Point] = field(default_factory=list)
+    extent: list[Point] = field(default_factory=list)
+    completeness: list[Point] = field(default_factory=list)
+    liver: list[Point] = field(default_factory=list)
+    response: list[Point] = field(default_factory=list)
+    insufficient: bool = False

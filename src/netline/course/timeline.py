@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from netline.course.engine import CohortCourse
-from netline.course.model import DAYS_PER_MONTH, DAYS_PER_YEAR, CourseSummary
+from netline.course.model import DAYS_PER_MONTH, CourseSummary
 from netline.errors import InvalidInputError
 from netline.records.model import CaseRecord, Metastasis, Surgery, SystemicTherapy
 from netline.records.vocabulary import AgentClass, agent_info
@@ -291,102 +291,13 @@ def plot_timeline(data: TimelineData, ax: Any = None) -> Any:
     ax : matplotlib Axes, optional
         Where to draw; a new 13 x 5.5 inch figure when omitted.
     """
-    import matplotlib.dates as mdates
-    from matplotlib.patches import Patch
+    from netline.course._timeline_mpl import draw_course
 
     if ax is None:
         fig, ax = _figure((13, 5.6))
     else:
         fig = ax.figure
-    y = {name: len(_ROWS) - i for i, name in enumerate(_ROWS)}
-    span = max((data.end - data.start).days, 30)
-    pad = dt.timedelta(days=max(span // 25, 20))
-
-    def num(date: dt.date) -> float:
-        return float(mdates.date2num(date))  # type: ignore[no-untyped-call]
-
-    for row, level in y.items():
-        ax.axhline(level, color="#eeeeee", lw=0.8, zorder=0)
-        ax.text(
-            num(data.start - pad) - span * 0.01, level, row, ha="right", va="center", fontsize=9
-        )
-    for day in data.progressions:
-        ax.axvline(num(day), color="#de2d26", lw=0.7, ls=":", alpha=0.6, zorder=1)
-    # lines of therapy
-    ly = y["Therapy lines"]
-    for i, bar in enumerate(data.lines):
-        left = num(bar.start)
-        width = max(num(bar.end) - left, span * 0.004)
-        colour = CLASS_COLOURS.get(bar.agent_class, "#999999")
-        ax.barh(ly, width, left=left, height=0.34, color=colour, alpha=0.85, zorder=2)
-        if bar.backbone:
-            ax.barh(ly - 0.14, width, left=left, height=0.07, color=CLASS_COLOURS["ssa"], zorder=3)
-        for cycle in bar.cycles:
-            ax.plot([num(cycle)] * 2, [ly + 0.17, ly + 0.29], color="#5b2a4f", lw=1.4, zorder=3)
-        if bar.ongoing:
-            ax.annotate(
-                "",
-                xy=(left + width + span * 0.02, ly),
-                xytext=(left + width, ly),
-                arrowprops={"arrowstyle": "->", "color": colour},
-            )
-        stagger = i % 2
-        ax.text(
-            left, ly + 0.36 + 0.2 * stagger, bar.caption, fontsize=8.5, va="bottom", weight="bold"
-        )
-        best = f"best {bar.best_response}" if bar.best_response else ""
-        below = " · ".join(t for t in (bar.pfs_text, best) if t)
-        ax.text(left, ly - 0.24 - 0.2 * stagger, below, fontsize=7.5, va="top", color="#333333")
-    # procedures
-    sy = y["Surgery"]
-    for i, mark in enumerate(data.procedures):
-        x = num(mark.date)
-        marker = "v" if mark.kind == "surgery" else "s"
-        ax.plot(x, sy, marker=marker, color="#333333", ms=8, zorder=3)
-        ax.text(x, sy + 0.16 + 0.2 * (i % 2), mark.text, fontsize=7.5, ha="center", va="bottom")
-    # imaging responses
-    ry = y["Imaging / status"]
-    for mark in data.responses:
-        colour = RESPONSE_COLOURS.get(mark.text, "#bdbdbd")
-        marker = "D" if mark.kind == "clinician" else "o"
-        ax.plot(num(mark.date), ry, marker=marker, color=colour, ms=7, mec="white", zorder=3)
-        ax.text(
-            num(mark.date), ry - 0.2, mark.text, fontsize=6.5, ha="center", va="top", rotation=60
-        )
-    # metastases
-    my = y["Metastases"]
-    for mark in data.metastases:
-        ax.plot(num(mark.date), my, marker="*", color="#7a0177", ms=11, zorder=3)
-        ax.text(num(mark.date), my + 0.18, mark.text, fontsize=7.5, ha="center", va="bottom")
-    # death or last follow-up
-    end_x = num(data.end)
-    ax.axvline(end_x, color="#000000", lw=1, ls="--", alpha=0.5)
-    ax.plot(end_x, ly, marker="X" if data.dead else ">", color="black", ms=9, zorder=4)
-    ax.text(end_x, len(_ROWS) + 0.45, data.end_text, fontsize=8, ha="right", va="bottom")
-    ax.set_ylim(0.3, len(_ROWS) + 0.95)
-    ax.set_xlim(num(data.start - pad), num(data.end + pad))
-    ax.set_yticks([])
-    ax.xaxis.set_major_locator(mdates.YearLocator())  # type: ignore[no-untyped-call]
-    ax.xaxis.set_major_formatter(mdates.DateFormatter("%Y"))  # type: ignore[no-untyped-call]
-    for side in ("left", "right", "top"):
-        ax.spines[side].set_visible(False)
-    if data.birth is not None:
-        born = num(data.birth)
-        top = ax.secondary_xaxis(
-            "top",
-            functions=(lambda x: (x - born) / DAYS_PER_YEAR, lambda a: a * DAYS_PER_YEAR + born),
-        )
-        top.set_xlabel("age (years)", fontsize=8)
-        top.tick_params(labelsize=8)
-    ax.set_title(data.title, loc="left", fontsize=11, weight="bold")
-    used = {bar.agent_class for bar in data.lines}
-    handles = [
-        Patch(color=CLASS_COLOURS[c], label=c.replace("_", " "))
-        for c in sorted(used)
-        if c in CLASS_COLOURS
-    ]
-    if handles:
-        ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=False, ncol=len(handles))
+    draw_course(ax, data)
     return fig
 
 
