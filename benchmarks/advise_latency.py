@@ -95,10 +95,7 @@ def main() -> None:
     worst = max(advise_times)
     print()
     print(f"advise, worst decision point (median): {worst:.2f} ms (target < {TARGET_MS:g} ms)")
-    print(
-        f"advise less the course engine (advice's own cost): "
-        f"{max(without_times):.2f} ms"
-    )
+    print(f"advise less the course engine (advice's own cost): {max(without_times):.2f} ms")
     print(f"ratio advise / load the case file:     {worst / load:.2f}")
     print(f"ratio advise / assess(no lines):       {worst / assessment:.2f}")
     print("PASS" if worst < TARGET_MS else "ABOVE TARGET")
