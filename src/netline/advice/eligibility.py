@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from netline._time import DAYS_PER_MONTH
 from netline.advice._logic import check_criterion
 from netline.advice.state import DecisionState
 from netline.evidence.schema import (
@@ -255,7 +256,7 @@ def check_entry(population: Population, state: DecisionState) -> EntryCheck:
         progressed: bool | None = None
         if state.last_progression is not None:
             progressed = window is None or (state.at - state.last_progression) <= dt.timedelta(
-                days=window * 365.25 / 12
+                days=window * DAYS_PER_MONTH
             )
         elif state.disease_course is not None:
             progressed = False

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from types import MappingProxyType
 from typing import Any
 
+from netline._time import DAYS_PER_MONTH
 from netline.advice._kb import KBIndex
 from netline.advice.resection import resection_history
 from netline.advice.state_types import (
@@ -20,7 +21,6 @@ from netline.advice.state_types import (
     _SSTR_MODALITIES,
     _UNCERTAIN_LOCATION,
     _WHO_TO_GRADE,
-    DAYS_PER_MONTH,
     SpecimenKi67,
     Unknown,
 )

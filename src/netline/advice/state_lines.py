@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from netline.advice.state_types import DAYS_PER_MONTH, Assessment, PriorLine
+from netline._time import DAYS_PER_MONTH
+from netline.advice.state_types import Assessment, PriorLine
 from netline.records.model import (
     CaseRecord,
 )

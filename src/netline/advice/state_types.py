@@ -14,7 +14,6 @@ from netline.records.vocabulary import (
     Organ,
 )
 
-DAYS_PER_MONTH = 365.25 / 12
 _SSTR_MODALITIES = (ImagingModality.SRS, ImagingModality.SSTR_PET)
 _MEASURING = (ImagingModality.CT, ImagingModality.MRI)
 _EXTRA_ABDOMINAL = frozenset({Organ.BONE, Organ.LUNG, Organ.BRAIN})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from netline._time import DAYS_PER_MONTH
 from netline.advice._kb import KBIndex
 from netline.advice._points import Point
 from netline.advice.eligibility import ProfileCheck
@@ -36,7 +37,7 @@ def _restaging(state: DecisionState) -> Point | None:
     """Ask for SSTR-PET restaging before surgery when the last SSTR imaging is old or absent."""
     if state.sstr_date is None:
         return Point("Restage with SSTR-PET before surgery (no SSTR imaging recorded)", (), "check")
-    months = (state.at - state.sstr_date).days / (365.25 / 12)
+    months = (state.at - state.sstr_date).days / DAYS_PER_MONTH
     if months > _RESTAGING_MONTHS or state.sstr_modality != "sstr_pet":
         what = "SRS" if state.sstr_modality == "srs" else "SSTR imaging"
         return Point(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from netline._time import DAYS_PER_MONTH
 from netline.assessment.parts import (
     ImagingSummary,
     LocalTherapySummary,
@@ -45,7 +46,7 @@ __all__ = [
     "thrombus_summaries",
 ]
 
-_DAYS_PER_MONTH = 365.25 / 12
+_DAYS_PER_MONTH = DAYS_PER_MONTH
 EDITIONS = (TNMEdition.AJCC_8, TNMEdition.UICC_8, TNMEdition.ENETS_2006)
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import matplotlib.dates as mdates
 from matplotlib.patches import Patch
 
-from netline.course.model import DAYS_PER_YEAR
+from netline._time import DAYS_PER_YEAR
 from netline.course.timeline import _ROWS, CLASS_COLOURS, RESPONSE_COLOURS, TimelineData
 
 __all__ = ["draw_course"]

@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from netline._time import DAYS_PER_MONTH  # the one place for days per month
 from netline.course.rules import LineRules
 
 __all__ = [
@@ -22,10 +23,6 @@ __all__ = [
     "ProcedureEvent",
     "Survival",
 ]
-
-#: Days per year and per month (365.25 / 12); to move to ``netline._time`` once it exists.
-DAYS_PER_YEAR = 365.25
-DAYS_PER_MONTH = DAYS_PER_YEAR / 12
 
 
 def _json(value: object) -> object:

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from netline._time import DAYS_PER_YEAR
 from netline.course._synthetic_arrays import (
     _coded,
     _days,
@@ -49,7 +50,6 @@ from netline.course._trajectories import (
     SyntheticCohort,
     draw_trajectories,
 )
-from netline.course.model import DAYS_PER_YEAR
 from netline.course.tables import CourseTables
 from netline.errors import InvalidInputError
 

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netline._time import DAYS_PER_MONTH
 from netline.course.engine import CohortCourse
-from netline.course.model import DAYS_PER_MONTH, CourseSummary
+from netline.course.model import CourseSummary
 from netline.errors import InvalidInputError
 from netline.records.model import CaseRecord, Metastasis, Surgery, SystemicTherapy
 from netline.records.vocabulary import AgentClass, agent_info

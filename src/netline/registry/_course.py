@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from netline._time import DAYS_PER_MONTH
 from netline.course import CohortCourse, CourseTables, LineRules, derive_lines, tables_from_records
-from netline.course.model import DAYS_PER_MONTH
 from netline.course.timeline import CLASS_COLOURS
 
 __all__ = [

@@ -7,6 +7,7 @@ import datetime as dt
 from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from netline._time import DAYS_PER_YEAR
 from netline.records.model._base import Identifier, _Model
 from netline.records.vocabulary import ComorbidityKind, Sex
 
@@ -74,4 +75,4 @@ class Patient(_Model):
         )
         if born is None:
             return None
-        return (when - born).days / 365.25
+        return (when - born).days / DAYS_PER_YEAR
