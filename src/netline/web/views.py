@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from netline.records import CaseRecord
+
+if TYPE_CHECKING:
+    from netline.course import CourseSummary
 
 
 @dataclass(frozen=True)
@@ -96,19 +99,22 @@ def _option_rows(advice: dict[str, Any], limit: int = 8) -> list[OptionRow]:
     return rows[:limit]
 
 
-def _timeline_json(record: CaseRecord) -> str:
-    from netline.course import derive_course
+def _timeline_json(course: CourseSummary, record: CaseRecord) -> str:
     from netline.course.timeline import timeline_data, timeline_figure
 
-    figure = timeline_figure(timeline_data(derive_course(record), record))
+    figure = timeline_figure(timeline_data(course, record))
     return str(figure.to_json())
 
 
 def patient_view(record: CaseRecord, at: dt.date | None = None) -> PatientView:
     """Build the patient page from the assessment, the advice and the course timeline."""
     import netline
+    from netline.course import derive_course
 
-    assessment = netline.assess(record).to_dict()
+    assessed = netline.assess(record)
+    # the assessment derived the course once; the timeline draws that same course
+    course = assessed.course if assessed.course is not None else derive_course(record)
+    assessment = assessed.to_dict()
     advice = netline.advise(record, at=at).to_dict()
     grades = assessment.get("grades") or []
     finding = (grades[0].get("grade") or {}) if grades else {}
@@ -120,7 +126,7 @@ def patient_view(record: CaseRecord, at: dt.date | None = None) -> PatientView:
         options=_option_rows(advice),
         advice_notice=_text(advice.get("notice")),
         advice_at=_text(advice.get("at")),
-        timeline_json=_timeline_json(record),
+        timeline_json=_timeline_json(course, record),
         warnings=[_text(w) for w in assessment.get("warnings") or []],
     )
 
