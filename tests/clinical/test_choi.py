@@ -42,7 +42,7 @@ def test_choi(size_now: float, hu_now: float, modified: bool, expected: ChoiResp
     assert finding.value is expected
     assert finding.edition == ("modified" if modified else "2007")
     assert any("exploratory" in n for n in finding.notes)
-    assert finding.references == ("choi-2007",)
+    assert finding.references == ("choi2007",)
 
 
 @pytest.mark.parametrize(

@@ -120,7 +120,7 @@ def test_selection_reports_every_violation() -> None:
     assert len(got) == 8
     # The nodes-as-one-organ rule is not in the knowledge base: flagged.
     assert not finding.verified
-    assert "eortc-recist-faq" in finding.references
+    assert "recist_faq" in finding.references
     data = json.loads(json.dumps(finding.to_dict()))
     assert "targets: got 9; expected at most 5 target lesions in total" in data["value"]["problems"]
 
@@ -249,7 +249,7 @@ def test_normal_nodes_are_cr_even_when_they_grow() -> None:
     finding = target_response(base, now, nadir_mm=8)
     assert finding.value is TargetResponse.CR
     assert not finding.verified
-    assert "eortc-recist-faq" in finding.references
+    assert "recist_faq" in finding.references
 
 
 def test_too_small_lesion_counts_5_mm() -> None:

@@ -80,7 +80,7 @@ def test_reappearance_after_cr_beats_unmeasured_targets() -> None:
     )
     assert finding.value is TargetResponse.PD
     assert "reappeared after CR" in finding.reason
-    assert "eortc-recist-faq" in finding.references
+    assert "recist_faq" in finding.references
     assert finding.verified
 
 

@@ -28,7 +28,7 @@ def test_cockcroft_gault(
         age_years=age, weight_kg=weight, serum_creatinine_mg_dl=creatinine, sex=sex
     )
     assert finding.value == pytest.approx(expected)
-    assert finding.references == ("cockcroft-gault-1976",)
+    assert finding.references == ("cockcroft1976",)
     assert finding.verified
     assert f"{finding.value:.1f} mL/min" in finding.reason
 

@@ -31,8 +31,8 @@ def test_krenning_scale(
     assert finding.value.above_liver is above_liver
     assert phrase in finding.value.description
     assert finding.value.description == KRENNING_DESCRIPTIONS[score]
-    assert "kwekkeboom-2002" in finding.references
-    assert "strosberg-2017" in finding.references
+    assert "kwekkeboom2002" in finding.references
+    assert "strosberg2017" in finding.references
 
 
 def test_scintigraphy_is_verified_pet_practice_is_not() -> None:
@@ -42,7 +42,7 @@ def test_scintigraphy_is_verified_pet_practice_is_not() -> None:
     pet = krenning_score(3, "sstr_pet")
     assert not pet.verified
     assert pet.edition == "modified (SSTR-PET)"
-    assert "hope-2020" in pet.references
+    assert "hope2020" in pet.references
     assert any("> liver" in n for n in pet.notes)
     assert str(pet.value) == "modified Krenning 3: uptake greater than normal liver"
 

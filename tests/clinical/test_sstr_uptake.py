@@ -44,7 +44,7 @@ def test_higher_than_liver_without_spleen_says_it_may_be_4() -> None:
 
 def test_pet_cites_its_own_definition() -> None:
     finding = krenning_from_uptake(vs_liver="equal", modality="sstr_pet")
-    assert "cancer-imaging-2022-phenotyping" in finding.references
+    assert "iravani2022" in finding.references
     assert finding.edition == "modified (SSTR-PET)"
 
 

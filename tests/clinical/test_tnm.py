@@ -305,7 +305,7 @@ def test_stage_serialises_to_json() -> None:
     assert data["value"]["stage_group"] == "IV"
     assert data["value"]["text"] == "pT3 N0 M1c, stage IV"
     assert data["inputs"]["distant_metastases"] == ["liver", "bone"]
-    assert data["references"] == ["ajcc-8"]
+    assert data["references"] == ["ajcc8"]
 
 
 def test_stage_collects_every_problem() -> None:

@@ -60,7 +60,7 @@ def test_ctcae_grades(term: CTCAETerm, value: float, grade: int) -> None:
     finding = ctcae_grade(term, value, lln=LLN[term])
     assert finding.value == GradeRange(grade, grade)
     assert finding.value.grade == grade
-    assert finding.references == ("ctcae-5",)
+    assert finding.references == ("ctcae_v5",)
     assert finding.edition == "5.0"
 
 

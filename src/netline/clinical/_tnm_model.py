@@ -117,9 +117,9 @@ class TNMStage(StructuredValue):
 
 
 _REFERENCES: dict[Edition, tuple[str, ...]] = {
-    Edition.AJCC_8: ("ajcc-8",),
-    Edition.UICC_8: ("uicc-8",),
-    Edition.ENETS_2006: ("enets-tnm-2006",),
+    Edition.AJCC_8: ("ajcc8",),
+    Edition.UICC_8: ("uicc8",),
+    Edition.ENETS_2006: ("rindi2006",),
 }
 
 _T4_STRUCTURES = frozenset(

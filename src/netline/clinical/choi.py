@@ -86,7 +86,7 @@ def choi_response(
 
     References
     ----------
-    Choi H et al., J Clin Oncol 2007;25:1753-1759 [choi-2007].
+    Choi H et al., J Clin Oncol 2007;25:1753-1759 [choi2007].
     """
     flags: dict[str, object] = {
         "new_lesions": new_lesions,
@@ -117,7 +117,7 @@ def choi_response(
         edition="modified" if modified else "2007",
         inputs=_inputs(base, now, base_hu, now_hu, flags),
         reason=f"{reason} ({size_text})",
-        references=("choi-2007",),
+        references=("choi2007",),
         notes=tuple(notes),
     )
 

@@ -65,9 +65,9 @@ class Grade(StrEnum):
 
 
 _REFERENCES: dict[WHOEdition, tuple[str, ...]] = {
-    WHOEdition.WHO_2010: ("who-2010",),
-    WHOEdition.WHO_2019: ("who-2019", "rindi-2018"),
-    WHOEdition.WHO_2022: ("rindi-2022", "rindi-2018"),
+    WHOEdition.WHO_2010: ("who2010",),
+    WHOEdition.WHO_2019: ("who2019", "rindi2018"),
+    WHOEdition.WHO_2022: ("rindi2022", "rindi2018"),
 }
 
 
@@ -96,7 +96,7 @@ def microscope_field_area(field_number_mm: float, objective_magnification: float
 
     References
     ----------
-    WHO Classification of Tumours, Digestive System Tumours, 5th ed. (2019) [who-2019]: mitoses
+    WHO Classification of Tumours, Digestive System Tumours, 5th ed. (2019) [who2019]: mitoses
     are counted per 2 mm²; the field-area arithmetic is derived (knowledge base A1).
     """
     checks = Checks()
@@ -158,8 +158,8 @@ def mitoses_per_2mm2(
 
     References
     ----------
-    WHO Classification of Tumours, Digestive System Tumours, 5th ed. (2019) [who-2019];
-    Rindi G et al., Mod Pathol 2018;31:1770-86 [rindi-2018]. Counting 50 fields of 0.2 mm²
+    WHO Classification of Tumours, Digestive System Tumours, 5th ed. (2019) [who2019];
+    Rindi G et al., Mod Pathol 2018;31:1770-86 [rindi2018]. Counting 50 fields of 0.2 mm²
     (10 mm²) and expressing per 2 mm² is verified against a reproduction of the WHO table
     (knowledge base A1); the per-field arithmetic is derived from it.
     """
@@ -167,7 +167,7 @@ def mitoses_per_2mm2(
         count, unit, n_fields, field_area_mm2, field_number_mm, objective_magnification
     )
     inputs: dict[str, object] = {"count": n, "unit": resolved_unit}
-    refs = ("who-2019", "rindi-2018")
+    refs = ("who2019", "rindi2018")
     if resolved_unit is MitosisUnit.PER_2MM2:
         return Finding(
             value=n,
@@ -368,10 +368,10 @@ def who_grade(
 
     References
     ----------
-    WHO Classification of Tumours, Digestive System Tumours, 5th ed. (2019) [who-2019];
-    Rindi G et al., Mod Pathol 2018;31:1770-86 [rindi-2018]; Rindi G et al., Endocr Pathol
-    2022;33:115-154 [rindi-2022]; WHO Classification of Tumours of the Digestive System, 4th ed.
-    (2010) [who-2010].
+    WHO Classification of Tumours, Digestive System Tumours, 5th ed. (2019) [who2019];
+    Rindi G et al., Mod Pathol 2018;31:1770-86 [rindi2018]; Rindi G et al., Endocr Pathol
+    2022;33:115-154 [rindi2022]; WHO Classification of Tumours of the Digestive System, 4th ed.
+    (2010) [who2010].
     """
     checks = Checks()
     ki67 = checks.optional_number(

@@ -182,7 +182,7 @@ def child_pugh(
 
     References
     ----------
-    Pugh RNH et al., Br J Surg 1973;60:646-649 [pugh-1973].
+    Pugh RNH et al., Br J Surg 1973;60:646-649 [pugh1973].
     """
     bilirubin, albumin, ratio, seconds, asc, enc, bands = _read_child_pugh(
         bilirubin_mg_dl,
@@ -207,7 +207,7 @@ def child_pugh(
             "cholestatic": cholestatic,
         },
         reason=reason,
-        references=("pugh-1973",),
+        references=("pugh1973",),
         notes=tuple(notes),
     )
 
@@ -419,7 +419,7 @@ def albi_grade(*, bilirubin_umol_l: float, albumin_g_l: float) -> Finding[ALBISc
 
     References
     ----------
-    Johnson PJ et al., J Clin Oncol 2015;33:550-558 [johnson-2015-albi].
+    Johnson PJ et al., J Clin Oncol 2015;33:550-558 [johnson2015].
     """
     checks = Checks()
     bilirubin = checks.number(
@@ -450,7 +450,7 @@ def albi_grade(*, bilirubin_umol_l: float, albumin_g_l: float) -> Finding[ALBISc
             f"0.66 × log10({bilirubin:g}) − 0.085 × {albumin:g} = {score:.3f} ({band}) → "
             f"grade {grade}"
         ),
-        references=("johnson-2015-albi",),
+        references=("johnson2015",),
         verified=False,
         notes=(
             "ALBI is not in the knowledge base; formula and cut-offs are from Johnson 2015 "

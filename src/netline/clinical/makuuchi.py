@@ -88,7 +88,7 @@ def makuuchi_resection_limit(
 
     References
     ----------
-    Makuuchi M et al., Semin Surg Oncol 1993;9:298-304 [makuuchi-1993].
+    Makuuchi M et al., Semin Surg Oncol 1993;9:298-304 [makuuchi1993].
     """
     checks = Checks()
     bilirubin = checks.number(
@@ -109,7 +109,7 @@ def makuuchi_resection_limit(
         edition="1993",
         inputs={"bilirubin_mg_dl": bilirubin, "ascites": asc, "icg_r15_percent": icg},
         reason=reason,
-        references=("makuuchi-1993",),
+        references=("makuuchi1993",),
         verified=verified,
         notes=tuple(notes),
     )

@@ -52,7 +52,7 @@ def cockcroft_gault(
 
     References
     ----------
-    Cockcroft DW, Gault MH, Nephron 1976;16:31-41 [cockcroft-gault-1976].
+    Cockcroft DW, Gault MH, Nephron 1976;16:31-41 [cockcroft1976].
     """
     checks = Checks()
     age = checks.number("age_years", age_years, low=18, high=120, expected="years, 18-120")
@@ -90,5 +90,5 @@ def cockcroft_gault(
             f"(140 − {age:g}) × {weight:g} kg / (72 × {creatinine:g} mg/dL){factor} "
             f"= {clearance:.1f} mL/min"
         ),
-        references=("cockcroft-gault-1976",),
+        references=("cockcroft1976",),
     )

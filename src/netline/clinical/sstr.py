@@ -105,9 +105,9 @@ def krenning_score(score: int, modality: ImagingModality | str) -> Finding[Krenn
 
     References
     ----------
-    Kwekkeboom DJ, Krenning EP, Semin Nucl Med 2002;32:84-91 [kwekkeboom-2002]; Strosberg J et
-    al., N Engl J Med 2017;376:125-135 (NETTER-1) [strosberg-2017]; Hope TA et al., J Nucl Med
-    2020;61:222-227 [hope-2020].
+    Kwekkeboom DJ, Krenning EP, Semin Nucl Med 2002;32:84-91 [kwekkeboom2002]; Strosberg J et
+    al., N Engl J Med 2017;376:125-135 (NETTER-1) [strosberg2017]; Hope TA et al., J Nucl Med
+    2020;61:222-227 [hope2020].
     """
     checks = Checks()
     if isinstance(score, bool) or not isinstance(score, int) or not 0 <= score <= 4:
@@ -130,13 +130,13 @@ def krenning_score(score: int, modality: ImagingModality | str) -> Finding[Krenn
         "Uptake ≥ liver (score ≥ 2) in all target lesions was the NETTER-1 entry criterion "
         "for PRRT.",
     ]
-    references = ["kwekkeboom-2002", "strosberg-2017"]
+    references = ["kwekkeboom2002", "strosberg2017"]
     if pet:
         notes.append(
             "SSTR-PET: many centres require uptake > liver (score ≥ 3) because PET is more "
             "sensitive than scintigraphy; recalled practice (Hope 2020), not verified."
         )
-        references.append("hope-2020")
+        references.append("hope2020")
     threshold = "≥ liver" if value.at_least_liver else "< liver"
     if pet:
         threshold += ", > liver" if value.above_liver else ", not > liver"
@@ -202,10 +202,10 @@ def krenning_from_uptake(
 
     References
     ----------
-    Kwekkeboom DJ, Krenning EP, Semin Nucl Med 2002;32:84-91 [kwekkeboom-2002]; Hope TA et al.,
-    J Nucl Med 2020;61:222-227 [hope-2020]; Molecular imaging phenotyping for selecting and
+    Kwekkeboom DJ, Krenning EP, Semin Nucl Med 2002;32:84-91 [kwekkeboom2002]; Hope TA et al.,
+    J Nucl Med 2020;61:222-227 [hope2020]; Molecular imaging phenotyping for selecting and
     monitoring radioligand therapy of neuroendocrine neoplasms, Cancer Imaging 2022, Table 1
-    (doi:10.1186/s40644-022-00465-3) [cancer-imaging-2022-phenotyping].
+    (doi:10.1186/s40644-022-00465-3) [iravani2022].
     """
     checks = Checks()
     liver = None if vs_liver is None else checks.member("vs_liver", vs_liver, Uptake)
@@ -221,7 +221,7 @@ def krenning_from_uptake(
     base = krenning_score(score, resolved)
     references = list(base.references)
     if resolved is ImagingModality.SSTR_PET:
-        references.append("cancer-imaging-2022-phenotyping")
+        references.append("iravani2022")
         notes.append(
             "SSTR-PET: the modified Krenning score uses the same comparison with liver and "
             "spleen; studies disagree on the PET threshold for PRRT (above background, score "

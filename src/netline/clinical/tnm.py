@@ -90,9 +90,9 @@ def t_category(
 
     References
     ----------
-    AJCC Cancer Staging Manual, 8th ed. (2017), Neuroendocrine Tumors of the Pancreas [ajcc-8];
-    Brierley JD et al., TNM Classification of Malignant Tumours, 8th ed. (UICC 2017) [uicc-8];
-    Rindi G et al., Virchows Arch 2006;449:395-401 [enets-tnm-2006].
+    AJCC Cancer Staging Manual, 8th ed. (2017), Neuroendocrine Tumors of the Pancreas [ajcc8];
+    Brierley JD et al., TNM Classification of Malignant Tumours, 8th ed. (UICC 2017) [uicc8];
+    Rindi G et al., Virchows Arch 2006;449:395-401 [rindi2006].
     """
     checks = Checks()
     size, structures = _check_t(checks, size_mm, invaded)
@@ -139,8 +139,8 @@ def n_category(
 
     References
     ----------
-    AJCC Cancer Staging Manual, 8th ed. (2017) [ajcc-8]; UICC TNM 8th ed. (2017) [uicc-8];
-    Rindi G et al., Virchows Arch 2006;449:395-401 [enets-tnm-2006].
+    AJCC Cancer Staging Manual, 8th ed. (2017) [ajcc8]; UICC TNM 8th ed. (2017) [uicc8];
+    Rindi G et al., Virchows Arch 2006;449:395-401 [rindi2006].
     """
     checks = Checks()
     positive, examined, given = _check_n(
@@ -182,8 +182,8 @@ def m_category(
 
     References
     ----------
-    AJCC Cancer Staging Manual, 8th ed. (2017) [ajcc-8]; UICC TNM 8th ed. (2017) [uicc-8];
-    Rindi G et al., Virchows Arch 2006;449:395-401 [enets-tnm-2006].
+    AJCC Cancer Staging Manual, 8th ed. (2017) [ajcc8]; UICC TNM 8th ed. (2017) [uicc8];
+    Rindi G et al., Virchows Arch 2006;449:395-401 [rindi2006].
     """
     checks = Checks()
     organs = _check_m(checks, distant_metastases)
@@ -248,8 +248,8 @@ def stage_pnet(
 
     References
     ----------
-    AJCC Cancer Staging Manual, 8th ed. (2017) [ajcc-8]; UICC TNM 8th ed. (2017) [uicc-8];
-    Rindi G et al., Virchows Arch 2006;449:395-401 [enets-tnm-2006].
+    AJCC Cancer Staging Manual, 8th ed. (2017) [ajcc8]; UICC TNM 8th ed. (2017) [uicc8];
+    Rindi G et al., Virchows Arch 2006;449:395-401 [rindi2006].
     """
     checks = Checks()
     size, structures = _check_t(checks, size_mm, invaded)

@@ -258,7 +258,7 @@ def ctcae_grade(
     References
     ----------
     National Cancer Institute, Common Terminology Criteria for Adverse Events v5.0 (2017)
-    [ctcae-5].
+    [ctcae_v5].
     """
     checks = Checks()
     resolved = checks.member("term", term, CTCAETerm)
@@ -308,7 +308,7 @@ def _finding(
         edition="5.0",
         inputs={"term": term, **inputs},
         reason=reason,
-        references=("ctcae-5",),
+        references=("ctcae_v5",),
         verified=verified,
         notes=tuple(notes),
     )

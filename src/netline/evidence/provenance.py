@@ -121,6 +121,9 @@ class Reference(_Model):
     """A bibliographic source. ``status`` says how the citation details were checked.
 
     DOIs and PMIDs are given only where they were read in a source; never guessed.
+    ``used_by`` names the netline packages whose code cites the key (a calculator's source,
+    e.g. ``netline.clinical.recist``); such a reference counts as cited, and a test checks
+    that every key the code cites exists here and that each ``used_by`` package cites it.
     """
 
     key: str = Field(pattern=_ID_PATTERN)
@@ -140,6 +143,7 @@ class Reference(_Model):
     note: str | None = None
     published: date | None = None
     published_precision: Literal["day", "month", "year"] = "day"
+    used_by: tuple[str, ...] = ()
 
     @model_validator(mode="before")
     @classmethod

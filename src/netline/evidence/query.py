@@ -503,9 +503,12 @@ class KnowledgeBase:
         return self._date_cache
 
     def citing(self, key: str) -> tuple[str, ...]:
-        """Return the paths of every fact that cites a reference key."""
-        self.reference(key)
-        paths = []
+        """Return the paths of every fact that cites a reference key.
+
+        Code that cites it (the reference's ``used_by``) is listed as ``code:<package>``.
+        """
+        reference = self.reference(key)
+        paths = [f"code:{package}" for package in reference.used_by]
         for kind, item_id, path, node in self._nodes():
             if any(cited == key for _, cited in cited_keys(node)):
                 paths.append(f"{kind}:{item_id}:{path}" if path else f"{kind}:{item_id}")

@@ -7,7 +7,8 @@ is sound. The rules:
 * **schema**: every file matches its pydantic model (types, required fields, no unknown keys);
 * **versions**: every file carries the same ``version``;
 * **identifiers**: unique within their scope (therapies, trials, arms of a trial, ...);
-* **references**: every ``ref``/``reported_in`` key resolves, and every reference is cited;
+* **references**: every ``ref``/``reported_in`` key resolves, and every reference is cited
+  (by a fact, or by code named in its ``used_by``);
 * **links**: arms name existing therapies, comparisons name existing arms, statements name
   existing guidelines, therapies, trials and profiles, profiles name known patient fields;
 * **ranges**: values lie in the range of their unit (a percentage in 0–100, a ratio > 0 ...);
@@ -300,7 +301,7 @@ def _check_references(parts: Parts) -> list[Problem]:
                 )
     if parts.references and all(getattr(parts, stem) is not None for stem in DATA_FILES):
         for reference in parts.references.references:
-            if reference.key not in cited:
+            if reference.key not in cited and not reference.used_by:
                 problems.append(
                     Problem(
                         f"references.yaml:references[{reference.key}]",

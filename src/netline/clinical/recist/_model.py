@@ -30,8 +30,8 @@ __all__ = [
     "TimePoint",
 ]
 
-RECIST_REFS = ("eisenhauer-2009",)
-FAQ_REF = "eortc-recist-faq"
+RECIST_REFS = ("eisenhauer2009",)
+FAQ_REF = "recist_faq"
 
 
 class LesionCategory(StrEnum):

@@ -68,7 +68,7 @@ def classify_lesion(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     checks = Checks()
     check_lesion(checks, "lesion", lesion)
@@ -132,8 +132,8 @@ def check_target_selection(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
-    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [recist_faq].
     """
     checks = Checks()
     for i, lesion in enumerate(targets):
@@ -226,7 +226,7 @@ def sum_of_diameters(lesions: Sequence[LesionMeasurement]) -> Finding[float]:
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     checks = Checks()
     if len(lesions) == 0:
@@ -275,7 +275,7 @@ def nadir(sums_mm: Sequence[float | None]) -> Finding[float]:
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     checks = Checks()
     values: list[tuple[int, float]] = []
@@ -357,8 +357,8 @@ def choose_targets(lesions: Sequence[LesionMeasurement]) -> Finding[tuple[Lesion
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
-    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [recist_faq].
     """
     checks = Checks()
     for i, lesion in enumerate(lesions):

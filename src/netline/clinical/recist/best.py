@@ -79,7 +79,7 @@ def best_overall_response(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     points, min_sd, min_conf = _read(assessments, min_sd_days, min_confirmation_days)
 

@@ -79,7 +79,7 @@ def new_lesions_of(scan: Imaging) -> NewLesions:
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     flagged = [lesion for lesion in scan.lesions if lesion.new]
     unequivocal = any(not lesion.equivocal for lesion in flagged) or bool(
@@ -120,7 +120,7 @@ def select_targets(baseline: Imaging) -> list[Lesion]:
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     existing = [lesion for lesion in baseline.lesions if not lesion.new]
     flagged = [lesion for lesion in existing if lesion.target and lesion.diameter_mm is not None]
@@ -195,8 +195,8 @@ def imaging_timepoints(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
-    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [recist_faq].
     """
     ordered = sorted(scans, key=lambda scan: scan.date)
     measured = [scan for scan in ordered if _measured(scan)]

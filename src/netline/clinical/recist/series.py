@@ -269,8 +269,8 @@ def response_series(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
-    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [recist_faq].
     """
     checks = Checks()
     _check(checks, baseline, scans)

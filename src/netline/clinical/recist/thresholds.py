@@ -8,7 +8,7 @@ names; they never restate the numbers.
 References
 ----------
 .. [1] Eisenhauer EA et al. New response evaluation criteria in solid tumours: revised RECIST
-   guideline (version 1.1). Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+   guideline (version 1.1). Eur J Cancer 2009;45:228-247 [eisenhauer2009].
 """
 
 from __future__ import annotations
@@ -62,17 +62,17 @@ DEFAULT_MIN_SD_DAYS: Final = 42.0
 
 #: Name of each threshold -> (knowledge-base reference key, verification tag).
 THRESHOLD_SOURCES: Final[dict[str, tuple[str, str]]] = {
-    "PR_DECREASE_FRACTION": ("eisenhauer-2009", "verified"),
-    "PD_INCREASE_FRACTION": ("eisenhauer-2009", "verified"),
-    "PD_ABSOLUTE_MM": ("eisenhauer-2009", "verified"),
-    "NODE_NORMAL_BELOW_MM": ("eisenhauer-2009", "verified"),
-    "NODE_TARGET_MIN_MM": ("eisenhauer-2009", "verified"),
-    "MEASURABLE_MIN_MM": ("eisenhauer-2009", "verified"),
-    "TOO_SMALL_TO_MEASURE_MM": ("eisenhauer-2009", "recalled"),
-    "MAX_TARGETS": ("eisenhauer-2009", "verified"),
-    "MAX_TARGETS_PER_ORGAN": ("eisenhauer-2009", "verified"),
-    "MIN_CONFIRMATION_DAYS": ("eisenhauer-2009", "verified"),
-    "DEFAULT_MIN_SD_DAYS": ("eisenhauer-2009", "recalled"),
+    "PR_DECREASE_FRACTION": ("eisenhauer2009", "verified"),
+    "PD_INCREASE_FRACTION": ("eisenhauer2009", "verified"),
+    "PD_ABSOLUTE_MM": ("eisenhauer2009", "verified"),
+    "NODE_NORMAL_BELOW_MM": ("eisenhauer2009", "verified"),
+    "NODE_TARGET_MIN_MM": ("eisenhauer2009", "verified"),
+    "MEASURABLE_MIN_MM": ("eisenhauer2009", "verified"),
+    "TOO_SMALL_TO_MEASURE_MM": ("eisenhauer2009", "recalled"),
+    "MAX_TARGETS": ("eisenhauer2009", "verified"),
+    "MAX_TARGETS_PER_ORGAN": ("eisenhauer2009", "verified"),
+    "MIN_CONFIRMATION_DAYS": ("eisenhauer2009", "verified"),
+    "DEFAULT_MIN_SD_DAYS": ("eisenhauer2009", "recalled"),
 }
 
 
@@ -91,7 +91,7 @@ def at_least_array(a: npt.NDArray[np.float64], b: npt.NDArray[np.float64]) -> np
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009] (the boundaries are
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009] (the boundaries are
     inclusive: "at least 30 %", "at least 20 %", "at least 5 mm").
     """
     result: npt.NDArray[np.bool_] = a >= b - EPS * np.maximum(1.0, np.abs(b))

@@ -145,8 +145,8 @@ def target_response(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
-    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [recist_faq].
     """
     checks = Checks()
     _check_targets(checks, baseline, current)
@@ -310,7 +310,7 @@ def non_target_response(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     checks = Checks()
     if len(baseline) == 0:
@@ -421,8 +421,8 @@ def overall_response(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
-    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [recist_faq].
     """
     t, nt, new, after_cr = _read_overall(target, non_target, new_lesions, prior_response)
     inputs: dict[str, object] = {

@@ -147,8 +147,8 @@ def series_response_codes(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009]; RECIST working
-    group, RECIST 1.1 questions and clarifications (EORTC) [eortc-recist-faq].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009]; RECIST working
+    group, RECIST 1.1 questions and clarifications (EORTC) [recist_faq].
     """
     n = _check(
         {
@@ -308,7 +308,7 @@ def best_response_codes(
 
     References
     ----------
-    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer-2009].
+    Eisenhauer EA et al., Eur J Cancer 2009;45:228-247 [eisenhauer2009].
     """
     _check({"group": np.asarray(group), "day": np.asarray(day), "response": np.asarray(response)})
     g = np.asarray(group, dtype=np.int64)
