@@ -1,0 +1,58 @@
+"""Figures verified against source text in the second round of issue 11.
+
+Each test fails on the knowledge base before the change: it pins the figure, the reference it
+cites and the tag it earned, and says in a comment where the text was read.
+"""
+
+from __future__ import annotations
+
+from netline.evidence import KnowledgeBase, Verification
+from netline.evidence.schema import Endpoint, Quantity, Trial
+
+
+def _values(trial: Trial, endpoint_id: str) -> dict[str, Quantity]:
+    endpoint: Endpoint | None = trial.endpoint(endpoint_id)
+    assert endpoint is not None, endpoint_id
+    return {value.arm: value.value for value in endpoint.values}
+
+
+def test_moertel_1992_figures_are_the_abstracts(kb: KnowledgeBase) -> None:
+    # Moertel 1992 abstract (PubMed 1310159): 105 patients; regression 69 % vs 45 %, P = 0.05;
+    # time to progression 20 vs 6.9 months, P = 0.001; survival 2.2 vs 1.4 years, P = 0.004.
+    trial = kb.trial("moertel1992")
+    assert trial.n is not None
+    assert (trial.n.value, trial.n.status) == (105, Verification.VERIFIED)
+    response = _values(trial, "response")
+    assert (response["stz_doxorubicin"].value, response["stz_5fu"].value) == (69, 45)
+    ttp = _values(trial, "ttp")
+    assert (ttp["stz_doxorubicin"].value, ttp["stz_5fu"].value) == (20, 6.9)
+    os_ = _values(trial, "os")
+    assert (os_["stz_doxorubicin"].value, os_["stz_5fu"].value) == (26.4, 16.8)
+    for quantity in (*response.values(), *ttp.values(), *os_.values()):
+        assert (quantity.ref, quantity.status) == ("moertel1992", Verification.VERIFIED)
+    reference = kb.reference("moertel1992")
+    assert (reference.pmid, reference.doi) == ("1310159", "10.1056/NEJM199202203260804")
+
+
+def test_dilz_2015_reports_time_to_progression_with_its_interval(kb: KnowledgeBase) -> None:
+    # Dilz 2015 abstract: 96 patients; ORR 42.7 %, SD 40.6 %, PD 16.7 %; median TTP 19.4
+    # (13.6-25.2) months, OS 54.8 (34.7-74.9) months. TTP, not PFS.
+    trial = kb.trial("dilz2015")
+    assert trial.endpoint("pfs") is None
+    ttp = _values(trial, "ttp")["stz_5fu"]
+    assert (ttp.value, ttp.ci, ttp.status) == (19.4, (13.6, 25.2), Verification.VERIFIED)
+    assert _values(trial, "os")["stz_5fu"].ci == (34.7, 74.9)
+    rates = [_values(trial, e)["stz_5fu"].value for e in ("orr", "sd_rate", "pd_rate")]
+    assert rates == [42.7, 40.6, 16.7]
+    assert kb.reference("dilz2015").pmid == "25935542"
+
+
+def test_clewemar_2016_figures_are_the_abstracts(kb: KnowledgeBase) -> None:
+    # Clewemar Antonodimitrakis 2016 abstract (doi 10.1159/000439086): 133 patients, 100
+    # evaluable; CR 3 % + PR 25 %, SD 64 %, PD 8 %; PFS 23 months; survival 51.9 months.
+    trial = kb.trial("clewemar2016")
+    orr = _values(trial, "orr")["stz_5fu"]
+    assert (orr.value, orr.status) == (28, Verification.VERIFIED)
+    assert _values(trial, "pfs")["stz_5fu"].value == 23
+    assert _values(trial, "os")["stz_5fu"].value == 51.9
+    assert kb.reference("clewemar2016").doi == "10.1159/000439086"
