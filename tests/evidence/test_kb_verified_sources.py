@@ -56,3 +56,28 @@ def test_clewemar_2016_figures_are_the_abstracts(kb: KnowledgeBase) -> None:
     assert _values(trial, "pfs")["stz_5fu"].value == 23
     assert _values(trial, "os")["stz_5fu"].value == 51.9
     assert kb.reference("clewemar2016").doi == "10.1159/000439086"
+
+
+def test_sun1111_second_prior_line_subgroup_is_two_or_more(kb: KnowledgeBase) -> None:
+    # A reproduced SUTENT product information (identity uncertain) counts previously treated
+    # patients as "1 prior systemic therapy" or "2 or more": 29 sunitinib + 36 placebo.
+    subgroup = next(s for s in kb.trial("sun1111").subgroups if s.id == "prior_lines_2_plus")
+    lines = subgroup.criteria.prior_lines
+    assert lines is not None
+    assert (lines.min, lines.max) == (2, None)
+    assert subgroup.n is not None
+    assert (subgroup.n.value, subgroup.n.ref) == (65, "sutent_pi_reproduced")
+    assert subgroup.n.status is Verification.UNCERTAIN
+    assert kb.reference("sutent_pi_reproduced").status is Verification.UNCERTAIN
+
+
+def test_radiant3_pneumonitis_stays_unconfirmed_everywhere(kb: KnowledgeBase) -> None:
+    # Neither the NEJM text nor a label table could be read: 12 % is uncertain in the trial
+    # and in the therapy's toxicity list alike.
+    toxicity = next(t for t in kb.therapy("everolimus").toxicities if t.term == "pneumonitis")
+    assert (toxicity.incidence_percent, toxicity.status) == (12, Verification.UNCERTAIN)
+    safety = next(s for s in kb.trial("radiant3").safety if s.id == "pneumonitis")
+    value = safety.values[0].value
+    assert value.status is Verification.UNCERTAIN
+    assert value.conflict is not None
+    assert "21306238" in value.conflict
