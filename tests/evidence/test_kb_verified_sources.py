@@ -81,3 +81,27 @@ def test_radiant3_pneumonitis_stays_unconfirmed_everywhere(kb: KnowledgeBase) ->
     assert value.status is Verification.UNCERTAIN
     assert value.conflict is not None
     assert "21306238" in value.conflict
+
+
+def test_every_guideline_statement_says_per_guideline_what_was_searched(kb: KnowledgeBase) -> None:
+    # No guideline text could be read (searched 2026-12-02): every guideline statement stays
+    # recalled, and each of its guidelines has a source entry saying what was searched.
+    guideline_statements = [s for s in kb.statements if s.from_guideline]
+    assert len(guideline_statements) == 23
+    for statement in guideline_statements:
+        assert statement.status is Verification.RECALLED, statement.id
+        by_guideline = {source.guideline: source for source in statement.sources}
+        assert set(by_guideline) == set(statement.guidelines), statement.id
+        for source in by_guideline.values():
+            assert source.status is Verification.RECALLED
+            assert source.note is not None
+            assert "2026-12-02" in source.note, statement.id
+
+
+def test_trial_evidence_after_the_guidelines_is_never_a_guidelines_word(kb: KnowledgeBase) -> None:
+    # NETTER-2, CABINET and COMPETE are cited as trials: no guideline statement cites them.
+    later = {"netter2", "cabinet", "compete"}
+    for statement in kb.statements:
+        if statement.from_guideline:
+            assert later.isdisjoint(statement.evidence_trials), statement.id
+            assert later.isdisjoint(statement.basis_trials), statement.id
