@@ -62,6 +62,23 @@ def test_orphaned_reference(raw: dict[str, Any]) -> None:
     assert "orphaned" in problems[0].expected
 
 
+def test_a_reference_cited_only_by_code_is_not_orphaned(raw: dict[str, Any]) -> None:
+    # A calculator's source (used_by names the citing package) counts as cited.
+    raw["references"]["references"].append(
+        {
+            "key": "nobody2020",
+            "kind": "journal_article",
+            "authors": ["Nobody A"],
+            "source": "J Test",
+            "year": 2020,
+            "published": "2020-05",
+            "status": "recalled",
+            "used_by": ["netline.clinical"],
+        }
+    )
+    assert validate_knowledge_base(raw) == []
+
+
 def test_duplicate_identifiers(raw: dict[str, Any], find: Any) -> None:
     trials = raw["trials"]["trials"]
     copy = dict(find(trials, "promid"))
