@@ -90,28 +90,24 @@ class Direction:
 def validation_model(arms: dict[str, list[str]], patients: int, draws: int, seed: int) -> Any:
     """Build the validation model (a mapping for :func:`~netline.simulation.spec.parse_model`).
 
-    Everolimus: median pooled from RADIANT-3 and COMPETE; sunitinib: SUN-1111; STZ-5FU: pooled
-    from Dilz 2015 and Clewemar Antonodimitrakis 2016. History: the per-line effect and
+    Everolimus: median and Weibull shape pooled from RADIANT-3 and COMPETE; sunitinib: SUN-1111;
+    STZ-5FU: median pooled from Dilz 2015 and Clewemar Antonodimitrakis 2016, shape from the
+    predictive distribution of the pNET trials' shapes. Every figure is read from the knowledge
+    base through :mod:`netline.simulation.estimates`. History: the per-line effect and
     cross-resistance estimates; a shared frailty. Age 60, background mortality.
     """
 
     def weibull(median: dict[str, Any], shape: Any) -> dict[str, Any]:
         return {"distribution": "weibull", "median": median, "shape": shape}
 
-    derived = {"ref": "yao2011", "status": "derived", "note": "ln(0.35)/ln(4.6/11.0)"}
     therapies = {
         "everolimus": {
             "agents": ["everolimus"],
-            "pfs": weibull(
-                {"estimate": "everolimus_pfs_median"}, {"value": 1.204, "source": derived}
-            ),
+            "pfs": weibull({"estimate": "everolimus_pfs_median"}, {"estimate": "everolimus_shape"}),
         },
         "sunitinib": {
             "agents": ["sunitinib"],
-            "pfs": weibull(
-                {"estimate": "sunitinib_pfs_median"},
-                {"value": 1.19, "source": {**derived, "ref": "raymond2011"}},
-            ),
+            "pfs": weibull({"estimate": "sunitinib_pfs_median"}, {"estimate": "sunitinib_shape"}),
         },
         "stz_5fu": {
             "agents": ["streptozocin", "fluorouracil"],
@@ -229,26 +225,21 @@ def run_validation(
     dirs += _directions(result, "SEQTOR", seqtor)
     notes = [str(c["note"]).strip() for c in _cohorts()]
     for cohort in _cohorts():
+        trial = kb.trial(str(cohort["trial"]))
         arms_c = {k: list(v) for k, v in cohort["arms"].items()}
         res = simulate(
             parse_model(validation_model(arms_c, patients, max(50, draws // 2), seed)),
             progress=False,
             record_patients=True,
         )
-        part = [
-            _predict(
-                res,
-                cohort["name"],
-                f["arm"],
-                f["endpoint"],
-                float(f["value"]),
-                cohort["id"],
-                f["status"],
-            )
-            for f in cohort["figures"]
-        ]
+        part = []
+        for kb_endpoint, endpoint in cohort["endpoints"].items():
+            for arm in arms_c:
+                fig = figure(kb, EvidenceRef(trial=trial.id, endpoint=kb_endpoint, arm=arm))
+                assert fig.value is not None
+                part.append(_predict(res, trial.name, arm, endpoint, fig.value, fig.ref, fig.status))
         preds += part
-        dirs += _directions(res, cohort["name"], part)
+        dirs += _directions(res, trial.name, part)
     return preds, dirs, notes
 
 
