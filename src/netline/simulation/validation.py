@@ -199,6 +199,35 @@ def _cohorts() -> list[dict[str, Any]]:
     return list(yaml.safe_load(text)["cohorts"])
 
 
+def seqtor_diagnosis(kb: KnowledgeBase) -> list[str]:
+    """Why SEQTOR's 12-month PFS1 order is missed, in words: implied shapes and medians.
+
+    For each arm, the Weibull shape that SEQTOR's own median and 12-month rate imply (a
+    diagnostic computed from the validation target, never used in a fit), against the model's
+    95 % PSA interval for the first agent's shape and median.
+    """
+    from netline.simulation.estimates import estimate
+    from netline.simulation.parameters import weibull_shape_from_landmark
+
+    first = {"everolimus_first": "everolimus", "stz_first": "stz_5fu"}
+    out = []
+    for arm, agent in first.items():
+        median = figure(kb, EvidenceRef(trial="seqtor", endpoint="pfs1", arm=arm)).value
+        rate = figure(kb, EvidenceRef(trial="seqtor", endpoint="pfs1_rate_12m", arm=arm)).value
+        assert median is not None
+        assert rate is not None
+        implied = weibull_shape_from_landmark(median, 12.0, rate / 100.0)
+        m_est, k_est = estimate(f"{agent}_pfs_median"), estimate(f"{agent}_shape")
+        (m_lo, m_hi), (k_lo, k_hi) = m_est.interval, k_est.interval
+        out.append(
+            f"Why ({arm}): SEQTOR's median {median:g} months and 12-month rate {rate:g} % imply "
+            f"a Weibull shape of {implied:.2f}; the model's {agent} shape is {k_est.value:.2f} "
+            f"(95 % PSA {k_lo:.2f}-{k_hi:.2f}) and its median {m_est.value:.1f} months "
+            f"({m_lo:.1f}-{m_hi:.1f})."
+        )
+    return out
+
+
 def run_validation(
     kb: KnowledgeBase, patients: int = 2000, draws: int = 200, seed: int = 2026
 ) -> tuple[list[Prediction], list[Direction], list[str]]:
@@ -223,7 +252,7 @@ def run_validation(
             seqtor.append(_predict(result, "SEQTOR", arm, endpoint, fig.value, fig.ref, fig.status))
     preds += seqtor
     dirs += _directions(result, "SEQTOR", seqtor)
-    notes = [str(c["note"]).strip() for c in _cohorts()]
+    notes = seqtor_diagnosis(kb) + [str(c["note"]).strip() for c in _cohorts()]
     for cohort in _cohorts():
         trial = kb.trial(str(cohort["trial"]))
         arms_c = {k: list(v) for k, v in cohort["arms"].items()}
