@@ -214,17 +214,17 @@ class LineRunner:
             if th.cost_off_month is not None:
                 cost += p[th.cost_off_month] * segment(ev.stop, ev.end, dc_stop, dc_end, rc)
             if th.cost_start is not None:
-                cost += np.where(ev.alive, p[th.cost_start] * s.dc, F32(0))
+                cost += p[th.cost_start] * s.dc * ev.alive
             if th.cost_toxicity is not None and ev.toxed is not None and ev.tt is not None:
                 d_tt = np.exp(ev.tt * F32(-rc)) if rc > 0 else F32(1)
-                cost += np.where(ev.toxed, p[th.cost_toxicity] * d_tt, F32(0))
+                cost += p[th.cost_toxicity] * d_tt * ev.toxed
             if th.conversion is not None and th.conversion.cost is not None:
                 assert ev.ts is not None
                 assert ev.surgery is not None
                 d_ts = np.exp(ev.ts * F32(-rc)) if rc > 0 else F32(1)
-                cost += np.where(ev.surgery, p[th.conversion.cost] * d_ts, F32(0))
+                cost += p[th.conversion.cost] * d_ts * ev.surgery
             if self.plan.progression_cost is not None:
-                cost += np.where(ev.alive & ~died, p[self.plan.progression_cost] * dc_end, F32(0))
+                cost += p[self.plan.progression_cost] * dc_end * (ev.alive & ~died)
             new_c = s.c + cost
         return dq_end, dc_end, new_q, new_c
 
