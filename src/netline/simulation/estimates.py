@@ -162,7 +162,7 @@ class _Deriver:
         return math.log(value), se, ref, f"{value:g} [{status}, {ref}; {how}] {text}".strip()
 
     def trial_shape(self, where: str, trial: str) -> tuple[float, float, str, str]:
-        r"""Log Weibull shape of a two-arm trial, from its medians and HR, with its log-SE.
+        r"""Return the log Weibull shape a two-arm trial implies (medians and HR), with its SE.
 
         :math:`k = \ln HR / \ln(m_c / m_e)`; by the delta method (medians taken as exact)
         :math:`SE(\ln k) = SE(\ln HR) / |\ln HR|`, SE from the HR's 95 % CI.
@@ -187,19 +187,22 @@ class _Deriver:
         return math.log(k), se, hr.ref, text
 
     def shape_value(self, name: str, shape: dict[str, Any]) -> float:
-        """A fixed Weibull shape: a trial's implied shape, or a stated assumption."""
+        """Return a fixed Weibull shape: a trial's implied shape, or a stated assumption."""
         if "trial" in shape:
             return math.exp(self.trial_shape(f"{name}.shape", str(shape["trial"]))[0])
         return float(shape["value"])
 
     def count(self, ref: dict[str, Any]) -> tuple[float, float, str, str]:
-        """Events, patients, reference and description of a knowledge-base safety count."""
+        """Return events, patients, reference and description of a knowledge-base count."""
         from netline.simulation.evidence import safety_count
 
         events, n = safety_count(self.kb, str(ref["trial"]), str(ref["safety"]), str(ref["arm"]))
         assert events.value is not None
         assert n.value is not None
-        text = f"{events.value:g}/{n.value:g} [{events.status}/{n.status}, {events.ref}] {events.label}"
+        text = (
+            f"{events.value:g}/{n.value:g} [{events.status}/{n.status}, {events.ref}] "
+            f"{events.label}"
+        )
         return events.value, n.value, events.ref, text
 
     def get(self, name: str) -> Estimate:

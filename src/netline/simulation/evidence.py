@@ -74,7 +74,7 @@ def figure(kb: KnowledgeBase, ref: EvidenceRef) -> Figure:
 
 
 def hazard_ratio_arms(kb: KnowledgeBase, trial: str, endpoint: str = "pfs") -> tuple[str, str, str]:
-    """The experimental and control arms of a trial's hazard ratio on ``endpoint``.
+    """Return the experimental and control arms of a trial's hazard ratio on ``endpoint``.
 
     Raises
     ------
@@ -89,7 +89,7 @@ def hazard_ratio_arms(kb: KnowledgeBase, trial: str, endpoint: str = "pfs") -> t
 
 
 def safety_count(kb: KnowledgeBase, trial: str, item: str, arm: str) -> tuple[Figure, Figure]:
-    """A safety item's count of patients in an arm, and the study's size, as figures.
+    """Return a safety item's count of patients in an arm, and the study's size.
 
     Raises
     ------

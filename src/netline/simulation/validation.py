@@ -266,7 +266,9 @@ def run_validation(
             for arm in arms_c:
                 fig = figure(kb, EvidenceRef(trial=trial.id, endpoint=kb_endpoint, arm=arm))
                 assert fig.value is not None
-                part.append(_predict(res, trial.name, arm, endpoint, fig.value, fig.ref, fig.status))
+                part.append(
+                    _predict(res, trial.name, arm, endpoint, fig.value, fig.ref, fig.status)
+                )
         preds += part
         dirs += _directions(res, trial.name, part)
     return preds, dirs, notes
