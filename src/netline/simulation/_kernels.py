@@ -230,16 +230,23 @@ class Accumulator:
     ) -> tuple[NDArray[np.float64], NDArray[np.float32]]:
         """Return the median (interpolated; NaN if not reached) and the curve per draw."""
         nb = self.nbins
+        c = counts.shape[0]
         cum_all = np.cumsum(counts[:, : nb + 1], axis=1)
-        n = cum_all[:, nb].astype(np.float64)
+        n_int = cum_all[:, nb]
+        n = n_int.astype(np.float64)
         cum = cum_all[:, :nb]
-        half = n / 2.0
-        reached = cum >= half[:, None]
-        first = np.argmax(reached, axis=1)
-        rows = np.arange(len(first))
-        ok = reached[rows, first] & (n > 0)
+        # The first bin where 2·cum >= n, for every draw at once: each row's 2·cum is made
+        # globally increasing by a row offset larger than any count, and searched in one call.
+        rows = np.arange(c)
+        big = 2 * int(n_int.max(initial=0)) + 1
+        keyed = cum * 2
+        keyed += (rows * big)[:, None]
+        first = np.searchsorted(keyed.ravel(), n_int + rows * big, side="left") - rows * nb
+        ok = (first < nb) & (n_int > 0)
+        first = np.minimum(first, nb - 1)
         before = np.where(first > 0, cum[rows, first - 1], 0)
         inside = counts[rows, first]
+        half = n / 2.0
         frac = np.where(inside > 0, (half - before) / np.maximum(inside, 1), 0.0)
         median = np.where(ok, (first + frac) * float(self.width), np.nan)
         at = self._curve_at

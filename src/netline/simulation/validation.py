@@ -315,9 +315,11 @@ def validation_markdown(
         "",
         "Stated plainly:",
         "",
-        "- Everolimus is pooled from RADIANT-3 and COMPETE; streptozocin + 5-FU from two "
-        "retrospective cohorts (Dilz 2015, Clewemar Antonodimitrakis 2016); sunitinib from "
-        "SUN-1111. No STZ proxy is used any more.",
+        "- Everolimus's median and Weibull shape are pooled from RADIANT-3 and COMPETE; "
+        "streptozocin + 5-FU's median from two retrospective cohorts (Dilz 2015, Clewemar "
+        "Antonodimitrakis 2016) and its shape from the predictive distribution of the pNET "
+        "two-arm trials' shapes (no STZ study publishes one); sunitinib from SUN-1111. Every "
+        "figure is read from the knowledge base; shapes carry their uncertainty into PSA.",
         "- The second-line effect is the pooled per-line hazard ratio (RADIANT-3 placebo arm, "
         "SUN-1111 by prior lines, PAZONET): population contrasts, not randomised effects of line.",
         "- The cohorts' medians come from small retrospective series; SEQTOR enrolled partly "
