@@ -143,7 +143,7 @@ class Chunk:
             m = t < F32(cond.time_max)
             mask = m if mask is None else mask & m
         if mask is not None:
-            term = np.where(mask, term, F32(0))
+            term = term * mask  # log HRs are finite: the same as np.where(mask, term, 0), faster
         return np.asarray(np.broadcast_to(term, t.shape), dtype=F32)
 
     def sample(
