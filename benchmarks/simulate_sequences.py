@@ -35,7 +35,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=1000)
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=1)
-    parser.add_argument("--reference-patients", type=int, default=300)
+    parser.add_argument("--reference-patients", type=int, default=2000)
     args = parser.parse_args()
 
     from reference import simulate_reference

@@ -107,7 +107,7 @@ def test_unknown_ids_suggest(kb: KnowledgeBase) -> None:
 
 def test_trials_for_agent_and_site(kb: KnowledgeBase) -> None:
     ids = [t.id for t in kb.trials_for("everolimus", site="pancreas")]
-    assert ids == ["radiant3", "seqtor", "compete"]
+    assert ids == ["radiant3", "seqtor", "compete", "angelousi2017", "daskalakis2019"]
     assert [t.id for t in kb.trials_for("capecitabine")] == ["e2211", "strosberg2011"]
     assert "cabinet" in [
         t.id for t in kb.trials_for(AgentClass.TKI, site=PrimarySite.PANCREAS_TAIL)

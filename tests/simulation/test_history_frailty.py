@@ -168,7 +168,7 @@ def test_synthesis_refuses_bad_input() -> None:
 
 
 def test_history_estimates_follow_their_derivations() -> None:
-    k = 1.204
+    k = math.log(0.35) / math.log(4.6 / 11.0)  # RADIANT-3's shape from its medians and HR
     assert estimate("prior_ssa").value == pytest.approx((4.6 / 3.9) ** k)
     assert estimate("line_contrast_radiant3").value == pytest.approx((5.4 / 3.2) ** k)
     assert estimate("line_contrast_sun1111").value == pytest.approx((0.61 / 0.33) ** (1 / 3))
@@ -206,3 +206,15 @@ def test_unknown_estimate_names_the_known_ones() -> None:
     text = str(exc.value)
     assert "therapies.a.pfs.median.estimate" in text
     assert "line_effect" in text
+
+
+def test_shapes_carry_their_uncertainty_into_psa() -> None:
+    # Defect: STZ-5FU's shape was a fixed 1.2 and everolimus's a fixed 1.204 in the validation
+    # model, so the PSA intervals ignored how much the pNET trials' shapes differ (0.76-1.20).
+    for name in ("stz_5fu_shape", "everolimus_shape", "sunitinib_shape"):
+        spec = estimate(name).param()
+        assert spec.psa == "lognormal", name
+        assert spec.se is not None
+        assert spec.se > 0, name
+    low, high = estimate("stz_5fu_shape").interval
+    assert low < 1.0 < high  # an exponential-like shape is not excluded for STZ

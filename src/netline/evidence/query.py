@@ -342,7 +342,7 @@ class KnowledgeBase:
         --------
         >>> from netline.evidence import load_knowledge_base
         >>> [t.id for t in load_knowledge_base().trials_for("everolimus", site="pancreas")]
-        ['radiant3', 'seqtor', 'compete']
+        ['radiant3', 'seqtor', 'compete', 'angelousi2017', 'daskalakis2019']
         """
         wanted = None if therapy is None else self._therapy_ids(therapy)
         groups = None if site is None else site_groups(site)

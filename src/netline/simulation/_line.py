@@ -214,17 +214,17 @@ class LineRunner:
             if th.cost_off_month is not None:
                 cost += p[th.cost_off_month] * segment(ev.stop, ev.end, dc_stop, dc_end, rc)
             if th.cost_start is not None:
-                cost += np.where(ev.alive, p[th.cost_start] * s.dc, F32(0))
+                cost += p[th.cost_start] * s.dc * ev.alive
             if th.cost_toxicity is not None and ev.toxed is not None and ev.tt is not None:
                 d_tt = np.exp(ev.tt * F32(-rc)) if rc > 0 else F32(1)
-                cost += np.where(ev.toxed, p[th.cost_toxicity] * d_tt, F32(0))
+                cost += p[th.cost_toxicity] * d_tt * ev.toxed
             if th.conversion is not None and th.conversion.cost is not None:
                 assert ev.ts is not None
                 assert ev.surgery is not None
                 d_ts = np.exp(ev.ts * F32(-rc)) if rc > 0 else F32(1)
-                cost += np.where(ev.surgery, p[th.conversion.cost] * d_ts, F32(0))
+                cost += p[th.conversion.cost] * d_ts * ev.surgery
             if self.plan.progression_cost is not None:
-                cost += np.where(ev.alive & ~died, p[self.plan.progression_cost] * dc_end, F32(0))
+                cost += p[self.plan.progression_cost] * dc_end * (ev.alive & ~died)
             new_c = s.c + cost
         return dq_end, dc_end, new_q, new_c
 
@@ -270,6 +270,7 @@ class LineRunner:
             res.patient_records[f"dead:{q}"][sl] = os_ < F32(finite_h)
         if s.dq is not None:
             rq, rc = self.rq, self.rc
+            dq_os: Arr | None = None
             if self.econ_q and res.qaly is not None:
                 dq_os = np.exp(os_ * F32(-rq)) if rq > 0 else None
                 bsc_q = s.q
@@ -278,14 +279,17 @@ class LineRunner:
                 res.qaly[sl, q] = bsc_q.sum(axis=1, dtype=np.float64) / n / 12.0
             if self.econ_c and res.cost is not None:
                 assert s.dc is not None
-                dc_os = np.exp(os_ * F32(-rc)) if rc > 0 else None
+                if rc == rq and self.econ_q and res.qaly is not None:
+                    dc_os = dq_os  # the same discount factors: computed once
+                else:
+                    dc_os = np.exp(os_ * F32(-rc)) if rc > 0 else None
                 bsc_c = s.c
                 if plan.bsc_cost_month is not None:
                     bsc_c = bsc_c + p[plan.bsc_cost_month] * segment(s.t, os_, s.dc, dc_os, rc)
                 if plan.death_cost is not None:
                     dead = os_ < F32(horizon) if horizon is not None else np.ones(os_.shape, bool)
                     d_os = dc_os if dc_os is not None else F32(1)
-                    bsc_c = bsc_c + np.where(dead, p[plan.death_cost] * d_os, F32(0))
+                    bsc_c = bsc_c + p[plan.death_cost] * d_os * dead
                 res.cost[sl, q] = bsc_c.sum(axis=1, dtype=np.float64) / n
         for other in node.sequences[1:]:
             _copy_sequence(res, sl, q, other)

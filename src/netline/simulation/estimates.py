@@ -135,6 +135,8 @@ class _Deriver:
         if "estimate" in item:
             est = self.get(item["estimate"])
             return est.mu, est.se, "+".join(est.refs), f"{est.label} ({est.value:.3g})"
+        if "shape" in item:
+            return self.trial_shape(where, str(item["shape"]["trial"]))
         if "evidence" in item:
             from netline.simulation.evidence import figure
 
@@ -159,6 +161,50 @@ class _Deriver:
             )
         return math.log(value), se, ref, f"{value:g} [{status}, {ref}; {how}] {text}".strip()
 
+    def trial_shape(self, where: str, trial: str) -> tuple[float, float, str, str]:
+        r"""Return the log Weibull shape a two-arm trial implies (medians and HR), with its SE.
+
+        :math:`k = \ln HR / \ln(m_c / m_e)`; by the delta method (medians taken as exact)
+        :math:`SE(\ln k) = SE(\ln HR) / |\ln HR|`, SE from the HR's 95 % CI.
+        """
+        from netline.simulation.evidence import figure, hazard_ratio_arms
+        from netline.simulation.parameters import weibull_shape_from_arms
+
+        arm_e, arm_c, endpoint = hazard_ratio_arms(self.kb, trial)
+        hr = figure(self.kb, EvidenceRef(trial=trial, endpoint=endpoint, measure="hr"))
+        m_e = figure(self.kb, EvidenceRef(trial=trial, endpoint=endpoint, arm=arm_e))
+        m_c = figure(self.kb, EvidenceRef(trial=trial, endpoint=endpoint, arm=arm_c))
+        if hr.value is None or hr.ci is None or m_e.value is None or m_c.value is None:
+            raise InvalidInputError.single(
+                where, trial, "a trial with both medians reached and an HR with a 95 % CI"
+            )
+        k = weibull_shape_from_arms(m_e.value, m_c.value, hr.value)
+        se = (math.log(hr.ci[1]) - math.log(hr.ci[0])) / (2 * _Z95) / abs(math.log(hr.value))
+        text = (
+            f"{hr.label}: shape {k:.3f} from medians {m_e.value:g}/{m_c.value:g} and HR "
+            f"{hr.value:g} ({hr.ci[0]:g}-{hr.ci[1]:g}) [{hr.status}, {hr.ref}]"
+        )
+        return math.log(k), se, hr.ref, text
+
+    def shape_value(self, name: str, shape: dict[str, Any]) -> float:
+        """Return a fixed Weibull shape: a trial's implied shape, or a stated assumption."""
+        if "trial" in shape:
+            return math.exp(self.trial_shape(f"{name}.shape", str(shape["trial"]))[0])
+        return float(shape["value"])
+
+    def count(self, ref: dict[str, Any]) -> tuple[float, float, str, str]:
+        """Return events, patients, reference and description of a knowledge-base count."""
+        from netline.simulation.evidence import safety_count
+
+        events, n = safety_count(self.kb, str(ref["trial"]), str(ref["safety"]), str(ref["arm"]))
+        assert events.value is not None
+        assert n.value is not None
+        text = (
+            f"{events.value:g}/{n.value:g} [{events.status}/{n.status}, {events.ref}] "
+            f"{events.label}"
+        )
+        return events.value, n.value, events.ref, text
+
     def get(self, name: str) -> Estimate:
         if name in self.done:
             return self.done[name]
@@ -177,7 +223,7 @@ class _Deriver:
         if method == "median_ratio":
             y0, s0, r0, t0 = self.figure(f"{name}.without", s["without"])
             y1, s1, r1, t1 = self.figure(f"{name}.with", s["with"])
-            k = float(s["shape"]["value"])
+            k = self.shape_value(name, s["shape"])
             return Estimate(
                 **common,
                 mu=k * (y0 - y1),
@@ -214,20 +260,22 @@ class _Deriver:
                 + [f"DerSimonian-Laird tau2 {pooled.tau2:.3f}, I2 {pooled.i2:.0%}"],
             )
         if method == "pool_proportion":
-            ys, ses = [], []
+            ys, ses, refs, texts = [], [], [], []
             for x in s["inputs"]:
-                e, n = float(x["events"]), float(x["n"])
+                e, n, ref, text = self.count(x["evidence_count"])
                 ys.append(math.log(e / (n - e)))
                 ses.append(math.sqrt(1 / e + 1 / (n - e)))
+                refs.append(ref)
+                texts.append(text)
             pooled = random_effects(ys, ses)
             return Estimate(
                 **common,
                 mu=pooled.mu,
                 se=pooled.predictive_se,
                 tau2=pooled.tau2,
-                refs=tuple(str(x["ref"]) for x in s["inputs"]),
+                refs=tuple(dict.fromkeys(refs)),
                 status="derived",
-                inputs=[f"{x['events']}/{x['n']} [{x['status']}, {x['ref']}]" for x in s["inputs"]],
+                inputs=texts,
             )
         if method == "value":
             value = float(s["value"])

@@ -19,7 +19,7 @@ from netline.simulation.parameters import EvidenceRef, Figure, ParamSpec, hr_par
 if TYPE_CHECKING:
     from netline.evidence import KnowledgeBase
 
-__all__ = ["figure", "resolve_evidence"]
+__all__ = ["figure", "hazard_ratio_arms", "resolve_evidence", "safety_count"]
 
 
 def _endpoints(kb: KnowledgeBase, ref: EvidenceRef) -> tuple[Any, str]:
@@ -71,6 +71,46 @@ def figure(kb: KnowledgeBase, ref: EvidenceRef) -> Figure:
     if value is None and q.bounds is not None:
         value = (q.bounds[0] + q.bounds[1]) / 2
     return Figure(value, q.ci, q.ref, q.worst_status.value, text)
+
+
+def hazard_ratio_arms(kb: KnowledgeBase, trial: str, endpoint: str = "pfs") -> tuple[str, str, str]:
+    """Return the experimental and control arms of a trial's hazard ratio on ``endpoint``.
+
+    Raises
+    ------
+    InvalidInputError
+        If the endpoint has no hazard ratio.
+    """
+    ep = kb.trial(trial).endpoint(endpoint)
+    comparison = None if ep is None else ep.hazard_ratio
+    if comparison is None:
+        raise InvalidInputError.single("trial", trial, f"a trial with an HR on {endpoint}")
+    return str(comparison.experimental), str(comparison.control), endpoint
+
+
+def safety_count(kb: KnowledgeBase, trial: str, item: str, arm: str) -> tuple[Figure, Figure]:
+    """Return a safety item's count of patients in an arm, and the study's size.
+
+    Raises
+    ------
+    InvalidInputError
+        For an unknown item or arm, or a value that is not a count of patients.
+    """
+    found = kb.trial(trial)
+    safety = next((s for s in found.safety if s.id == item), None)
+    if safety is None:
+        known = ", ".join(s.id for s in found.safety) or "none"
+        raise InvalidInputError.single("safety", item, f"a safety item of {found.name}: {known}")
+    q = next((v.value for v in safety.values if v.arm == arm), None)
+    if q is None or q.value is None or str(q.unit) != "patients":
+        raise InvalidInputError.single("arm", arm, f"an arm with a count of patients in {item}")
+    n = found.n
+    assert n.value is not None
+    label = f"{found.name}: {safety.event}"
+    return (
+        Figure(q.value, None, q.ref, q.worst_status.value, label),
+        Figure(n.value, None, n.ref, n.worst_status.value, f"{found.name}: patients"),
+    )
 
 
 def resolve_evidence(
