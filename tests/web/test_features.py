@@ -94,6 +94,13 @@ def test_simulation_runs_in_the_background_and_shows_its_summary(
     match = re.search(r"simulation=([0-9a-f]+)", started.headers["location"])
     assert match is not None
     job = match[1]
+    # a second click while it runs shows the same job instead of starting another
+    again = fresh_client.post(f"/patients/{SEED_ID}/simulations", data={"csrf_token": token})
+    if "simulation=" in again.headers["location"]:
+        assert (
+            job in again.headers["location"]
+            or "done" in fresh_client.get(f"/patients/{SEED_ID}/simulations/{job}").text
+        )
     # the page stays usable while the job runs: it renders with the job's progress
     page = fresh_client.get(started.headers["location"])
     assert page.status_code == 200

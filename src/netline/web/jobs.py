@@ -80,6 +80,18 @@ class JobStore:
             self.jobs[job.id] = job
         return job
 
+    def unfinished(self, kind: str, label: str, owner: str) -> Job | None:
+        """Return a queued or running job of this kind, label and owner, if there is one."""
+        with self.lock:
+            return next(
+                (
+                    j
+                    for j in self.jobs.values()
+                    if (j.kind, j.label, j.owner) == (kind, label, owner) and not j.finished
+                ),
+                None,
+            )
+
     def get(self, job_id: str, kind: str) -> Job | None:
         """Return the job of that id and kind, if this app has it."""
         with self.lock:

@@ -42,6 +42,11 @@ def start_simulation(
     check_csrf(session, csrf_token)
     ctx = context(request)
     view = patient_view_of(request, patient_id)
+    running = ctx.jobs.unfinished("simulation", patient_id, session.username)
+    if running is not None:  # one simulation per user and patient at a time
+        return RedirectResponse(
+            f"/patients/{patient_id}?simulation={running.id}#simulation", status.HTTP_303_SEE_OTHER
+        )
     job = ctx.jobs.new("simulation", patient_id, session.username)
     ctx.accounts.audit(session.username, "simulate_patient", patient_id)
     settings = ctx.settings
