@@ -166,6 +166,9 @@ def test_redcap_import_runs_in_the_background(fresh_client: TestClient, with_map
     page = wait_for(fresh_client, started.headers["location"])
     assert "<strong>done</strong>" in page, page
     assert re.search(r"[1-9]\d* added", page), page
+    login(fresh_client, "admin")
+    audit = fresh_client.get("/audit").text
+    assert "REDCap records.csv" in audit
 
 
 def test_redcap_import_with_a_wrong_mapping_names_the_field_and_imports_nothing(

@@ -25,7 +25,8 @@ document.addEventListener("DOMContentLoaded", function () {
         var holder = document.createElement("div");
         holder.innerHTML = html;
         var fresh = holder.querySelector("#simulation-body");
-        if (fresh) { body.replaceWith(fresh); }
+        if (!fresh) { return; }  // e.g. the session ended: stop; the Refresh link remains
+        body.replaceWith(fresh);
         setTimeout(poll, 1000);
       })
       .catch(function () { setTimeout(poll, 3000); });
