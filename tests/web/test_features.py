@@ -222,11 +222,14 @@ def test_omop_upload_goes_through_the_adapter(
         update={"id": "omop-1", "patient": seed_record.patient.model_copy(update={"id": "omop-1"})}
     )
 
-    def import_omop(folder: Any) -> tuple[list[tuple[str, Any]], str]:
+    def read_omop(
+        folder: Any, *, progress: bool | None = None
+    ) -> tuple[list[tuple[str, Any]], str]:
+        assert progress is False  # never a progress bar on the server's stderr
         seen.append(sorted(p.name for p in folder.iterdir()))
         return [("person.csv person 1", record)], "OMOP test tables"
 
-    monkeypatch.setattr(omop_import, "_importer", lambda: import_omop)
+    monkeypatch.setattr(omop_import, "_importer", lambda: read_omop)
     login(fresh_client, "clinician")
     token = csrf_of(fresh_client)
     started = fresh_client.post(

@@ -1,10 +1,12 @@
 """The one place where the web app calls the registry's OMOP importer (an adapter to adjust).
 
-The import page hands :func:`read_omop` a folder of uploaded OMOP CDM tables (CSV). It looks for
-``import_omop`` in :mod:`netline.registry.omop` (then :mod:`netline.registry.importers.omop`) and
-expects it to return what the other readers return, ``(items, source)`` for
-:meth:`netline.registry.Registry.import_records`. Where no importer is installed,
-:func:`omop_available` is false and :func:`read_omop` refuses with a plain message.
+The import page hands :func:`read_omop` a folder of uploaded OMOP CDM tables (CSV or Parquet).
+It looks for the registry's reader ``read_omop(folder, progress=False)`` in
+``netline.registry.omop_import`` (then ``netline.registry.omop`` and
+``netline.registry.importers.omop``) and expects what the other readers return, ``(items,
+source)`` for :meth:`netline.registry.Registry.import_records`, which the import job then calls
+as for every other format. Where no reader is installed, :func:`omop_available` is false and
+:func:`read_omop` refuses with a plain message.
 """
 
 from __future__ import annotations
@@ -20,7 +22,12 @@ UNAVAILABLE = (
     "OMOP import is not available in this version of netline; nothing was imported. "
     "Import case files, FHIR Bundles or REDCap exports instead."
 )
-_MODULES = ("netline.registry.omop", "netline.registry.importers.omop")
+_MODULES = (
+    "netline.registry.omop_import",
+    "netline.registry.omop",
+    "netline.registry.importers.omop",
+)
+_FUNCTION = "read_omop"
 
 
 class OmopUnavailableError(NetlineError):
@@ -31,9 +38,11 @@ def _importer() -> Callable[..., Any] | None:
     for name in _MODULES:
         try:
             module = importlib.import_module(name)
-        except ImportError:
-            continue
-        found = getattr(module, "import_omop", None)
+        except ModuleNotFoundError as error:
+            if error.name == name:  # absent from this version; a broken module is a bug
+                continue
+            raise
+        found = getattr(module, _FUNCTION, None)
         if callable(found):
             return found  # type: ignore[no-any-return]
     return None
@@ -57,5 +66,5 @@ def read_omop(folder: Path) -> tuple[list[tuple[str, Any]], str]:
     importer = _importer()
     if importer is None:
         raise OmopUnavailableError(UNAVAILABLE)
-    items, source = importer(folder)
+    items, source = importer(folder, progress=False)
     return list(items), str(source)

@@ -182,7 +182,7 @@ async def start_omop_import(
     _repository(request)
     if not omop_available():
         return _page(request, session, code=status.HTTP_501_NOT_IMPLEMENTED, error=UNAVAILABLE)
-    folder = await _save([(table, "tables", (".csv",)) for table in tables])
+    folder = await _save([(table, "tables", (".csv", ".parquet")) for table in tables])
     return _start(
         request,
         session,
