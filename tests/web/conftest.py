@@ -19,6 +19,8 @@ from netline.web.settings import WebSettings
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = ROOT / "examples" / "seed-case.yaml"
+MODEL = ROOT / "examples" / "models" / "pnet-evidence.yaml"
+REDCAP = ROOT / "examples" / "registry" / "redcap"
 PASSWORD = "correct horse battery"
 USERS = {"viewer": Role.VIEWER, "clinician": Role.CLINICIAN, "admin": Role.ADMIN}
 
@@ -41,6 +43,10 @@ def _client(tmp_path: Path, seed_record: CaseRecord) -> Iterator[TestClient]:
         accounts=tmp_path / "web.duckdb",
         public_url="http://testserver",
         login_attempts=3,
+        simulation_model=MODEL,
+        simulation_patients=200,
+        simulation_draws=10,
+        redcap_mapping=REDCAP / "mapping.yaml",
     )
     patients = RegistryRepository(open_registry(settings.registry))
     patients.save(seed_record, "test set-up")
@@ -85,3 +91,16 @@ def csrf_of(client: TestClient) -> str:
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert token is not None
     return token[1]
+
+
+def wait_for(client: TestClient, url: str, done: tuple[str, ...] = ("done", "refused")) -> str:
+    """Poll a job page until it shows one of ``done``; return the page (at most 60 s)."""
+    import time
+
+    page = ""
+    for _ in range(600):
+        page = client.get(url).text
+        if any(f"<strong>{word}</strong>" in page for word in done):
+            return page
+        time.sleep(0.1)
+    raise AssertionError(f"job did not finish: {page[-500:]}")

@@ -8,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 from pypdf import PdfReader
 
-from .conftest import csrf_of, login
+from .conftest import USERS, csrf_of, login
 
 SEED_ID = "seed-case"
 PATIENT_ROUTES = [
@@ -22,7 +22,22 @@ PATIENT_ROUTES = [
 ]
 
 
-@pytest.mark.parametrize("route", [*PATIENT_ROUTES, "/patients/new", "/audit", "/evidence"])
+CLINICIAN_ROUTES = ["/patients/new", "/import", f"/export/deidentified?patient_id={SEED_ID}"]
+ADMIN_ROUTES = ["/audit", "/export/deidentified"]
+
+
+@pytest.mark.parametrize(
+    "route",
+    [
+        *PATIENT_ROUTES,
+        *CLINICIAN_ROUTES,
+        *ADMIN_ROUTES,
+        "/evidence",
+        "/cohort",
+        f"/patients/{SEED_ID}/simulations/0123abcd",
+        "/import/0123abcd",
+    ],
+)
 def test_every_patient_route_needs_a_login(app_client: TestClient, route: str) -> None:
     response = app_client.get(route)
     if route.startswith("/api/"):
@@ -35,12 +50,8 @@ def test_every_patient_route_needs_a_login(app_client: TestClient, route: str) -
 @pytest.mark.parametrize(
     ("role", "route", "allowed"),
     [
-        ("viewer", "/patients/new", False),
-        ("viewer", "/audit", False),
-        ("clinician", "/patients/new", True),
-        ("clinician", "/audit", False),
-        ("admin", "/patients/new", True),
-        ("admin", "/audit", True),
+        *[(role, route, role != "viewer") for role in USERS for route in CLINICIAN_ROUTES],
+        *[(role, route, role == "admin") for role in USERS for route in ADMIN_ROUTES],
         *[
             (role, route, True)
             for role in ("viewer", "clinician", "admin")
@@ -238,3 +249,68 @@ def test_patient_page_links_use_the_registry_key(app_client: TestClient) -> None
     for link in (f"/patients/{SEED_ID}/summary", f"/patients/{SEED_ID}/summary.pdf"):
         assert f'href="{link}"' in page
         assert app_client.get(link).status_code == 200
+
+
+FORM_FILES: dict[str, list[tuple[str, tuple[str, bytes, str]]]] = {
+    "/import": [("file", ("a.yaml", b"x: 1", "application/yaml"))],
+    "/import/redcap": [
+        ("dictionary", ("d.csv", b"a", "text/csv")),
+        ("records", ("r.csv", b"a", "text/csv")),
+    ],
+    "/import/omop": [("tables", ("person.csv", b"a", "text/csv"))],
+    f"/patients/{SEED_ID}/simulations": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("role", "route", "needed"),
+    [
+        (role, route, needed)
+        for role in USERS
+        for route, needed in (
+            ("/import", "clinician"),
+            ("/import/redcap", "clinician"),
+            ("/import/omop", "clinician"),
+            (f"/patients/{SEED_ID}/simulations", "viewer"),
+        )
+    ],
+)
+def test_authorization_matrix_of_forms(
+    app_client: TestClient, role: str, route: str, needed: str
+) -> None:
+    """Every new form checks the role first, then the CSRF token: nothing runs without both."""
+    assert login(app_client, role) == 303
+    files = FORM_FILES[route] or None
+    response = app_client.post(route, data={"csrf_token": "forged"}, files=files)
+    assert response.status_code == 403, response.text[:200]
+    allowed = USERS[role].allows(USERS[needed])
+    expected = "CSRF" if allowed else "role"
+    assert expected in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "route", ["/patients", "/import", "/export/deidentified", "/nowhere", "/static/netline.css"]
+)
+def test_security_headers_on_every_answer(app_client: TestClient, route: str) -> None:
+    login(app_client, "admin")
+    response = app_client.get(route)
+    assert response.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    private = route.startswith(("/patients", "/import", "/export"))
+    assert (response.headers.get("cache-control") == "no-store") is private
+    assert len(response.headers.get_list("content-security-policy")) == 1
+
+
+def test_hsts_only_over_tls() -> None:
+    from starlette.applications import Starlette
+    from starlette.responses import PlainTextResponse
+    from starlette.routing import Route
+
+    from netline.web.security.headers import SecurityHeaders
+
+    inner = Starlette(routes=[Route("/", lambda request: PlainTextResponse("ok"))])
+    for https in (True, False):
+        with TestClient(SecurityHeaders(inner, https=https)) as client:
+            response = client.get("/")
+        assert response.text == "ok"
+        assert ("strict-transport-security" in response.headers) is https

@@ -28,6 +28,7 @@ from netline.web.settings import WebSettings
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "build" / "test-artifacts" / "web"
+REDCAP = ROOT / "examples" / "registry" / "redcap"
 PASSWORD = "browser test password"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium missing")
 
@@ -45,7 +46,13 @@ def server(tmp_path_factory: pytest.TempPathFactory, seed_record: CaseRecord) ->
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
     settings = WebSettings(
-        registry=tmp / "registry.duckdb", accounts=tmp / "web.duckdb", public_url=url
+        registry=tmp / "registry.duckdb",
+        accounts=tmp / "web.duckdb",
+        public_url=url,
+        simulation_model=ROOT / "examples" / "models" / "pnet-evidence.yaml",
+        simulation_patients=200,
+        simulation_draws=10,
+        redcap_mapping=REDCAP / "mapping.yaml",
     )
     patients = RegistryRepository(open_registry(settings.registry))
     patients.save(seed_record, "test set-up")
@@ -121,7 +128,19 @@ def test_a_clinician_works_through_the_app(page: object) -> None:
     expect(
         page.get_by_role("heading", name="Options for the next step", exact=False)
     ).to_be_visible()
+    expect(page.get_by_role("heading", name="Labs", exact=True)).to_be_visible()
+    expect(page.locator("#labs")).to_contain_text("icg r15")
+    expect(page.get_by_role("heading", name="Toxicity", exact=True)).to_be_visible()
     _shot(page, "03-patient")
+
+    # simulated sequences run in the background; the page stays usable meanwhile
+    page.get_by_role("button", name="Simulate remaining sequences").click()
+    expect(page.locator("#simulation-state")).to_be_visible()
+    expect(page.locator("#timeline[data-rendered=true]")).to_have_count(1, timeout=20_000)
+    expect(page.locator("#simulation-state")).to_contain_text("done", timeout=120_000)
+    expect(page.locator("#simulated-sequences")).to_contain_text("prrt")
+    expect(page.locator("#simulation-statement")).to_contain_text("not a recommendation")
+    _shot(page, "03b-simulation")
 
     pdf_link = page.get_by_role("link", name="PDF", exact=True)
     with page.expect_download() as download_info:
@@ -146,12 +165,20 @@ def test_a_clinician_works_through_the_app(page: object) -> None:
     _shot(page, "05-new-patient")
 
     bundle = sorted((ROOT / "examples" / "registry" / "fhir").glob("syn-*.json"))[0]
-    page.get_by_role("link", name="Import").click()
-    page.get_by_label("File").set_input_files(str(bundle))
-    page.get_by_role("button", name="Import").click()
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_label("File", exact=True).set_input_files(str(bundle))
+    page.get_by_role("button", name="Import", exact=True).click()
     expect(page.locator("#import-state")).to_contain_text("done")
     expect(page.locator("#import-report")).to_contain_text("1 added")
     _shot(page, "06-import")
+
+    page.get_by_role("link", name="Import", exact=True).click()
+    page.get_by_label("Data dictionary (CSV)").set_input_files(str(REDCAP / "data_dictionary.csv"))
+    page.get_by_label("Records (CSV)").set_input_files(str(REDCAP / "records.csv"))
+    page.get_by_role("button", name="Import REDCap export").click()
+    expect(page.locator("#import-state")).to_contain_text("done")
+    expect(page.locator("#import-report")).to_contain_text("added")
+    _shot(page, "06b-redcap-import")
 
     page.get_by_role("link", name="Cohort").click()
     expect(page.get_by_role("heading", name="Table 1")).to_be_visible()

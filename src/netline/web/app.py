@@ -14,7 +14,7 @@ from netline.web.auth import LoginRequiredError
 from netline.web.cds.service import PrefetchConverter
 from netline.web.context import STATIC, build_context
 from netline.web.patients import PatientRepository
-from netline.web.routes import api, cds, cohort, evidence, pages
+from netline.web.routes import api, cds, cohort, evidence, export, imports, pages, simulations
 from netline.web.security.headers import SecurityHeaders
 from netline.web.settings import WebSettings
 
@@ -82,4 +82,7 @@ def create_app(
     app.include_router(cds.router)
     app.include_router(evidence.router)
     app.include_router(cohort.router)
+    app.include_router(imports.router)
+    app.include_router(simulations.router)
+    app.include_router(export.router)
     return app

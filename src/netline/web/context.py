@@ -9,6 +9,7 @@ from fastapi.templating import Jinja2Templates
 
 from netline.web.cds.auth import ClientVerifier, TrustedClient
 from netline.web.cds.service import CardCache, PrefetchConverter
+from netline.web.jobs import JobStore
 from netline.web.patients import PatientRepository
 from netline.web.security.accounts import AccountStore
 from netline.web.security.ratelimit import SlidingWindowLimiter
@@ -32,6 +33,7 @@ class AppContext:
     prefetch_converter: PrefetchConverter | None = None
     views: ViewCache = field(default_factory=ViewCache)
     cds_cards: CardCache = field(default_factory=CardCache)
+    jobs: JobStore = field(default_factory=JobStore)
 
 
 def build_context(

@@ -20,8 +20,14 @@ def prepare(data: Path, examples: Path | None, public_url: str) -> tuple[FastAPI
     from netline.web.app import create_app
 
     data.mkdir(parents=True, exist_ok=True)
+    model = examples / "models" / "pnet-evidence.yaml" if examples is not None else None
+    mapping = examples / "registry" / "redcap" / "mapping.yaml" if examples is not None else None
     settings = WebSettings(
-        registry=data / "registry.duckdb", accounts=data / "web.duckdb", public_url=public_url
+        registry=data / "registry.duckdb",
+        accounts=data / "web.duckdb",
+        public_url=public_url,
+        simulation_model=model if model is not None and model.is_file() else None,
+        redcap_mapping=mapping if mapping is not None and mapping.is_file() else None,
     )
     registry = open_registry(settings.registry)
     if not registry.patient_ids():

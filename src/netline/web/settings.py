@@ -30,6 +30,17 @@ class WebSettings(BaseModel):
         Issuer → JWKS (``{"keys": [...]}``) of each EHR allowed to call the CDS service.
     fhir_server : str or None
         A FHIR server to fetch missing prefetch from; without it, missing prefetch gives 412.
+    simulation_model : Path or None
+        The simulator model (YAML, :mod:`netline.simulation`) whose sequences the patient page
+        simulates from the patient's current state; without it the page says so.
+    simulation_patients, simulation_draws : int
+        Simulated patients per PSA draw and PSA draws of one patient-page simulation.
+    redcap_mapping : Path or None
+        The REDCap mapping file used when an import does not upload its own.
+    deid_secret : Path or None
+        The file holding the secret that seeds each patient's date shift in de-identified exports
+        (created, readable by the owner only, on first use); default ``deid-secret.key`` beside
+        ``accounts``.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -43,3 +54,13 @@ class WebSettings(BaseModel):
     login_window_s: float = Field(default=300.0, gt=0)
     trusted_cds_clients: dict[str, dict[str, Any]] = Field(default_factory=dict)
     fhir_server: str | None = None
+    simulation_model: Path | None = None
+    simulation_patients: int = Field(default=1000, ge=10, le=100_000)
+    simulation_draws: int = Field(default=100, ge=1, le=10_000)
+    redcap_mapping: Path | None = None
+    deid_secret: Path | None = None
+
+    @property
+    def deid_secret_file(self) -> Path:
+        """Where the de-identification secret is kept."""
+        return self.deid_secret or self.accounts.parent / "deid-secret.key"

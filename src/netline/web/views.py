@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from netline.records import CaseRecord
+from netline.web.labs import LabRow, ToxicityRow, lab_rows, toxicity_rows
 
 if TYPE_CHECKING:
     from netline.course import CourseSummary
@@ -53,6 +54,10 @@ class PatientView:
     advice_at: str
     timeline_json: str
     warnings: list[str] = field(default_factory=list)
+    labs: list[LabRow] = field(default_factory=list)
+    toxicities: list[ToxicityRow] = field(default_factory=list)
+    #: Agents of each systemic line so far (the course engine's lines), for the simulator.
+    line_agents: list[list[str]] = field(default_factory=list)
 
 
 def _text(value: Any) -> str:
@@ -128,6 +133,13 @@ def patient_view(record: CaseRecord, at: dt.date | None = None) -> PatientView:
         advice_at=_text(advice.get("at")),
         timeline_json=_timeline_json(course, record),
         warnings=[_text(w) for w in assessment.get("warnings") or []],
+        labs=lab_rows(record),
+        toxicities=toxicity_rows(record),
+        line_agents=[
+            [str(a) for a in line["agents"]]
+            for line in assessment.get("lines") or []
+            if line.get("agents")
+        ],
     )
 
 

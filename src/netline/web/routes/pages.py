@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request, status
+from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from netline.errors import InvalidRecordError, UnknownKeyError
@@ -18,6 +18,7 @@ from netline.web.auth import (
 )
 from netline.web.forms import CHOICES, NewPatientForm, record_from_form
 from netline.web.security.accounts import Role, Session
+from netline.web.views import PatientView
 
 router = APIRouter()
 LOGIN_CSRF_COOKIE = "netline_login_csrf"
@@ -159,7 +160,7 @@ async def create_patient(request: Request) -> Response:
     return RedirectResponse(f"/patients/{record.patient.id}", status.HTTP_303_SEE_OTHER)
 
 
-def _view(request: Request, patient_id: str) -> Any:
+def patient_view_of(request: Request, patient_id: str) -> PatientView:
     """Return the patient's page view (cached per record version); 404 for an unknown patient."""
     patients = context(request).patients
     try:
@@ -170,19 +171,44 @@ def _view(request: Request, patient_id: str) -> Any:
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse, include_in_schema=False)
-def patient_page(request: Request, patient_id: str) -> HTMLResponse:
-    """Return the patient's course, lines, advice summary and timeline."""
+def patient_page(
+    request: Request,
+    patient_id: str,
+    simulation: Annotated[str, Query(max_length=64)] = "",
+) -> HTMLResponse:
+    """Return the patient's course, lines, labs, toxicity, advice summary and timeline.
+
+    ``simulation`` names a simulation job started from this page; its progress (then its
+    result) is shown in the simulated-sequences section.
+    """
+    from netline.web.routes.simulations import visible
+
     session = page_user(request)
-    view = _view(request, patient_id)
-    context(request).accounts.audit(session.username, "read_patient", patient_id)
-    return _page(request, "patient.html", session, view=view)
+    view = patient_view_of(request, patient_id)
+    ctx = context(request)
+    job = None
+    if simulation:
+        try:
+            job = visible(ctx.jobs.get(simulation, "simulation"), session, patient_id)
+        except HTTPException:
+            job = None
+    ctx.accounts.audit(session.username, "read_patient", patient_id)
+    return _page(
+        request,
+        "patient.html",
+        session,
+        view=view,
+        job=job,
+        patient_id=patient_id,
+        simulation_ready=ctx.settings.simulation_model is not None,
+    )
 
 
 @router.get("/patients/{patient_id}/summary", response_class=HTMLResponse, include_in_schema=False)
 def board_summary(request: Request, patient_id: str) -> HTMLResponse:
     """Return the one-page tumour-board summary (printable HTML)."""
     session = page_user(request)
-    view = _view(request, patient_id)
+    view = patient_view_of(request, patient_id)
     context(request).accounts.audit(session.username, "read_summary", patient_id)
     return _page(request, "summary.html", session, view=view)
 
@@ -193,7 +219,7 @@ def board_summary_pdf(request: Request, patient_id: str) -> Response:
     from netline.web.pdf import html_to_pdf, stylesheet
 
     session = page_user(request)
-    view = _view(request, patient_id)
+    view = patient_view_of(request, patient_id)
     context(request).accounts.audit(session.username, "export_summary_pdf", patient_id)
     html = (
         context(request)
