@@ -249,7 +249,8 @@ def _sequencing(
                 )
         latest = shared[-1] if shared else None
         for line in shared:
-            same = ", ".join(_CLASS_LABEL.get(c, c) for c in set(line.agent_classes) & set(mine))
+            # the line's own class order: iterating a set intersection varies with the hash seed
+            same = ", ".join(_CLASS_LABEL.get(c, c) for c in line.agent_classes if c in mine)
             if line.progressed_on and line is latest:
                 cross = True
                 what = "the current line" if line.ongoing else f"L{line.number} {line.label}"
