@@ -467,7 +467,7 @@ def _assert_support(advice: Advice, key: str, preference: str) -> None:
 
 
 def _assert_fact(advice: Advice, fact: str, value: object) -> None:
-    assert advice.state.facts[fact] == value
+    assert getattr(advice.state.facts, fact) == value
 
 
 def _assert_criterion(advice: Advice, criterion: str, outcome: str) -> None:

@@ -16,6 +16,7 @@ from netline.advice.option_types import (
     _Context,
 )
 from netline.evidence import format_quantity
+from netline.evidence.facts import fact_field
 from netline.evidence.schema import (
     Therapy,
 )
@@ -32,7 +33,7 @@ def _prrt_eligibility(
     to_check: list[Point] = []
     checks = [check_profile(p, ctx.state) for p in ctx.index.prrt_profiles]
     default = checks[0]
-    biology = {"grade", "ki67_percent"}
+    biology = {"grade", "ki67"}
     # statements that offer the therapy for this grade or Ki-67 explicitly
     offered = [
         m
@@ -43,7 +44,7 @@ def _prrt_eligibility(
     applied_by_class = foreign is not None and foreign != therapy.id
     for check in default.hard_failures:
         profile_criterion = next(c for c in ctx.index.prrt_profiles[0].criteria if c.id == check.id)
-        if profile_criterion.field in biology and offered:
+        if fact_field(profile_criterion.field) in biology and offered:
             statements = ", ".join(dict.fromkeys(m.statement_id for m in offered))
             cautions.append(
                 Point(
@@ -317,11 +318,12 @@ def _unlocks(ctx: _Context, key: str, classes: tuple[str, ...]) -> list[Point]:
     antitumour = {c.value for c in ANTITUMOUR_CLASSES}
     if not set(classes) & antitumour:
         return []
-    facts = dict(state.facts)
     prior = set(state.prior_classes) | set(classes)
-    facts["prior_classes"] = frozenset(AgentClass(c) for c in prior)
-    if any(c in antitumour and c != "ssa" for c in classes):
-        facts["prior_non_ssa_lines"] = state.prior_non_ssa_lines + 1
+    non_ssa = any(c in antitumour and c != "ssa" for c in classes)
+    facts = state.facts.replace(
+        prior_classes=frozenset(AgentClass(c) for c in prior),
+        prior_non_ssa_lines=state.prior_non_ssa_lines + (1 if non_ssa else 0),
+    )
     points: list[Point] = []
     seen: set[str] = set()
     for other_key, items in ctx.index.options_by_key.items():

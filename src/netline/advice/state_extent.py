@@ -121,7 +121,7 @@ def _grading(b: _Builder) -> dict[str, Any]:
         b.missing("grade (Ki-67 or mitotic count)", "grade-based statements and entry criteria")
     if ki67 is None:
         b.missing("Ki-67 index", "Ki-67 thresholds (10 %, 20 %, 55 %) of statements and profiles")
-    b.facts.update(differentiation=differentiation, grade=grade, ki67_percent=ki67)
+    b.facts.update(differentiation=differentiation, grade=grade, ki67=ki67)
     return {
         "differentiation": None if differentiation is None else differentiation.value,
         "grade": None if grade is None else grade.value,
@@ -278,10 +278,8 @@ def _hepatic_burden(
     burden: Burden | None = None
     if band is not None:
         value, edges = _BANDS[band]
-        b.facts["hepatic_burden_percent"] = value
-        b.facts["liver_involvement_percent"] = value
-        b.alternatives["hepatic_burden_percent"] = edges
-        b.alternatives["liver_involvement_percent"] = edges
+        b.facts["hepatic_burden"] = value
+        b.alternatives["hepatic_burden"] = edges
         burden, other = _BAND_BURDEN[band]
         if other:
             b.alternatives["tumour_burden"] = other
@@ -291,15 +289,12 @@ def _hepatic_burden(
             "burden-based statements (low burden, > 50 % hepatic involvement), Milan-NET",
         )
     elif cleared is not None:
-        b.facts["hepatic_burden_percent"] = 0.0
-        b.facts["liver_involvement_percent"] = 0.0
+        b.facts["hepatic_burden"] = 0.0
     elif not current - {Organ.PANCREAS}:
         burden = Burden.LOW
-        b.facts["hepatic_burden_percent"] = 0.0
-        b.facts["liver_involvement_percent"] = 0.0
+        b.facts["hepatic_burden"] = 0.0
     else:
-        b.facts["hepatic_burden_percent"] = 0.0
-        b.facts["liver_involvement_percent"] = 0.0
+        b.facts["hepatic_burden"] = 0.0
         b.missing("extrahepatic tumour burden", "burden-based statements")
     if burden is not None:
         b.facts["tumour_burden"] = burden
