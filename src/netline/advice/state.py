@@ -18,6 +18,7 @@ import datetime as dt
 from types import MappingProxyType
 from typing import Any
 
+from netline._time import DAYS_PER_MONTH
 from netline.advice._kb import KBIndex
 from netline.advice.resection import resection_history
 from netline.advice.state_extent import _Builder, _extent, _grading, _sstr
@@ -124,7 +125,9 @@ def _site_facts(b: _Builder, site: PrimarySite, age: float | None) -> SiteGroup 
     group: SiteGroup | None = groups[0] if groups else None
     if len(groups) > 1:
         b.alternatives["site"] = tuple(groups[1:])
-    b.facts.update(site=group, age=age)
+    diagnosed = b.record.primary.diagnosed
+    since = None if diagnosed is None else (b.at - diagnosed).days / DAYS_PER_MONTH
+    b.facts.update(site=group, age=age, since_diagnosis=since)
     if not site.is_pancreatic:
         b.notes.append(
             f"The primary site is {site.value}: netline's rules are written for pancreatic NET."

@@ -11,6 +11,7 @@ from netline.evidence.criteria import (
     IntRange,
     Range,
     SubgroupCriteria,
+    Test,
 )
 from netline.evidence.provenance import (
     Characteristic,
@@ -184,6 +185,9 @@ class Population(Sourced):
     prior_classes_required: tuple[AgentClass, ...] = ()
     prior_classes_excluded: tuple[AgentClass, ...] = ()
     prior_agents_excluded: tuple[Agent, ...] = ()
+    #: Further entry criteria as tests on patient facts (names of ``FIELDS``), e.g. the time
+    #: from diagnosis; the population's ref and status cover them.
+    entry_criteria: tuple[Test, ...] = ()
     characteristics: tuple[Characteristic, ...] = ()
 
     @property
