@@ -14,6 +14,7 @@ from netline.errors import UnknownKeyError
 from netline.evidence import KnowledgeBase, load_knowledge_base
 from netline.evidence.schema import (
     AgentCombination,
+    Burden,
     GuidelineStatement,
     Option,
     Profile,
@@ -90,6 +91,9 @@ class KBIndex:
     sstr_threshold : float
         The Krenning score from which uptake counts as positive, read from the default PRRT
         profile's uptake criterion.
+    burden : Profile or None
+        The default ``tumour_burden`` profile: decision rules reading a burden category from
+        counts of metastases (their outcomes are checked to be burden categories).
     """
 
     kb: KnowledgeBase
@@ -104,6 +108,7 @@ class KBIndex:
     surgery_profiles: dict[str, Profile]
     sstr_threshold: float
     therapy_order: dict[str, int]
+    burden: Profile | None = None
 
     def statement_refs(self, statement: GuidelineStatement) -> tuple[str, ...]:
         """Return the reference keys of a statement: its guidelines' references, then its own."""
@@ -166,6 +171,10 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         dose = kb.default_profile(ProfileKind.DOSE_MODIFICATION)
     except UnknownKeyError:
         dose = None
+    burden = next(iter(kb.profiles_of(ProfileKind.TUMOUR_BURDEN)), None)
+    for rule in () if burden is None else burden.decision_rules:
+        if rule.outcome not in {b.value for b in Burden}:
+            raise UnknownKeyError("burden category", rule.outcome, [b.value for b in Burden])
     surgery: dict[str, Profile] = {}
     for kind in (
         ProfileKind.LIVER_RESECTION,
@@ -188,6 +197,7 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         surgery_profiles=surgery,
         sstr_threshold=float(uptake.threshold),
         therapy_order={t.id: i for i, t in enumerate(systemic)},
+        burden=burden,
     )
 
 

@@ -66,7 +66,10 @@ class PatientFacts:
     hepatic_burden : float or None
         Share of the liver involved by tumour, percent of liver volume.
     liver_lesions : int or None
-        Number of liver metastases counted on the latest imaging (count).
+        Liver metastases counted (the latest count recorded since the last liver resection).
+    metastasis_count : int or None
+        Distant metastatic lesions counted over every involved site (``None`` when a site has
+        no count).
     extra_abdominal_metastases : bool or None
         Metastases outside the abdomen.
     diffuse_peritoneal_carcinomatosis, unresectable_nodal_disease : bool or None
@@ -154,6 +157,7 @@ class PatientFacts:
     tumour_burden: Burden | None = None
     hepatic_burden: float | None = None
     liver_lesions: int | None = None
+    metastasis_count: int | None = None
     extra_abdominal_metastases: bool | None = None
     diffuse_peritoneal_carcinomatosis: bool | None = None
     unresectable_nodal_disease: bool | None = None
@@ -337,7 +341,10 @@ FACT_NAMES: Mapping[str, FactName] = {
         "since_diagnosis", "number", "months", "time from diagnosis to the decision date"
     ),
     "liver_lesion_count": FactName(
-        "liver_lesions", "number", None, "liver metastases counted on the latest imaging"
+        "liver_lesions", "number", None, "liver metastases counted since the last liver resection"
+    ),
+    "metastasis_count": FactName(
+        "metastasis_count", "number", None, "distant metastatic lesions counted, all sites"
     ),
     "age_years": FactName("age", "number", "years", "age"),
     "ctcae_grade": FactName("ctcae_grade", "number", None, "CTCAE grade of the toxicity (1-5)"),
