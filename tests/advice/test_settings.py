@@ -484,9 +484,29 @@ SITUATIONS = [
         "metastatic gastrinoma: high-dose PPI first, no diazoxide",
         functioning("gastrinoma"),
         first="syndrome_control",
-        excluded=("diazoxide",),
+        top=("ppi_high_dose",),
+        excluded=("diazoxide", "telotristat"),
         source="ENETS-F: high-dose proton-pump inhibitor in Zollinger-Ellison syndrome",
         extra=lambda a: _name_has(a, "syndrome_control", "proton-pump"),
+    ),
+    # Syndrome-control agents come from the knowledge base's therapies (their ``syndromes``):
+    # ENETS-F (Hofland 2023) names diazoxide and everolimus for the hypoglycaemia of
+    # insulinoma, an SSA for VIPoma and glucagonoma; telotristat is for carcinoid syndrome.
+    Situation(
+        "uncontrolled insulinoma: diazoxide and everolimus for hypoglycaemia, no PPI",
+        functioning("insulinoma", controlled=False),
+        first="syndrome_control",
+        excluded=("ppi_high_dose", "telotristat"),
+        source="ENETS-F: diazoxide; everolimus improves hypoglycaemia in malignant insulinoma",
+        extra=lambda a: _name_has(a, "syndrome_control", "everolimus for hypoglycaemia"),
+    ),
+    Situation(
+        "uncontrolled VIPoma: the SSA controls the syndrome; telotristat is not for it",
+        functioning("vipoma", controlled=False),
+        first="syndrome_control",
+        excluded=("telotristat", "ppi_high_dose", "diazoxide"),
+        source="ENETS-F: SSA for VIPoma diarrhoea; telotristat treats carcinoid syndrome",
+        extra=lambda a: _name_has(a, "syndrome_control", "somatostatin analogue"),
     ),
     Situation(
         "metastatic VIPoma, uncontrolled: syndrome control first",

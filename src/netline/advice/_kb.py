@@ -91,6 +91,8 @@ class KBIndex:
     sstr_threshold : float
         The Krenning score from which uptake counts as positive, read from the default PRRT
         profile's uptake criterion.
+    syndrome_control : tuple of Therapy
+        Therapies that control a hormonal syndrome (their ``syndromes``), in KB order.
     burden : Profile or None
         The default ``tumour_burden`` profile: decision rules reading a burden category from
         counts of metastases (their outcomes are checked to be burden categories).
@@ -109,6 +111,7 @@ class KBIndex:
     sstr_threshold: float
     therapy_order: dict[str, int]
     burden: Profile | None = None
+    syndrome_control: tuple[Therapy, ...] = ()
 
     def statement_refs(self, statement: GuidelineStatement) -> tuple[str, ...]:
         """Return the reference keys of a statement: its guidelines' references, then its own."""
@@ -138,6 +141,8 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         for t in kb.therapies
         if t.kind in (TherapyKind.SYSTEMIC, TherapyKind.REGIMEN)
         and t.combination is AgentCombination.ALL
+        # the syndrome-control use of an antitumour drug is not a second antitumour option
+        and not (t.syndromes and set(t.agent_classes) & ANTITUMOUR_CLASSES)
     )
     placeholders = [
         t
@@ -198,6 +203,7 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         sstr_threshold=float(uptake.threshold),
         therapy_order={t.id: i for i, t in enumerate(systemic)},
         burden=burden,
+        syndrome_control=tuple(t for t in kb.therapies if t.syndromes),
     )
 
 

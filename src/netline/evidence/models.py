@@ -45,6 +45,7 @@ from netline.records.vocabulary import (
     Agent,
     AgentClass,
     Differentiation,
+    FunctioningSyndrome,
     LocalTherapyModality,
     Margin,
     SurgicalProcedure,
@@ -132,6 +133,8 @@ class Therapy(_Model):
     monitoring: tuple[MonitoringItem, ...] = ()
     facts: tuple[Characteristic, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Hormonal syndromes this entry controls (a syndrome-control therapy); empty otherwise.
+    syndromes: tuple[FunctioningSyndrome, ...] = ()
 
     @model_validator(mode="after")
     def _shape(self) -> Therapy:
