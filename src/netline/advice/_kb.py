@@ -8,7 +8,7 @@ would re-deriving, for every call, which trials, statements and profiles concern
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from netline.errors import UnknownKeyError
 from netline.evidence import KnowledgeBase, load_knowledge_base
@@ -112,6 +112,9 @@ class KBIndex:
     therapy_order: dict[str, int]
     burden: Profile | None = None
     syndrome_control: tuple[Therapy, ...] = ()
+    #: Text derived from the knowledge base alone, formatted once (keys hold KB objects' ids;
+    #: the index keeps the knowledge base alive).
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     def statement_refs(self, statement: GuidelineStatement) -> tuple[str, ...]:
         """Return the reference keys of a statement: its guidelines' references, then its own."""

@@ -37,8 +37,23 @@ _CONDITION_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: condition_keys answers by condition (the condition is kept, so its id stays its own)
+_KEYS: dict[int, tuple[Condition, frozenset[str]]] = {}
+
+
 def condition_keys(condition: Condition) -> frozenset[str]:
     """Return the PatientFacts fields a condition restricts (its ``any_of`` branches included)."""
+    found = _KEYS.get(id(condition))
+    if found is not None and found[0] is condition:
+        return found[1]
+    if len(_KEYS) > 10_000:
+        _KEYS.clear()
+    keys = _condition_keys(condition)
+    _KEYS[id(condition)] = (condition, keys)
+    return keys
+
+
+def _condition_keys(condition: Condition) -> frozenset[str]:
     keys = {
         key
         for field, key in _CONDITION_KEYS
