@@ -14,6 +14,7 @@ from netline.advice.option_types import GuidelineMatch
 from netline.advice.options import _support
 from netline.advice.resection import resection_history
 from netline.advice.state import record_as_of
+from netline.evidence.facts import PatientFacts, as_facts
 from netline.evidence.schema import Condition, Range
 
 from .cases import make_case
@@ -26,8 +27,9 @@ G1_G2 = Condition.model_validate({"grades": ["G1", "G2"]})
 def _refined(
     condition: Condition, facts: dict[str, object], specimens: tuple[float, ...] = ()
 ) -> Applicability:
-    raw = evaluate_condition(condition, facts, {})
-    return refine(condition, raw, facts, specimens)
+    patient = as_facts(facts)
+    raw = evaluate_condition(condition, patient, {})
+    return refine(condition, raw, patient, specimens)
 
 
 def test_cutoffs_are_read_from_the_condition_and_its_branches() -> None:
@@ -65,8 +67,9 @@ def test_the_edge_rule_only_ever_unsettles_an_answer_near_a_cut_off(
     ki67: float, cut: float
 ) -> None:
     condition = Condition(ki67_percent=Range(min=cut, min_inclusive=False))
-    raw = evaluate_condition(condition, {"ki67_percent": ki67}, {})
-    refined = refine(condition, raw, {"ki67_percent": ki67})
+    facts = PatientFacts(ki67=ki67)
+    raw = evaluate_condition(condition, facts, {})
+    refined = refine(condition, raw, facts)
     if abs(ki67 - cut) > KI67_EDGE_POINTS:
         assert refined == raw
     else:

@@ -49,6 +49,13 @@ def _labs(**changes: float) -> dict[str, float]:
 
 
 PROGRESSED = {"lines": SSA_PROGRESSED, "response": "PD"}
+NETTER2_LIKE = {
+    "ki67": 12,
+    "response": "PD",
+    "organs": ("bone",),
+    "band": None,
+    "primary_resected": False,
+}
 BONE = {"organs": ("liver", "bone")}
 
 SCENARIOS = [
@@ -395,11 +402,20 @@ SCENARIOS = [
         {**PROGRESSED, "sex": "female"},
         unknown=("pregnancy",),
     ),
+    # NETTER-2 (Singh S et al., Lancet 2024; singh2024) enrolled newly diagnosed patients: a
+    # diagnosis within 6 months of entry is an inclusion criterion.
     Scenario(
-        "treatment-naive Ki-67 12 % progressing: PRRT first-line support from NETTER-2",
-        {"ki67": 12, "response": "PD", "organs": ("bone",), "band": None},
+        "newly diagnosed (3 months) treatment-naive Ki-67 12 %: PRRT first-line from NETTER-2",
+        {**NETTER2_LIKE, "diagnosed": "2020-10-01", "metastases_found": "2020-10-01"},
         evidence={"lu177_dotatate": "NETTER-2"},
         extra=lambda a: _assert_entry(a, "lu177_dotatate", "netter2", "met"),
+    ),
+    Scenario(
+        "diagnosed 7 years earlier, treatment-naive Ki-67 12 %: NETTER-2 entry not met",
+        {**NETTER2_LIKE, "diagnosed": "2014-01-01", "metastases_found": "2014-01-01"},
+        extra=lambda a: _assert_entry_failed(
+            a, "lu177_dotatate", "netter2", "diagnosed within 6 months"
+        ),
     ),
     Scenario(
         "stable on SSA: continuing ranks above new lines, which are held for progression",
@@ -467,7 +483,7 @@ def _assert_support(advice: Advice, key: str, preference: str) -> None:
 
 
 def _assert_fact(advice: Advice, fact: str, value: object) -> None:
-    assert advice.state.facts[fact] == value
+    assert getattr(advice.state.facts, fact) == value
 
 
 def _assert_criterion(advice: Advice, criterion: str, outcome: str) -> None:
@@ -511,6 +527,12 @@ def _assert_attr(advice: Advice, attr: str, value: object) -> None:
 def _assert_entry(advice: Advice, key: str, trial: str, verdict: str) -> None:
     items = {e.trial_id: e for e in advice.option(key).evidence}
     assert items[trial].entry.verdict == verdict, items[trial].entry
+
+
+def _assert_entry_failed(advice: Advice, key: str, trial: str, failed: str) -> None:
+    items = {e.trial_id: e for e in advice.option(key).evidence}
+    assert items[trial].entry.verdict == "not met", items[trial].entry
+    assert failed in items[trial].entry.failed, items[trial].entry
 
 
 def _assert_never_first_surgery(advice: Advice) -> None:

@@ -133,6 +133,65 @@ PD = {"lines": SSA_PROGRESSED, "response": "PD"}
 CHEMO = ("captem", "stz_5fu", "cisplatin_etoposide", "carboplatin_etoposide", "stz_doxorubicin")
 SSA = ("lanreotide", "octreotide_lar")
 
+
+def counted(
+    liver: int,
+    bone: int | None = None,
+    resected_after_count: bool = False,
+) -> Callable[[], CaseRecord]:
+    """Liver metastases with a recorded count and no hepatic band; ``bone``: a new bone site."""
+
+    def build() -> CaseRecord:
+        organs = ("liver", "bone") if bone is not None else ("liver",)
+        extra: list[dict[str, Any]] = [
+            {
+                "id": "ct-before",
+                "type": "imaging",
+                "date": "2020-06-01",
+                "modality": "ct",
+                "organs_involved": ["liver"],
+            }
+        ]
+        if resected_after_count:
+            extra.append(
+                {
+                    "id": "hepatectomy",
+                    "type": "surgery",
+                    "date": "2019-07-01",
+                    "procedure": "partial_hepatectomy",
+                    "organs": ["liver"],
+                    "intent": "debulking",
+                    "margin": "R2",
+                }
+            )
+        record = make_case(
+            organs=organs, band=None, krenning=None, response=None, extra_events=extra
+        )
+        counts = {"liver": liver, "bone": bone}
+        metastases = [
+            m.model_copy(update={"lesion_count": counts[m.organ.value]}) for m in record.metastases
+        ]
+        return record.model_copy(update={"metastases": metastases})
+
+    return build
+
+
+def _burden(
+    advice: Advice,
+    burden: str | None,
+    course: str | None = None,
+    alternative: tuple[str, ...] | None = None,
+) -> None:
+    assert advice.state.tumour_burden == burden, advice.state.notes
+    if alternative is not None:
+        shown = tuple(str(v) for v in advice.state.alternatives["tumour_burden"])
+        assert shown == alternative
+    if course is not None:
+        assert advice.state.disease_course == course
+    if burden is not None:
+        assert any("lievens2020" in note for note in advice.state.notes), advice.state.notes
+
+
 SITUATIONS = [
     # ------------------------------------------------------------------ the seed case
     Situation(
@@ -389,6 +448,29 @@ SITUATIONS = [
         first="everolimus",
         source="RADIANT-3: everolimus continued until progression",
     ),
+    # ------------------------------------------------------------------ counts and new sites
+    # Oligometastatic disease is 1-5 metastatic lesions (Lievens Y et al. ESTRO-ASTRO
+    # consensus, Radiother Oncol 2020;148:157-166); a new lesion is progression (RECIST 1.1,
+    # Eisenhauer 2009). Reading the count as a burden category is netline's (docs/advise.md).
+    Situation(
+        "16 liver metastases and a new bone site: burden moderate, course progressive",
+        counted(16, bone=1),
+        not_first=("surveillance",),
+        source="Lievens 2020 (1-5 lesions oligometastatic); RECIST 1.1 new lesion",
+        extra=lambda a: _burden(a, "moderate", "progressive"),
+    ),
+    Situation(
+        "3 liver metastases, liver only: oligometastatic, burden low (moderate possible)",
+        counted(3),
+        source="Lievens 2020: 1-5 metastatic lesions define oligometastatic disease",
+        extra=lambda a: _burden(a, "low", alternative=("moderate",)),
+    ),
+    Situation(
+        "a count recorded before a later liver resection is not used: burden stays unknown",
+        counted(16, resected_after_count=True),
+        source="issue 12 item 4: a stale count does not feed burden",
+        extra=lambda a: _burden(a, None),
+    ),
     # ------------------------------------------------------------------ functioning
     Situation(
         "metastatic insulinoma, uncontrolled: glucose control first, no SSA at the top",
@@ -402,9 +484,29 @@ SITUATIONS = [
         "metastatic gastrinoma: high-dose PPI first, no diazoxide",
         functioning("gastrinoma"),
         first="syndrome_control",
-        excluded=("diazoxide",),
+        top=("ppi_high_dose",),
+        excluded=("diazoxide", "telotristat"),
         source="ENETS-F: high-dose proton-pump inhibitor in Zollinger-Ellison syndrome",
         extra=lambda a: _name_has(a, "syndrome_control", "proton-pump"),
+    ),
+    # Syndrome-control agents come from the knowledge base's therapies (their ``syndromes``):
+    # ENETS-F (Hofland 2023) names diazoxide and everolimus for the hypoglycaemia of
+    # insulinoma, an SSA for VIPoma and glucagonoma; telotristat is for carcinoid syndrome.
+    Situation(
+        "uncontrolled insulinoma: diazoxide and everolimus for hypoglycaemia, no PPI",
+        functioning("insulinoma", controlled=False),
+        first="syndrome_control",
+        excluded=("ppi_high_dose", "telotristat"),
+        source="ENETS-F: diazoxide; everolimus improves hypoglycaemia in malignant insulinoma",
+        extra=lambda a: _name_has(a, "syndrome_control", "everolimus for hypoglycaemia"),
+    ),
+    Situation(
+        "uncontrolled VIPoma: the SSA controls the syndrome; telotristat is not for it",
+        functioning("vipoma", controlled=False),
+        first="syndrome_control",
+        excluded=("telotristat", "ppi_high_dose", "diazoxide"),
+        source="ENETS-F: SSA for VIPoma diarrhoea; telotristat treats carcinoid syndrome",
+        extra=lambda a: _name_has(a, "syndrome_control", "somatostatin analogue"),
     ),
     Situation(
         "metastatic VIPoma, uncontrolled: syndrome control first",

@@ -15,25 +15,28 @@ from .cases import AT, make_case
 def test_facts_feed_the_knowledge_base_conditions() -> None:
     state = decision_state(make_case(ki67=8, band="10-25%"), AT)
     facts = state.facts
-    assert str(facts["site"]) == "pancreas"
-    assert str(facts["grade"]) == "G2"
-    assert facts["ki67_percent"] == 8
-    assert facts["sstr_positive"] is True
-    assert str(facts["tumour_burden"]) == "moderate"
-    assert facts["hepatic_burden_percent"] == 17.5
-    assert state.alternatives["hepatic_burden_percent"] == (10.0, 25.0)
-    assert str(facts["disease_course"]) == "stable"
-    assert facts["line"] == 1
-    assert facts["prior_classes"] == frozenset()
-    assert facts["platelets_10e9_l"] == 220
-    assert facts["bilirubin_x_uln"] == pytest.approx(0.5)
-    assert facts["albumin_g_dl"] == pytest.approx(4.2)
+    assert str(facts.site) == "pancreas"
+    assert str(facts.grade) == "G2"
+    assert facts.ki67 == 8
+    assert facts.sstr_positive is True
+    assert str(facts.tumour_burden) == "moderate"
+    assert facts.hepatic_burden == 17.5
+    assert state.alternatives["hepatic_burden"] == (10.0, 25.0)
+    assert str(facts.disease_course) == "stable"
+    assert facts.line == 1
+    assert facts.prior_classes == frozenset()
+    assert facts.platelets == 220
+    assert facts.bilirubin_to_uln == pytest.approx(0.5)
+    # the knowledge base's names read the same facts in the unit they state
+    assert facts.value("platelets_10e9_l") == 220
+    assert facts.value("albumin_g_l") == pytest.approx(42)
+    assert facts.value("albumin_g_dl") == pytest.approx(4.2)
 
 
 def test_nothing_missing_is_assumed_normal() -> None:
     state = decision_state(make_case(labs={}, ecog=None, karnofsky=None, krenning=None), AT)
-    for key in ("platelets_10e9_l", "creatinine_clearance_ml_min", "karnofsky", "sstr_positive"):
-        assert state.facts[key] is None
+    for key in ("platelets", "creatinine_clearance", "karnofsky", "sstr_positive"):
+        assert getattr(state.facts, key) is None
     items = [u.item for u in state.unknowns]
     assert any(item.startswith("labs:") for item in items)
     assert "performance status" in items
@@ -42,7 +45,7 @@ def test_nothing_missing_is_assumed_normal() -> None:
 
 def test_progression_pace_is_not_guessed() -> None:
     state = decision_state(make_case(response="PD"), AT)
-    assert str(state.facts["disease_course"]) == "progressive"
+    assert str(state.facts.disease_course) == "progressive"
     alternatives = [str(v) for v in state.alternatives["disease_course"]]
     assert alternatives == ["slowly_progressive", "rapidly_progressive"]
     assert any("pace of progression" in note for note in state.notes)

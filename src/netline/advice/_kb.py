@@ -8,12 +8,13 @@ would re-deriving, for every call, which trials, statements and profiles concern
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from netline.errors import UnknownKeyError
 from netline.evidence import KnowledgeBase, load_knowledge_base
 from netline.evidence.schema import (
     AgentCombination,
+    Burden,
     GuidelineStatement,
     Option,
     Profile,
@@ -90,6 +91,11 @@ class KBIndex:
     sstr_threshold : float
         The Krenning score from which uptake counts as positive, read from the default PRRT
         profile's uptake criterion.
+    syndrome_control : tuple of Therapy
+        Therapies that control a hormonal syndrome (their ``syndromes``), in KB order.
+    burden : Profile or None
+        The default ``tumour_burden`` profile: decision rules reading a burden category from
+        counts of metastases (their outcomes are checked to be burden categories).
     """
 
     kb: KnowledgeBase
@@ -104,6 +110,11 @@ class KBIndex:
     surgery_profiles: dict[str, Profile]
     sstr_threshold: float
     therapy_order: dict[str, int]
+    burden: Profile | None = None
+    syndrome_control: tuple[Therapy, ...] = ()
+    #: Text derived from the knowledge base alone, formatted once (keys hold KB objects' ids;
+    #: the index keeps the knowledge base alive).
+    memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
 
     def statement_refs(self, statement: GuidelineStatement) -> tuple[str, ...]:
         """Return the reference keys of a statement: its guidelines' references, then its own."""
@@ -133,6 +144,8 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         for t in kb.therapies
         if t.kind in (TherapyKind.SYSTEMIC, TherapyKind.REGIMEN)
         and t.combination is AgentCombination.ALL
+        # the syndrome-control use of an antitumour drug is not a second antitumour option
+        and not (t.syndromes and set(t.agent_classes) & ANTITUMOUR_CLASSES)
     )
     placeholders = [
         t
@@ -166,6 +179,10 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         dose = kb.default_profile(ProfileKind.DOSE_MODIFICATION)
     except UnknownKeyError:
         dose = None
+    burden = next(iter(kb.profiles_of(ProfileKind.TUMOUR_BURDEN)), None)
+    for rule in () if burden is None else burden.decision_rules:
+        if rule.outcome not in {b.value for b in Burden}:
+            raise UnknownKeyError("burden category", rule.outcome, [b.value for b in Burden])
     surgery: dict[str, Profile] = {}
     for kind in (
         ProfileKind.LIVER_RESECTION,
@@ -188,6 +205,8 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         surgery_profiles=surgery,
         sstr_threshold=float(uptake.threshold),
         therapy_order={t.id: i for i, t in enumerate(systemic)},
+        burden=burden,
+        syndrome_control=tuple(t for t in kb.therapies if t.syndromes),
     )
 
 

@@ -12,21 +12,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from netline.evidence.facts import FACT_NAMES, PatientFacts, fact_value
 from netline.evidence.schema import Condition, Criterion, Test
 
 __all__ = ["Applicability", "CriterionOutcome", "check_criterion", "evaluate_condition"]
 
+#: Condition field -> the PatientFacts field it tests.
 _CONDITION_KEYS: tuple[tuple[str, str], ...] = (
     ("sites", "site"),
     ("differentiation", "differentiation"),
     ("grades", "grade"),
-    ("ki67_percent", "ki67_percent"),
+    ("ki67_percent", "ki67"),
     ("sstr_positive", "sstr_positive"),
     ("fdg_sstr_discordant", "fdg_sstr_discordant"),
     ("functioning", "functioning"),
     ("symptomatic", "symptomatic"),
     ("tumour_burden", "tumour_burden"),
-    ("hepatic_burden_percent", "hepatic_burden_percent"),
+    ("hepatic_burden_percent", "hepatic_burden"),
     ("disease_course", "disease_course"),
     ("prior_non_ssa_lines", "prior_non_ssa_lines"),
     ("line", "line"),
@@ -35,8 +37,23 @@ _CONDITION_KEYS: tuple[tuple[str, str], ...] = (
 )
 
 
+#: condition_keys answers by condition (the condition is kept, so its id stays its own)
+_KEYS: dict[int, tuple[Condition, frozenset[str]]] = {}
+
+
 def condition_keys(condition: Condition) -> frozenset[str]:
-    """Return the fact keys a condition restricts (its ``any_of`` branches included)."""
+    """Return the PatientFacts fields a condition restricts (its ``any_of`` branches included)."""
+    found = _KEYS.get(id(condition))
+    if found is not None and found[0] is condition:
+        return found[1]
+    if len(_KEYS) > 10_000:
+        _KEYS.clear()
+    keys = _condition_keys(condition)
+    _KEYS[id(condition)] = (condition, keys)
+    return keys
+
+
+def _condition_keys(condition: Condition) -> frozenset[str]:
     keys = {
         key
         for field, key in _CONDITION_KEYS
@@ -98,10 +115,14 @@ def _show(value: object) -> str:
 
 def evaluate_condition(
     condition: Condition,
-    facts: Mapping[str, object],
+    facts: PatientFacts,
     alternatives: Mapping[str, tuple[object, ...]],
 ) -> Applicability:
-    """Evaluate a guideline condition, trying the alternative readings of uncertain facts."""
+    """Evaluate a guideline condition, trying the alternative readings of uncertain facts.
+
+    ``alternatives`` holds other readings by PatientFacts field (a band's edges, the pace of
+    a progression); an unknown fact gives ``None`` (possible), never ``True``.
+    """
     primary = condition.evaluate(facts)
     if primary is True:
         return Applicability(True)
@@ -111,9 +132,9 @@ def evaluate_condition(
         if key not in keys:
             continue
         for value in values:
-            if condition.evaluate({**facts, key: value}) is True:
+            if condition.evaluate(facts.replace(**{key: value})) is True:
                 holds_if.append(f"{key} = {_show(value)}")
-    missing = tuple(sorted(k for k in keys if facts.get(k) is None))
+    missing = tuple(sorted(k for k in keys if getattr(facts, k) is None))
     if holds_if:
         return Applicability(None, missing, tuple(holds_if))
     if primary is None:
@@ -134,17 +155,21 @@ class CriterionOutcome:
     note: str | None = None
 
 
-def _evaluate_test(test: Test, facts: Mapping[str, object]) -> bool | None:
-    return test.evaluate(facts.get(test.field))
+def _evaluate_test(test: Test, facts: PatientFacts) -> bool | None:
+    return test.evaluate(fact_value(facts, test.field))
 
 
 def check_criterion(
     criterion: Criterion,
-    facts: Mapping[str, object],
+    facts: PatientFacts,
     alternatives: Mapping[str, tuple[object, ...]],
 ) -> CriterionOutcome:
-    """Evaluate one criterion (with its ``unless`` waiver and any alternative readings)."""
-    value = facts.get(criterion.field)
+    """Evaluate one criterion (with its ``unless`` waiver and any alternative readings).
+
+    The criterion names its fact as the knowledge base does (``platelets_10e9_l``); the value
+    is read from the field that name maps to, in the name's unit.
+    """
+    value = fact_value(facts, criterion.field)
     result = criterion.evaluate(value)
     if result is not True and criterion.unless:
         waivers = [_evaluate_test(t, facts) for t in criterion.unless]
@@ -154,7 +179,10 @@ def check_criterion(
         return CriterionOutcome("met", value)
     if result is None:
         return CriterionOutcome("unknown", value)
-    for other in alternatives.get(criterion.field, ()):
+    entry = FACT_NAMES[criterion.field]
+    for other in alternatives.get(entry.field, ()):
+        if isinstance(other, int | float) and not isinstance(other, bool):
+            other = other * entry.scale
         if criterion.evaluate(other) is True:
             return CriterionOutcome(
                 "possible", value, f"holds if {criterion.field} = {_show(other)}"

@@ -18,8 +18,10 @@ from netline.advice.state import DecisionState
 from netline.evidence.schema import (
     CriterionKind,
     FunctioningScope,
+    Operator,
     Population,
     Profile,
+    Test,
     Verification,
 )
 
@@ -208,12 +210,28 @@ class EntryCheck:
         }
 
 
+_ENTRY_WORDS = {"months_since_diagnosis": "diagnosed within {threshold:g} months"}
+
+
+def _entry_text(test: Test) -> str:
+    """Say an entry test in words (``diagnosed within 6 months``), else give its formula."""
+    words = _ENTRY_WORDS.get(test.field)
+    if (
+        words is not None
+        and test.operator is Operator.LE
+        and isinstance(test.threshold, int | float)
+    ):
+        return words.format(threshold=test.threshold)
+    return test.describe()
+
+
 def check_entry(population: Population, state: DecisionState) -> EntryCheck:
     """Check a trial population's structured entry criteria against the patient.
 
     Reads sites, differentiation, grades, Ki-67 range, SSTR requirement, functioning scope,
-    progression (and its window), prior lines, line, and prior classes or agents required or
-    excluded.
+    progression (and its window), prior lines, line, prior classes or agents required or
+    excluded, and the further ``entry_criteria`` tests on the patient's facts (the time from
+    diagnosis of NETTER-2).
     """
     failed: list[str] = []
     unknown: list[str] = []
@@ -274,6 +292,8 @@ def check_entry(population: Population, state: DecisionState) -> EntryCheck:
         judge(cls.value not in state.prior_classes, f"no prior {cls.value}")
     for agent in population.prior_agents_excluded:
         judge(agent.value not in state.prior_agents, f"no prior {agent.value}")
+    for test in population.entry_criteria:
+        judge(test.evaluate(state.facts.value(test.field)), _entry_text(test))
     verdict = "not met" if failed else ("unknown" if unknown else "met")
     status = population.status
     return EntryCheck(

@@ -22,12 +22,13 @@ References
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from netline.advice._logic import Applicability, condition_keys
 from netline.advice.state import DecisionState
 from netline.evidence import KnowledgeBase
+from netline.evidence.facts import PatientFacts
 from netline.evidence.schema import Condition, Range, Trial
 
 __all__ = ["KI67_EDGE_POINTS", "TrialFit", "ki67_cutoffs", "match_trial", "refine"]
@@ -73,7 +74,7 @@ def _edge_values(
 def refine(
     condition: Condition,
     result: Applicability,
-    facts: Mapping[str, object],
+    facts: PatientFacts,
     specimen_ki67: Iterable[float] = (),
 ) -> Applicability:
     """Apply the unknown-grade and Ki-67 band-edge rules to an evaluated condition.
@@ -84,7 +85,7 @@ def refine(
         The guideline condition (statement or option).
     result : Applicability
         Its evaluation on the patient's facts (:func:`~netline.advice._logic.evaluate_condition`).
-    facts : Mapping
+    facts : PatientFacts
         The patient's facts.
     specimen_ki67 : iterable of float
         The Ki-67 of every specimen (a cut-off between them is an edge).
@@ -98,12 +99,12 @@ def refine(
     keys = condition_keys(condition)
     if result.value is None and _GRADE_KEYS & set(result.missing) & keys:
         return Applicability(False, result.missing, result.holds_if)
-    ki67 = facts.get("ki67_percent")
-    if "ki67_percent" not in keys or not isinstance(ki67, int | float):
+    ki67 = facts.ki67
+    if "ki67" not in keys or ki67 is None:
         return result
     holds_if: list[str] = []
     for cut, value in _edge_values(float(ki67), specimen_ki67, ki67_cutoffs(condition)):
-        other = condition.evaluate({**facts, "ki67_percent": value})
+        other = condition.evaluate(facts.replace(ki67=value))
         if other != result.value:
             text = f"Ki-67 on the other side of the {cut:g} % cut-off (band edge)"
             if text not in holds_if:

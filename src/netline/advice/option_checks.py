@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import cast
 
 from netline.advice._kb import ANTITUMOUR_CLASSES
 from netline.advice._logic import evaluate_condition
@@ -16,7 +17,9 @@ from netline.advice.option_types import (
     _Context,
 )
 from netline.evidence import format_quantity
+from netline.evidence.facts import PatientFacts, fact_field
 from netline.evidence.schema import (
+    Profile,
     Therapy,
 )
 from netline.records.vocabulary import AgentClass
@@ -32,7 +35,7 @@ def _prrt_eligibility(
     to_check: list[Point] = []
     checks = [check_profile(p, ctx.state) for p in ctx.index.prrt_profiles]
     default = checks[0]
-    biology = {"grade", "ki67_percent"}
+    biology = {"grade", "ki67"}
     # statements that offer the therapy for this grade or Ki-67 explicitly
     offered = [
         m
@@ -43,7 +46,7 @@ def _prrt_eligibility(
     applied_by_class = foreign is not None and foreign != therapy.id
     for check in default.hard_failures:
         profile_criterion = next(c for c in ctx.index.prrt_profiles[0].criteria if c.id == check.id)
-        if profile_criterion.field in biology and offered:
+        if fact_field(profile_criterion.field) in biology and offered:
             statements = ", ".join(dict.fromkeys(m.statement_id for m in offered))
             cautions.append(
                 Point(
@@ -249,7 +252,8 @@ def _sequencing(
                 )
         latest = shared[-1] if shared else None
         for line in shared:
-            same = ", ".join(_CLASS_LABEL.get(c, c) for c in set(line.agent_classes) & set(mine))
+            # the line's own class order: iterating a set intersection varies with the hash seed
+            same = ", ".join(_CLASS_LABEL.get(c, c) for c in line.agent_classes if c in mine)
             if line.progressed_on and line is latest:
                 cross = True
                 what = "the current line" if line.ongoing else f"L{line.number} {line.label}"
@@ -294,8 +298,13 @@ def _sequencing(
                     )
                 )
     after = {c for line in state.lines for c in line.agent_classes} | set(mine)
+    offered = cast("frozenset[str] | None", ctx.index.memo.get("systemic-classes"))
+    if offered is None:
+        offered = ctx.index.memo["systemic-classes"] = frozenset(
+            c.value for t in ctx.index.systemic for c in t.agent_classes
+        )
     remaining = sorted(
-        {c.value for t in ctx.index.systemic for c in t.agent_classes}
+        offered
         & antitumour
         - after
         - {
@@ -310,17 +319,24 @@ def _sequencing(
     return points, cross, leaves
 
 
+_CLASSES = {c.value: c for c in AgentClass}
+
+
 def _unlocks(ctx: _Context, key: str, classes: tuple[str, ...]) -> list[Point]:
     """Statement options this option would open (e.g. cabozantinib after a non-SSA line)."""
     state = ctx.state
     antitumour = {c.value for c in ANTITUMOUR_CLASSES}
     if not set(classes) & antitumour:
         return []
-    facts = dict(state.facts)
-    prior = set(state.prior_classes) | set(classes)
-    facts["prior_classes"] = frozenset(AgentClass(c) for c in prior)
-    if any(c in antitumour and c != "ssa" for c in classes):
-        facts["prior_non_ssa_lines"] = state.prior_non_ssa_lines + 1
+    facts_key = ("facts-after", classes)
+    facts = cast("PatientFacts | None", ctx.memo.get(facts_key))
+    if facts is None:
+        prior = set(state.prior_classes) | set(classes)
+        non_ssa = any(c in antitumour and c != "ssa" for c in classes)
+        facts = ctx.memo[facts_key] = state.facts.replace(
+            prior_classes=frozenset(_CLASSES[c] for c in prior),
+            prior_non_ssa_lines=state.prior_non_ssa_lines + (1 if non_ssa else 0),
+        )
     points: list[Point] = []
     seen: set[str] = set()
     for other_key, items in ctx.index.options_by_key.items():
@@ -332,9 +348,14 @@ def _unlocks(ctx: _Context, key: str, classes: tuple[str, ...]) -> list[Point]:
                 continue
             if ctx.statement(item.statement).value is not True:
                 continue
-            now = evaluate_condition(condition, state.facts, {})
+            now_key = ("condition-now", id(condition))
+            now = ctx.memo.get(now_key)
+            if now is None:
+                now = ctx.memo[now_key] = evaluate_condition(condition, state.facts, {})
+            if now.value is True:  # type: ignore[attr-defined]
+                continue
             later = evaluate_condition(condition, facts, {})
-            if now.value is not True and later.value is True:
+            if later.value is True:
                 seen.add(other_key)
                 points.append(
                     Point(
@@ -421,6 +442,15 @@ def _monitoring(ctx: _Context, therapy: Therapy) -> list[Point]:
     profile = ctx.index.dose_modification
     if AgentClass.RADIOLIGAND not in therapy.agent_classes or profile is None:
         return points
+    shared = cast("list[Point] | None", ctx.memo.get("prrt-monitoring"))
+    if shared is None:
+        shared = ctx.memo["prrt-monitoring"] = _prrt_monitoring(ctx, profile)
+    return points + shared
+
+
+def _prrt_monitoring(ctx: _Context, profile: Profile) -> list[Point]:
+    """Administration and dose-modification points of PRRT (the same for every PRRT option)."""
+    points: list[Point] = []
     for admin in profile.administration:
         window = f" ({admin.window} {admin.unit.value})" if admin.window and admin.unit else ""
         points.append(

@@ -375,6 +375,9 @@ class _Context:
         self.index = index
         self.surgery = surgery
         self.statement_cache: dict[str, Applicability] = {}
+        #: per-decision-point memo of work shared by options (entry checks, subgroups,
+        #: condition answers): computed once per advise call, not once per option
+        self.memo: dict[object, object] = {}
         self.n_prior_lines = len(state.lines)
         self.haem_grades = _haem_grades(state)
         self.specimen_ki67 = tuple(

@@ -27,34 +27,10 @@ from netline.advice.options import OptionAssessment
 from netline.advice.setting import DiseaseSetting
 from netline.advice.state import DecisionState
 from netline.advice.surgery import SurgeryAssessment
+from netline.evidence.schema import Therapy
 
-__all__ = ["SYNDROME_CONTROL", "apply_setting"]
+__all__ = ["apply_setting"]
 
-#: Syndrome control by syndrome: (option name, what it comprises). ENETS 2023 functioning
-#: pNET guidance (hofland2023), as summarised in the knowledge base's statements.
-SYNDROME_CONTROL: dict[str, tuple[str, str]] = {
-    "insulinoma": (
-        "Glucose control first (insulinoma)",
-        "frequent meals, diazoxide, glucocorticoids; everolimus improves hypoglycaemia; an SSA "
-        "only if SSTR2-positive and after a test dose (it can worsen hypoglycaemia)",
-    ),
-    "gastrinoma": (
-        "High-dose proton-pump inhibitor (gastrinoma: acid control)",
-        "high-dose proton-pump inhibition before and throughout antitumour therapy",
-    ),
-    "vipoma": (
-        "Syndrome control first (VIPoma)",
-        "fluid and electrolyte (potassium) replacement and a somatostatin analogue",
-    ),
-    "glucagonoma": (
-        "Syndrome control first (glucagonoma)",
-        "a somatostatin analogue; nutrition and consideration of anticoagulation",
-    ),
-}
-_DEFAULT_CONTROL = (
-    "Syndrome control first (functioning tumour)",
-    "a somatostatin analogue for the hormonal syndrome",
-)
 _SSA = ("lanreotide", "octreotide_lar")
 _CHEMO_TARGETED = frozenset(
     {
@@ -140,30 +116,63 @@ def _new_option(
 # --------------------------------------------------------------------------- rules by setting
 
 
+_SYNDROME_LABEL = {"vipoma": "VIPoma", "carcinoid_syndrome": "carcinoid syndrome"}
+
+
+def _syndrome_therapies(index: KBIndex, syndrome: str | None) -> list[Therapy]:
+    """Return the knowledge base's syndrome-control therapies for a syndrome, in KB order."""
+    return [t for t in index.syndrome_control if syndrome in {s.value for s in t.syndromes}]
+
+
+def _only_for(option: OptionAssessment, index: KBIndex, syndrome: str | None) -> OptionAssessment:
+    """Exclude a syndrome-control therapy offered for a syndrome it does not treat."""
+    therapy = next((t for t in index.syndrome_control if t.id == option.key), None)
+    if therapy is None or syndrome in {s.value for s in therapy.syndromes}:
+        return option
+    treats = " or ".join(_SYNDROME_LABEL.get(s.value, s.value) for s in therapy.syndromes)
+    moa = therapy.mode_of_action
+    return _exclude(
+        option,
+        f"{therapy.name.split(' (')[0]} is for {treats} only (syndrome control)",
+        (moa.ref,),
+        moa.status.value,
+    )
+
+
 def _syndrome(
     options: list[OptionAssessment], setting: DiseaseSetting, index: KBIndex
 ) -> list[OptionAssessment]:
     syndrome = setting.syndrome
     if syndrome is None or setting.extent == "ned":
-        return [
-            _exclude(
-                o,
-                "Diazoxide treats the hypoglycaemia of insulinoma only",
-                ("hofland2023",),
-                _status(index, "hofland2023"),
-            )
-            if o.key == "diazoxide" and syndrome != "insulinoma"
-            else o
-            for o in options
-        ]
-    name, what = SYNDROME_CONTROL.get(syndrome, _DEFAULT_CONTROL)
+        return [_only_for(o, index, None) for o in options]
+    therapies = _syndrome_therapies(index, syndrome)
+    label = _SYNDROME_LABEL.get(syndrome, syndrome.replace("_", " "))
+    name = f"Syndrome control first ({label})"
+    if therapies:
+        name += ": " + ", ".join(t.name.split(" (")[0] for t in therapies)
     first = setting.syndrome_first
-    status = _status(index, "hofland2023")
     note = (
         "syndrome control comes before antitumour therapy (the syndrome is not recorded as "
         "controlled)"
         if first
         else "syndrome recorded as controlled: keep the control going"
+    )
+    points = tuple(
+        Point(
+            f"{t.name}: {t.mode_of_action.mechanism.strip()}",
+            (t.mode_of_action.ref,),
+            "support",
+            t.mode_of_action.status.value,
+        )
+        for t in therapies
+    ) or (
+        Point(
+            f"The knowledge base has no syndrome-specific therapy for {label}: control of the "
+            "hormonal syndrome is for the endocrinologist",
+            ("hofland2023",),
+            "info",
+            _status(index, "hofland2023"),
+        ),
     )
     control = _new_option(
         "syndrome_control",
@@ -171,23 +180,17 @@ def _syndrome(
         "syndrome_control",
         support="preferred",
         score=3.0,
-        points=(Point(f"{name}: {what}", ("hofland2023",), "support", status),),
+        points=points,
         tier=0 if first else 1,
         note=note,
         order=-1,
     )
+    own = {t.id for t in therapies}
     out: list[OptionAssessment] = []
     for option in options:
-        if option.key == "diazoxide":
-            if syndrome != "insulinoma":
-                option = _exclude(
-                    option,
-                    "Diazoxide treats the hypoglycaemia of insulinoma only",
-                    ("hofland2023",),
-                    status,
-                )
-            elif first:
-                option = _tier(option, 0, "glucose control in insulinoma comes first")
+        option = _only_for(option, index, syndrome)
+        if option.key in own and first and not option.excluded:
+            option = _tier(option, 0, f"control of the {label} syndrome comes first")
         out.append(option)
     return [control, *out]
 

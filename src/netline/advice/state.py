@@ -8,9 +8,8 @@ rate), the lines of therapy so far, symptoms from bulk, performance status, como
 latest labs and liver function. Every item that is not in the record is listed as *unknown*,
 with what it affects; nothing is assumed normal.
 
-The same state yields the *facts* dictionary that the knowledge base's guideline conditions and
-eligibility criteria evaluate (keys: :class:`netline.evidence.Condition` and
-``netline.evidence.schema.FIELDS``).
+The same state yields the :class:`~netline.evidence.facts.PatientFacts` that the knowledge
+base's guideline conditions and eligibility criteria evaluate (typed; unknown is ``None``).
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ import datetime as dt
 from types import MappingProxyType
 from typing import Any
 
+from netline._time import DAYS_PER_MONTH
 from netline.advice._kb import KBIndex
 from netline.advice.resection import resection_history
 from netline.advice.state_extent import _Builder, _extent, _grading, _sstr
@@ -26,6 +26,7 @@ from netline.advice.state_growth import _growth, _labs_and_function, _latest_lab
 from netline.advice.state_lines import course_lines
 from netline.advice.state_types import DecisionState, LabValue, PriorLine, SpecimenKi67, Unknown
 from netline.errors import InsufficientDataError
+from netline.evidence.facts import PatientFacts
 from netline.evidence.query import site_groups
 from netline.evidence.schema import DiseaseCourse, SiteGroup
 from netline.records.model import (
@@ -124,7 +125,9 @@ def _site_facts(b: _Builder, site: PrimarySite, age: float | None) -> SiteGroup 
     group: SiteGroup | None = groups[0] if groups else None
     if len(groups) > 1:
         b.alternatives["site"] = tuple(groups[1:])
-    b.facts.update(site=group, age_years=age)
+    diagnosed = b.record.primary.diagnosed
+    since = None if diagnosed is None else (b.at - diagnosed).days / DAYS_PER_MONTH
+    b.facts.update(site=group, age=age, since_diagnosis=since)
     if not site.is_pancreatic:
         b.notes.append(
             f"The primary site is {site.value}: netline's rules are written for pancreatic NET."
@@ -223,10 +226,10 @@ def _patient_facts(b: _Builder) -> tuple[str, ...]:
         pregnant=False if patient.sex is Sex.MALE else None,
         breastfeeding=False if patient.sex is Sex.MALE else None,
         severe_acute_illness=None,
-        life_expectancy_months=None,
-        expected_debulking_percent=None,
-        expected_mortality_percent=None,
-        future_liver_remnant_percent=None,
+        life_expectancy=None,
+        expected_debulking=None,
+        expected_mortality=None,
+        future_liver_remnant=None,
         resectable=None,
     )
     if female:
@@ -349,7 +352,7 @@ def decision_state(
         karnofsky=karnofsky,
         performance_date=None if performance is None else performance.date,
         comorbidities=comorbidities,
-        facts=MappingProxyType(dict(b.facts)),
+        facts=PatientFacts(**b.facts),  # type: ignore[arg-type]
         alternatives=MappingProxyType(dict(b.alternatives)),
         unknowns=tuple(b.unknowns),
         notes=tuple(b.notes),

@@ -26,6 +26,7 @@ from netline.advice.state_types import (
 )
 from netline.clinical import grade_histology, krenning_score
 from netline.errors import InsufficientDataError
+from netline.evidence.facts import PatientFacts
 from netline.evidence.schema import Burden, Grade
 from netline.records.model import (
     CaseRecord,
@@ -121,7 +122,7 @@ def _grading(b: _Builder) -> dict[str, Any]:
         b.missing("grade (Ki-67 or mitotic count)", "grade-based statements and entry criteria")
     if ki67 is None:
         b.missing("Ki-67 index", "Ki-67 thresholds (10 %, 20 %, 55 %) of statements and profiles")
-    b.facts.update(differentiation=differentiation, grade=grade, ki67_percent=ki67)
+    b.facts.update(differentiation=differentiation, grade=grade, ki67=ki67)
     return {
         "differentiation": None if differentiation is None else differentiation.value,
         "grade": None if grade is None else grade.value,
@@ -264,6 +265,68 @@ def _current_organs(
     return current, basis_date
 
 
+def _lesion_counts(
+    record: CaseRecord, current: set[Organ]
+) -> tuple[int | None, int | None, dt.date | None]:
+    """Liver and total distant lesion counts now, and the date of the latest count used.
+
+    A count is the latest ``lesion_count`` recorded for an organ, unless the organ was operated
+    on after it was counted. The total is ``None`` unless every involved distant organ has a
+    count (regional nodes and the pancreas are not counted).
+    """
+    operated: dict[Organ, dt.date] = {}
+    for surgery in record.of_type(Surgery):
+        for organ in surgery.organs:
+            operated[organ] = max(operated.get(organ, surgery.date), surgery.date)
+    counts: dict[Organ, tuple[dt.date, int]] = {}
+    for met in record.metastases:
+        if met.lesion_count is None:
+            continue
+        cut = operated.get(met.organ)
+        if cut is not None and met.found <= cut:
+            continue
+        previous = counts.get(met.organ)
+        if previous is None or met.found >= previous[0]:
+            counts[met.organ] = (met.found, met.lesion_count)
+    distant = sorted(o for o in current if o not in (Organ.PANCREAS, Organ.REGIONAL_LYMPH_NODE))
+    used = [counts[o] for o in distant if o in counts]
+    liver = counts.get(Organ.LIVER) if Organ.LIVER in current else None
+    total = sum(n for _, n in used) if distant and len(used) == len(distant) else None
+    latest = max((d for d, _ in used), default=None)
+    return (None if liver is None else liver[1]), total, latest
+
+
+_NEXT_BURDEN = {Burden.LOW: Burden.MODERATE, Burden.MODERATE: Burden.HIGH}
+
+
+def _burden_from_count(b: _Builder, current: set[Organ]) -> Burden | None:
+    """Read a burden category from lesion counts by the knowledge base's rules, if any hold."""
+    liver, total, when = _lesion_counts(b.record, current)
+    b.facts.update(liver_lesions=liver, metastasis_count=total)
+    profile = b.index.burden
+    if profile is None or (liver is None and total is None):
+        return None
+    facts = PatientFacts(liver_lesions=liver, metastasis_count=total)
+    rule = next((r for r in profile.decision_rules if r.evaluate(facts) is True), None)
+    if rule is None:
+        return None
+    burden = Burden(rule.outcome)
+    if burden in _NEXT_BURDEN:
+        b.alternatives["tumour_burden"] = (_NEXT_BURDEN[burden],)
+    counted = (f"{liver} liver metastases" if liver is not None else "") + (
+        f"{', ' if liver is not None else ''}{total} distant lesions in all"
+        if total is not None and total != liver
+        else ""
+    )
+    b.notes.append(
+        f"Tumour burden read as {burden.value} from the count ({counted}, recorded "
+        f"{when.isoformat() if when else 'undated'}): {rule.label} [{rule.ref}, "
+        f"{rule.status.value}]. Reading it as a burden category is netline's, not the "
+        "source's; a count is not a share of the liver, so a higher burden stays possible."
+    )
+    return burden
+
+
 def _hepatic_burden(
     b: _Builder, cleared: Any, current: set[Organ], liver: bool
 ) -> tuple[Any, dt.date | None, Burden | None]:
@@ -278,29 +341,29 @@ def _hepatic_burden(
     burden: Burden | None = None
     if band is not None:
         value, edges = _BANDS[band]
-        b.facts["hepatic_burden_percent"] = value
-        b.facts["liver_involvement_percent"] = value
-        b.alternatives["hepatic_burden_percent"] = edges
-        b.alternatives["liver_involvement_percent"] = edges
+        b.facts["hepatic_burden"] = value
+        b.alternatives["hepatic_burden"] = edges
         burden, other = _BAND_BURDEN[band]
         if other:
             b.alternatives["tumour_burden"] = other
     elif liver:
+        burden = _burden_from_count(b, current)
         b.missing(
             "hepatic tumour burden (share of liver involved)",
-            "burden-based statements (low burden, > 50 % hepatic involvement), Milan-NET",
+            "percent-based statements (> 50 % hepatic involvement), Milan-NET"
+            if burden is not None
+            else "burden-based statements (low burden, > 50 % hepatic involvement), Milan-NET",
         )
     elif cleared is not None:
-        b.facts["hepatic_burden_percent"] = 0.0
-        b.facts["liver_involvement_percent"] = 0.0
+        b.facts["hepatic_burden"] = 0.0
     elif not current - {Organ.PANCREAS}:
         burden = Burden.LOW
-        b.facts["hepatic_burden_percent"] = 0.0
-        b.facts["liver_involvement_percent"] = 0.0
+        b.facts["hepatic_burden"] = 0.0
     else:
-        b.facts["hepatic_burden_percent"] = 0.0
-        b.facts["liver_involvement_percent"] = 0.0
-        b.missing("extrahepatic tumour burden", "burden-based statements")
+        b.facts["hepatic_burden"] = 0.0
+        burden = _burden_from_count(b, current)
+        if burden is None:
+            b.missing("extrahepatic tumour burden", "burden-based statements")
     if burden is not None:
         b.facts["tumour_burden"] = burden
     return band, band_date, burden

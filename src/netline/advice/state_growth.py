@@ -13,7 +13,6 @@ from netline.clinical.renal import cockcroft_gault
 from netline.errors import NetlineError
 from netline.evidence.schema import DiseaseCourse
 from netline.records.model import LabPanel
-from netline.records.units import to_canonical
 from netline.records.vocabulary import (
     AgentClass,
     Analyte,
@@ -64,7 +63,7 @@ def _growth(
                 stable_months = _months(start, latest_date)
     b.facts.update(disease_course=course, objective_response=response)
     if stable_months is not None:
-        b.facts["stable_disease_months"] = stable_months
+        b.facts["stable_disease"] = stable_months
     rate, basis = _growth_rate(b.record)
     return {
         "assessments": tuple(ordered),
@@ -102,28 +101,25 @@ def _labs_and_function(b: _Builder, labs: Mapping[str, LabValue]) -> dict[str, A
         lab = labs.get(analyte.value)
         return None if lab is None else lab.value
 
-    facts["platelets_10e9_l"] = value(Analyte.PLATELETS)
-    facts["haemoglobin_g_dl"] = value(Analyte.HAEMOGLOBIN)
-    facts["wbc_10e9_l"] = value(Analyte.WHITE_CELLS)
+    facts["platelets"] = value(Analyte.PLATELETS)
+    facts["haemoglobin"] = value(Analyte.HAEMOGLOBIN)
+    facts["white_cells"] = value(Analyte.WHITE_CELLS)
     bilirubin = labs.get(Analyte.BILIRUBIN.value)
-    facts["bilirubin_mg_dl"] = None if bilirubin is None else bilirubin.value
-    facts["bilirubin_x_uln"] = (
+    facts["bilirubin"] = None if bilirubin is None else bilirubin.value
+    facts["bilirubin_to_uln"] = (
         None
         if bilirubin is None or not bilirubin.upper_limit
         else bilirubin.value / bilirubin.upper_limit
     )
-    albumin = value(Analyte.ALBUMIN)
-    facts["albumin_g_l"] = albumin
-    facts["albumin_g_dl"] = None if albumin is None else albumin / 10.0
+    facts["albumin"] = value(Analyte.ALBUMIN)
     inr = labs.get(Analyte.INR.value)
     facts["prothrombin_time_normal"] = (
         None if inr is None or inr.upper_limit is None else inr.value <= inr.upper_limit
     )
-    facts["prothrombin_ratio_percent"] = value(Analyte.PROTHROMBIN_RATIO)
-    facts["icg_r15_percent"] = value(Analyte.ICG_R15)
+    facts["prothrombin_ratio"] = value(Analyte.PROTHROMBIN_RATIO)
+    facts["icg_r15"] = value(Analyte.ICG_R15)
     creatinine = value(Analyte.CREATININE)
-    per_mg = to_canonical(Analyte.CREATININE, 1.0, "umol/L").value
-    facts["serum_creatinine_umol_l"] = None if creatinine is None else creatinine / per_mg
+    facts["creatinine"] = creatinine
     clearance: float | None = value(Analyte.CREATININE_CLEARANCE)
     basis: str | None = None
     if clearance is not None:
@@ -150,7 +146,7 @@ def _labs_and_function(b: _Builder, labs: Mapping[str, LabValue]) -> dict[str, A
                 "body weight or age",
                 "creatinine clearance (Cockcroft-Gault) for PRRT and streptozocin",
             )
-    facts["creatinine_clearance_ml_min"] = clearance
+    facts["creatinine_clearance"] = clearance
     wanted = [
         (Analyte.PLATELETS, "platelets"),
         (Analyte.HAEMOGLOBIN, "haemoglobin"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from netline.clinical import Grade as WHOGrade
+from netline.evidence.facts import PatientFacts
 from netline.evidence.schema import Burden, DiseaseCourse, Grade
 from netline.records.vocabulary import (
     ImagingModality,
@@ -199,9 +200,10 @@ class Assessment:
 class DecisionState:
     """What netline knows about a patient on a decision date.
 
-    Every field is derived from data dated on or before ``at``. ``facts`` is the dictionary
-    the knowledge base's conditions and criteria read; ``alternatives`` holds other readings of
-    facts known only as a range; ``unknowns`` lists every missing item with what it affects.
+    Every field is derived from data dated on or before ``at``. ``facts`` is the typed
+    :class:`~netline.evidence.facts.PatientFacts` the knowledge base's conditions and criteria
+    read; ``alternatives`` holds other readings (by PatientFacts field) of facts known only as a
+    range; ``unknowns`` lists every missing item with what it affects.
 
     References
     ----------
@@ -269,7 +271,7 @@ class DecisionState:
     progression_on_ssa: bool | None
     liver_resections: tuple[dt.date, ...]
     local_therapies: tuple[tuple[dt.date, str], ...]
-    facts: Mapping[str, object]
+    facts: PatientFacts
     alternatives: Mapping[str, tuple[object, ...]]
     unknowns: tuple[Unknown, ...]
     notes: tuple[str, ...]
@@ -373,15 +375,7 @@ class DecisionState:
             "local_therapies": [
                 {"date": d.isoformat(), "modality": m} for d, m in self.local_therapies
             ],
-            "facts": {k: _jsonable(v) for k, v in sorted(self.facts.items())},
+            "facts": dict(sorted(self.facts.to_dict().items())),
             "unknowns": [u.to_dict() for u in self.unknowns],
             "notes": list(self.notes),
         }
-
-
-def _jsonable(value: object) -> object:
-    if isinstance(value, frozenset | set):
-        return sorted(_jsonable(v) for v in value)  # type: ignore[type-var]
-    if hasattr(value, "value") and not isinstance(value, int | float | str | bool):
-        return value.value
-    return value

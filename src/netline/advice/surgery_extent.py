@@ -76,7 +76,7 @@ def _extrahepatic_disease(
         for s in extra
     )
     f.extent.append(Point(f"Extrahepatic disease: {sites}", (), "info"))
-    extra_abdominal = state.facts.get("extra_abdominal_metastases")
+    extra_abdominal = state.facts.extra_abdominal_metastases
     curative_extra = None if cur is None else _criterion(cur, "extra_abdominal")
     ref = curative_extra[1] if curative_extra else "pavel2016"
     status = curative_extra[2] if curative_extra else "recalled"

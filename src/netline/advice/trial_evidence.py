@@ -114,6 +114,39 @@ def _rank(
     )
 
 
+def _per_trial(ctx: _Context, trial: Trial) -> tuple[EntryCheck, list[Subgroup]]:
+    """Entry check and matching subgroups of a trial, once per decision point."""
+    key = ("trial", trial.id)
+    found = ctx.memo.get(key)
+    if found is None:
+        state = ctx.state
+        subgroups = list(
+            ctx.index.kb.subgroups_for(
+                trial,
+                prior_classes=state.prior_classes,
+                prior_lines=ctx.n_prior_lines,
+                site=state.site,
+            )
+        )
+        subgroups.sort(key=lambda s: _SUBGROUP_ORDER.get(s.dimension, 9))
+        found = (check_entry(trial.population, state), subgroups)
+        ctx.memo[key] = found
+    return found  # type: ignore[return-value]
+
+
+def _endpoint_points_memo(
+    ctx: _Context, endpoint: Endpoint, arm: Arm, trial: Trial, prefix: str = ""
+) -> list[Point]:
+    """:func:`_endpoint_points`, formatted once per knowledge base (the text is KB-only)."""
+    memo = ctx.index.memo
+    key = (id(endpoint), id(arm), id(trial), prefix)
+    found = memo.get(key)
+    if found is None or found[0] is not endpoint:  # type: ignore[index]
+        found = (endpoint, _endpoint_points(endpoint, arm, trial, prefix))
+        memo[key] = found
+    return found[1]  # type: ignore[index,no-any-return]
+
+
 def _trial_evidence(
     ctx: _Context,
     trial: Trial,
@@ -132,18 +165,7 @@ def _trial_evidence(
     # added to another therapy
     exact = [a for a in first if a.therapies[0] == therapy_id]
     headline_arms = exact or first
-    state = ctx.state
-    kb = ctx.index.kb
-    entry = check_entry(trial.population, state)
-    subgroups: list[Subgroup] = list(
-        kb.subgroups_for(
-            trial,
-            prior_classes=state.prior_classes,
-            prior_lines=ctx.n_prior_lines,
-            site=state.site,
-        )
-    )
-    subgroups.sort(key=lambda s: _SUBGROUP_ORDER.get(s.dimension, 9))
+    entry, subgroups = _per_trial(ctx, trial)
     results: list[Point] = []
     sub_points: list[Point] = []
     expected: Quantity | None = None
@@ -152,12 +174,12 @@ def _trial_evidence(
     for arm in arms:
         for endpoint in trial.endpoints:
             if endpoint.kind in _SHOWN_ENDPOINTS:
-                results.extend(_endpoint_points(endpoint, arm, trial))
+                results.extend(_endpoint_points_memo(ctx, endpoint, arm, trial))
         for subgroup in subgroups:
             for endpoint in subgroup.endpoints:
                 if endpoint.kind in _SHOWN_ENDPOINTS:
                     sub_points.extend(
-                        _endpoint_points(endpoint, arm, trial, prefix=f"{subgroup.label}: ")
+                        _endpoint_points_memo(ctx, endpoint, arm, trial, f"{subgroup.label}: ")
                     )
             if expected is None and arm in headline_arms:
                 value = _pfs_of(subgroup.endpoints, arm)

@@ -29,6 +29,9 @@ def check_trials(parts: Parts) -> list[Problem]:
         arms = {a.id for a in trial.arms}
         if trial.n.unit not in INTEGER_UNITS:
             problems.append(Problem(f"{base}.n.unit", trial.n.unit.value, "patients or count"))
+        problems += _check_tests(
+            f"{base}.population.entry_criteria", trial.population.entry_criteria
+        )
         for arm in trial.arms:
             if arm.n is not None and arm.n.unit is not Unit.PATIENTS:
                 problems.append(

@@ -1,7 +1,7 @@
 """Criteria: ranges, guideline conditions, subgroup definitions and eligibility tests.
 
-Everything here evaluates on patient facts and answers ``True``, ``False`` or ``None`` (a
-needed fact is missing).
+Everything here evaluates on :class:`~netline.evidence.facts.PatientFacts` and answers
+``True``, ``False`` or ``None`` (a needed fact is unknown).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
+from netline.evidence.facts import FACT_NAMES, PatientFacts, as_facts
 from netline.evidence.vocab import (
     _ID_PATTERN,
     Burden,
@@ -120,10 +121,10 @@ def describe_criteria(criteria: SubgroupCriteria) -> str:
 class Condition(_Model):
     """When a guideline statement applies; every given field must hold (``any_of``: one of).
 
-    Fields left empty or ``None`` do not restrict. Keys of the facts that
-    :meth:`evaluate` reads are the field names below, with single values for the patient
-    (``site``, ``grade``, ``ki67_percent``, ``functioning`` ...; ``prior_classes`` is a set of
-    :class:`AgentClass`).
+    Fields left empty or ``None`` do not restrict. Each field tests one
+    :class:`~netline.evidence.facts.PatientFacts` field (``ki67_percent`` tests ``ki67``,
+    ``hepatic_burden_percent`` tests ``hepatic_burden``, ``grades`` tests ``grade``, the
+    ``prior_classes_*`` fields test ``prior_classes``; the others test the field of their name).
     """
 
     sites: tuple[SiteGroup, ...] = ()
@@ -146,29 +147,25 @@ class Condition(_Model):
     objective_response: bool | None = None
     any_of: tuple[Condition, ...] = ()
 
-    def evaluate(self, facts: Mapping[str, object]) -> bool | None:
-        """Whether the condition holds for a patient's facts; ``None`` when facts are missing.
+    def evaluate(self, facts: PatientFacts | Mapping[str, object]) -> bool | None:
+        """Whether the condition holds for a patient's facts; ``None`` when facts are unknown.
 
         Parameters
         ----------
-        facts : Mapping[str, object]
-            Patient facts by name: ``site`` (:class:`SiteGroup`), ``differentiation``,
-            ``grade`` (:class:`Grade`), ``ki67_percent``, ``sstr_positive``,
-            ``fdg_sstr_discordant``, ``functioning`` (:class:`FunctioningSyndrome`),
-            ``symptomatic``, ``tumour_burden`` (:class:`Burden`), ``hepatic_burden_percent``,
-            ``disease_course`` (:class:`DiseaseCourse`), ``prior_classes`` (set of
-            :class:`AgentClass`), ``prior_non_ssa_lines``, ``line``, ``resectable``,
-            ``objective_response``.
+        facts : PatientFacts or Mapping[str, object]
+            The patient's facts; a mapping is read by knowledge-base name
+            (:func:`~netline.evidence.facts.as_facts`).
 
         Returns
         -------
         bool or None
             ``False`` as soon as one known fact fails; ``True`` when all hold; ``None`` when
-            nothing fails but some needed fact is missing.
+            nothing fails but some needed fact is unknown.
         """
-        results = [check(facts) for check in self._checks()]
+        patient = as_facts(facts)
+        results = [check(patient) for check in self._checks()]
         if self.any_of:
-            branches = [branch.evaluate(facts) for branch in self.any_of]
+            branches = [branch.evaluate(patient) for branch in self.any_of]
             results.append(
                 True if any(b is True for b in branches) else None if None in branches else False
             )
@@ -240,8 +237,8 @@ class Condition(_Model):
             if expected is not None:
                 checks.append(_member(key, (expected,)))
         for key, interval in (
-            ("ki67_percent", self.ki67_percent),
-            ("hepatic_burden_percent", self.hepatic_burden_percent),
+            ("ki67", self.ki67_percent),
+            ("hepatic_burden", self.hepatic_burden_percent),
             ("prior_non_ssa_lines", self.prior_non_ssa_lines),
             ("line", self.line),
         ):
@@ -258,20 +255,20 @@ class Condition(_Model):
         return checks
 
 
-_Check = Callable[[Mapping[str, object]], bool | None]
+_Check = Callable[[PatientFacts], bool | None]
 
 
 def _member(key: str, allowed: tuple[object, ...]) -> _Check:
-    def check(facts: Mapping[str, object]) -> bool | None:
-        value = facts.get(key)
+    def check(facts: PatientFacts) -> bool | None:
+        value = getattr(facts, key)
         return None if value is None else value in allowed
 
     return check
 
 
 def _within(key: str, interval: Range | IntRange) -> _Check:
-    def check(facts: Mapping[str, object]) -> bool | None:
-        value = facts.get(key)
+    def check(facts: PatientFacts) -> bool | None:
+        value = getattr(facts, key)
         if value is None:
             return None
         if not isinstance(value, int | float):
@@ -284,14 +281,11 @@ def _within(key: str, interval: Range | IntRange) -> _Check:
 
 
 def _prior(required: set[AgentClass], some: set[AgentClass], excluded: set[AgentClass]) -> _Check:
-    def check(facts: Mapping[str, object]) -> bool | None:
-        value = facts.get("prior_classes")
+    def check(facts: PatientFacts) -> bool | None:
+        value = facts.prior_classes
         if value is None:
             return None
-        if not isinstance(value, set | frozenset | list | tuple):
-            return False
-        given = {AgentClass(v) for v in value}
-        return prior_classes_match(given, required, some, excluded)
+        return prior_classes_match(set(value), required, some, excluded)
 
     return check
 
@@ -318,53 +312,12 @@ class FieldSpec(_Model):
     description: str
 
 
+#: The names eligibility tests may use (read at knowledge-base load), derived from the one
+#: name table :data:`netline.evidence.facts.FACT_NAMES`.
 FIELDS: dict[str, FieldSpec] = {
-    name: FieldSpec(type=kind, unit=unit, description=text)
-    for name, kind, unit, text in [
-        ("krenning_score", "number", None, "highest SSTR uptake score vs liver/spleen (0-4)"),
-        ("sstr_uptake_all_lesions", "bool", None, "uptake >= liver in all target lesions"),
-        ("creatinine_clearance_ml_min", "number", "mL/min", "creatinine clearance"),
-        ("serum_creatinine_umol_l", "number", "umol/L", "serum creatinine"),
-        ("creatinine_rise_percent", "number", "percent", "rise in serum creatinine vs baseline"),
-        ("creatinine_clearance_fall_percent", "number", "percent", "fall in CrCl vs baseline"),
-        ("haemoglobin_g_dl", "number", "g/dL", "haemoglobin"),
-        ("wbc_10e9_l", "number", "10^9/L", "white blood cells"),
-        ("platelets_10e9_l", "number", "10^9/L", "platelets"),
-        ("bilirubin_x_uln", "number", "x ULN", "total bilirubin as a multiple of the ULN"),
-        ("bilirubin_mg_dl", "number", "mg/dL", "total bilirubin"),
-        ("albumin_g_dl", "number", "g/dL", "serum albumin"),
-        ("albumin_g_l", "number", "g/L", "serum albumin"),
-        ("prothrombin_ratio_percent", "number", "percent", "prothrombin ratio"),
-        ("prothrombin_time_normal", "bool", None, "prothrombin time within normal limits"),
-        ("karnofsky", "number", None, "Karnofsky performance status (0-100)"),
-        ("ecog", "number", None, "ECOG performance status (0-5)"),
-        ("life_expectancy_months", "number", "months", "estimated life expectancy"),
-        ("ki67_percent", "number", "percent", "Ki-67 index"),
-        ("grade", "category", None, "WHO grade (G1, G2, G3, NEC)"),
-        ("differentiation", "category", None, "well or poorly differentiated"),
-        ("site", "category", None, "primary-site group"),
-        ("progression_on_ssa", "bool", None, "progression while on a somatostatin analogue"),
-        ("pregnant", "bool", None, "pregnancy"),
-        ("breastfeeding", "bool", None, "breastfeeding that is not stopped"),
-        ("severe_acute_illness", "bool", None, "severe acute concomitant illness"),
-        ("ascites_uncontrolled", "bool", None, "ascites not controlled by diuretics"),
-        ("icg_r15_percent", "number", "percent", "indocyanine green retention at 15 min"),
-        ("child_pugh_class", "category", None, "Child-Pugh class (A, B, C)"),
-        ("expected_debulking_percent", "number", "percent", "share of disease removable"),
-        ("future_liver_remnant_percent", "number", "percent", "FLR of standardised liver volume"),
-        ("extra_abdominal_metastases", "bool", None, "metastases outside the abdomen"),
-        ("diffuse_peritoneal_carcinomatosis", "bool", None, "diffuse or unresectable peritoneal"),
-        ("unresectable_nodal_disease", "bool", None, "unresectable lymph-node disease"),
-        ("primary_resected_or_resectable", "bool", None, "primary resected or resectable"),
-        ("right_heart_insufficiency", "bool", None, "right-heart failure (carcinoid heart)"),
-        ("expected_mortality_percent", "number", "percent", "expected perioperative mortality"),
-        ("primary_portal_drainage", "bool", None, "primary drained by the portal system"),
-        ("primary_resected", "bool", None, "primary removed before transplantation"),
-        ("liver_involvement_percent", "number", "percent", "share of liver involved by tumour"),
-        ("stable_disease_months", "number", "months", "duration of stable disease"),
-        ("age_years", "number", "years", "age"),
-        ("ctcae_grade", "number", None, "CTCAE grade of the toxicity (1-5)"),
-    ]
+    name: FieldSpec(type=entry.type, unit=entry.unit, description=entry.description)
+    for name, entry in FACT_NAMES.items()
+    if entry.type != "classes"
 }
 
 

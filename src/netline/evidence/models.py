@@ -11,6 +11,7 @@ from netline.evidence.criteria import (
     IntRange,
     Range,
     SubgroupCriteria,
+    Test,
 )
 from netline.evidence.provenance import (
     Characteristic,
@@ -44,6 +45,7 @@ from netline.records.vocabulary import (
     Agent,
     AgentClass,
     Differentiation,
+    FunctioningSyndrome,
     LocalTherapyModality,
     Margin,
     SurgicalProcedure,
@@ -131,6 +133,8 @@ class Therapy(_Model):
     monitoring: tuple[MonitoringItem, ...] = ()
     facts: tuple[Characteristic, ...] = ()
     notes: tuple[str, ...] = ()
+    #: Hormonal syndromes this entry controls (a syndrome-control therapy); empty otherwise.
+    syndromes: tuple[FunctioningSyndrome, ...] = ()
 
     @model_validator(mode="after")
     def _shape(self) -> Therapy:
@@ -184,6 +188,9 @@ class Population(Sourced):
     prior_classes_required: tuple[AgentClass, ...] = ()
     prior_classes_excluded: tuple[AgentClass, ...] = ()
     prior_agents_excluded: tuple[Agent, ...] = ()
+    #: Further entry criteria as tests on patient facts (names of ``FIELDS``), e.g. the time
+    #: from diagnosis; the population's ref and status cover them.
+    entry_criteria: tuple[Test, ...] = ()
     characteristics: tuple[Characteristic, ...] = ()
 
     @property

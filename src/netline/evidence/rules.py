@@ -12,6 +12,7 @@ from netline.evidence.criteria import (
     Range,
     Test,
 )
+from netline.evidence.facts import PatientFacts, as_facts, fact_value
 from netline.evidence.models import DoseSpec
 from netline.evidence.provenance import (
     Characteristic,
@@ -55,23 +56,28 @@ class DoseModificationRule(Sourced):
             raise ValueError("CTCAE grades run from 1 to 5")
         return self
 
-    def applies(self, grade: int | None = None, facts: Mapping[str, object] | None = None) -> bool:
+    def applies(
+        self,
+        grade: int | None = None,
+        facts: PatientFacts | Mapping[str, object] | None = None,
+    ) -> bool:
         """Whether the rule is triggered by a CTCAE grade or by laboratory facts.
 
         Parameters
         ----------
         grade : int, optional
             CTCAE grade of the toxicity.
-        facts : Mapping[str, object], optional
-            Laboratory facts by field name; ``trigger_any`` fires when every test of one of
-            its groups holds.
+        facts : PatientFacts or Mapping[str, object], optional
+            The patient's facts (a mapping is read by knowledge-base name); ``trigger_any``
+            fires when every test of one of its groups holds. An unknown fact never fires it.
         """
         if grade is not None and grade in self.trigger_grades:
             return True
         if facts is None:
             return False
+        patient = as_facts(facts)
         return any(
-            all(test.evaluate(facts.get(test.field)) is True for test in group)
+            all(test.evaluate(fact_value(patient, test.field)) is True for test in group)
             for group in self.trigger_any
         )
 
@@ -103,11 +109,14 @@ class DecisionRule(Sourced):
     when_any: tuple[Test, ...] = ()
     outcome: str
 
-    def evaluate(self, facts: Mapping[str, object]) -> bool | None:
-        """Whether the rule fires; ``None`` when a needed fact is missing."""
-        results: list[bool | None] = [t.evaluate(facts.get(t.field)) for t in self.when_all]
+    def evaluate(self, facts: PatientFacts | Mapping[str, object]) -> bool | None:
+        """Whether the rule fires; ``None`` when a needed fact is unknown."""
+        patient = as_facts(facts)
+        results: list[bool | None] = [
+            t.evaluate(fact_value(patient, t.field)) for t in self.when_all
+        ]
         if self.when_any:
-            branch = [t.evaluate(facts.get(t.field)) for t in self.when_any]
+            branch = [t.evaluate(fact_value(patient, t.field)) for t in self.when_any]
             results.append(
                 True if any(b is True for b in branch) else None if None in branch else False
             )

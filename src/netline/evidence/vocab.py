@@ -305,6 +305,7 @@ class ProfileKind(StrEnum):
     LIVER_DEBULKING = "liver_debulking"
     HEPATECTOMY_EXTENT = "hepatectomy_extent"
     LIVER_TRANSPLANT = "liver_transplant"
+    TUMOUR_BURDEN = "tumour_burden"
 
 
 class ToxicityKind(StrEnum):

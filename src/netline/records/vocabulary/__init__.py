@@ -447,6 +447,7 @@ class Agent(StrEnum):
     INTERFERON_ALFA = "interferon_alfa"
     TELOTRISTAT = "telotristat"
     DIAZOXIDE = "diazoxide"
+    PROTON_PUMP_INHIBITOR = "proton_pump_inhibitor"
 
 
 class AgentInfo:
@@ -520,6 +521,7 @@ AGENTS: dict[Agent, AgentInfo] = dict(
         _info(Agent.INTERFERON_ALFA, AgentClass.INTERFERON, "interferon-alpha", "ifn-alpha"),
         _info(Agent.TELOTRISTAT, AgentClass.SUPPORTIVE, "telotristat ethyl"),
         _info(Agent.DIAZOXIDE, AgentClass.SUPPORTIVE, "diazoxide"),
+        _info(Agent.PROTON_PUMP_INHIBITOR, AgentClass.SUPPORTIVE, "proton-pump inhibitor"),
     ]
 )
 
