@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import polars as pl
 
+from netline.course._collect import collect
 from netline.course.rules import LineRules
 
 __all__ = [
@@ -146,12 +147,12 @@ def line_outcomes(
         procedure_first.alias("__by_procedure"),
         pl.min_horizontal("next_start", "next_therapy_procedure").alias("next_therapy"),
     )
-    lines = lines.collect().lazy()
+    lines = collect(lines).lazy()
     owned = _owned(assessments, lines)
     owned = owned.join(
         lines.select(PID, "line", "limit", "next_therapy"), on=[PID, "line"], how="left"
     )
-    owned = owned.collect().lazy()
+    owned = collect(owned).lazy()
     lines = lines.join(
         _best(owned, RECIST_CATEGORIES, rules, "best_response"), on=[PID, "line"], how="left"
     )
@@ -168,7 +169,7 @@ def line_outcomes(
     lines = lines.join(last_owned, on=[PID, "line"], how="left")
     last_any = assessments.group_by(PID).agg(pl.col("day").max().alias("patient_last_assessment"))
     lines = lines.join(last_any, on=PID, how="left")
-    return _survival(lines, rules).sort([PID, "line"]).collect()
+    return collect(_survival(lines, rules).sort([PID, "line"]))
 
 
 def _survival(lines: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
