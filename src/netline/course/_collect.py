@@ -8,11 +8,13 @@ hundreds) is what one patient pays.
 
 from __future__ import annotations
 
+from typing import Final, Literal
+
 import polars as pl
 
 __all__ = ["collect", "collect_all"]
 
-ENGINE = "in-memory"
+ENGINE: Final[Literal["in-memory"]] = "in-memory"
 
 
 def collect(frame: pl.LazyFrame) -> pl.DataFrame:

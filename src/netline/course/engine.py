@@ -36,7 +36,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from netline.course._collect import collect, collect_all
 from netline.course._lines import era_lines, eras, line_aggregates, number_lines
-from netline.course._outcomes import RESPONSE_RANK, line_outcomes, patient_outcomes
+from netline.course._outcomes import line_outcomes, patient_outcomes
 from netline.course.rules import LineRules
 from netline.course.tables import CourseTables
 from netline.errors import InvalidInputError, Problem
@@ -44,7 +44,6 @@ from netline.errors import InvalidInputError, Problem
 __all__ = [
     "LINE_SCHEMA",
     "PATIENT_SCHEMA",
-    "RESPONSE_RANK",
     "CohortCourse",
     "derive_frames",
     "derive_lines",
@@ -68,6 +67,7 @@ LINE_SCHEMA: dict[str, pa.DataType] = {
     "best_response": pa.string(),
     "best_response_source": pa.string(),
     "best_response_date": pa.date32(),
+    "best_response_confirmed": pa.string(),
     "clinician_status": pa.string(),
     "clinician_status_date": pa.date32(),
     "first_progression": pa.date32(),
