@@ -55,7 +55,8 @@ def _first_after(left: pl.LazyFrame, events: pl.LazyFrame, name: str) -> pl.Lazy
     """Add ``name``: the first event day strictly after the line start (same patient)."""
     right = events.select(PID, pl.col("day").alias(name)).unique().sort(name)
     right = right.with_columns(pl.col(name).alias("__day"))
-    joined = left.sort("start").join_asof(
+    # left rows are sorted by patient, then start (within each patient: what join_asof needs)
+    joined = left.join_asof(
         right,
         left_on="start",
         right_on="__day",
@@ -71,7 +72,8 @@ def _owned(assessments: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
     """Each assessment with the line it belongs to (the last one started before it)."""
     spans = lines.select(PID, "line", pl.col("start").alias("l_start")).sort("l_start")
     spans = spans.with_columns(pl.col("l_start").alias("__s"))
-    joined = assessments.sort("day").join_asof(
+    # assessments are sorted by patient, day, source priority: sorted within each patient
+    joined = assessments.join_asof(
         spans,
         left_on="day",
         right_on="__s",
@@ -94,7 +96,6 @@ def _clinician(owned: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
     )
     rows = rows.with_columns(
         pl.col("response").replace_strict(CLINICIAN_RANK, default=0).alias("__rank"),
-        pl.col("source").replace_strict(SOURCE_PRIORITY, default=0).alias("__priority"),
         (-since).alias("__recent"),
     )
     keys = ["__rank", "__priority", "__recent", "response"]
@@ -118,15 +119,18 @@ def recist_series(owned: pl.DataFrame, rules: LineRules) -> pl.DataFrame:
     disease is measurable: non-CR/non-PD reads as SD, so that the series is one kind of
     disease as RECIST 1.1 requires.
     """
-    rows = owned.filter(
+    rows = owned.lazy().select(
+        PID, "line", "day", "response", "source", "__priority", "l_start", "limit"
+    )
+    rows = rows.filter(
         pl.col("response").is_in(sorted(RECIST_CATEGORIES))
         & (pl.col("limit").is_null() | (pl.col("day") <= pl.col("limit")))
-    ).with_columns(pl.col("source").replace_strict(SOURCE_PRIORITY, default=0).alias("__priority"))
-    rows = rows.sort([PID, "line", "day", "__priority"], descending=[False, False, False, True])
-    rows = rows.unique([PID, "line", "day"], keep="first", maintain_order=True)
+    )  # in the order of ``owned``: patient, day (so line), source priority
     first = (
         pl.col(PID).ne_missing(pl.col(PID).shift(1)) | (pl.col("line") != pl.col("line").shift(1))
     ).fill_null(True)
+    # sorted rows: the first row of a day is that day's time point (no hashing)
+    rows = rows.filter(first | (pl.col("day") != pl.col("day").shift(1)).fill_null(True))
     rows = rows.with_columns(first.cum_sum().alias("__series"))
     measurable = rows.group_by("__series").agg(
         pl.col("response").is_in(["PR", "SD"]).any().alias("__measurable")
@@ -136,11 +140,13 @@ def recist_series(owned: pl.DataFrame, rules: LineRules) -> pl.DataFrame:
     response = pl.when(as_sd).then(pl.lit("SD")).otherwise(pl.col("response"))
     since = pl.col("day") - pl.col("l_start")
     early = response.is_in(_RECIST_STABLE) & (since < rules.sd_min_days)
-    return rows.with_columns(
-        response.alias("response"),
-        since.alias("__since"),
-        pl.when(early).then(pl.lit("NE")).otherwise(response).alias("__shown"),
-    ).drop("__measurable")
+    return collect(
+        rows.with_columns(
+            response.alias("response"),
+            since.alias("__since"),
+            pl.when(early).then(pl.lit("NE")).otherwise(response).alias("__shown"),
+        ).drop("__measurable")
+    )
 
 
 def _best(owned: pl.DataFrame, rules: LineRules) -> pl.LazyFrame:
@@ -179,15 +185,15 @@ def _best(owned: pl.DataFrame, rules: LineRules) -> pl.LazyFrame:
         pl.Series("best_response_confirmed", names[confirmed], dtype=pl.String),
     )
     shown = rows.join(per_series.select("__series", "best_response"), on="__series")
-    shown = (
-        shown.filter(pl.col("__shown") == pl.col("best_response"))
-        .sort(["__series", "__priority", "day"], descending=[False, True, False])
-        .unique("__series", keep="first")
-        .select(
-            "__series",
-            pl.col("source").alias("best_response_source"),
-            pl.col("day").alias("best_response_date"),
-        )
+    shown = shown.filter(pl.col("__shown") == pl.col("best_response")).sort(
+        ["__series", "__priority", "day"], descending=[False, True, False]
+    )
+    shown = shown.filter(
+        (pl.col("__series") != pl.col("__series").shift(1)).fill_null(True)
+    ).select(
+        "__series",
+        pl.col("source").alias("best_response_source"),
+        pl.col("day").alias("best_response_date"),
     )
     out = per_series.join(shown, on="__series", how="left").drop("__series")
     return out.select(empty.columns).cast(empty.schema).lazy()
@@ -205,7 +211,9 @@ def line_outcomes(
     Frames that several branches read are materialised once (a lazy plan would repeat them).
     """
     lines = lines_in.lazy()
-    assessments = assessments_in.lazy()
+    priority = pl.col("source").replace_strict(SOURCE_PRIORITY, default=0, return_dtype=pl.Int8)
+    assessments = assessments_in.lazy().with_columns(priority.alias("__priority"))
+    assessments = assessments.sort([PID, "day", "__priority"], descending=[False, False, True])
     procedures = procedures_in.lazy()
     followup = followup_in.lazy()
     progressions = assessments.filter(pl.col("progression"))
@@ -213,7 +221,7 @@ def line_outcomes(
     lines = _first_after(lines, procedures, "next_procedure")
     therapy = procedures.filter(pl.col("kind").is_in(sorted(rules.next_therapy_procedures)))
     lines = _first_after(lines, therapy, "next_therapy_procedure")
-    lines = lines.join(followup, on=PID, how="left").sort([PID, "line"])
+    lines = lines.join(followup, on=PID, how="left", maintain_order="left")
     limit = pl.col("first_pd")
     if rules.response_window_ends_at_procedure:
         limit = pl.min_horizontal("first_pd", "next_procedure")
