@@ -300,3 +300,20 @@ def test_best_response_with_and_without_confirmation() -> None:
         "same_day": ("SD", "SD", "recist", day60),
         "early_sd": ("NE", "NE", "recist", day30),
     }
+
+
+def test_one_patient_course_does_not_import_pandas() -> None:
+    """Issue 9: ``netline assess`` imported pandas (about 0.3 s) through pyarrow's conversion
+    of Python objects in ``tables_from_records`` and ``summarise``; the course needs none."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from netline.course import derive_course\n"
+        "from netline.records import load_case\n"
+        "derive_course(load_case('examples/seed-case.yaml'))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

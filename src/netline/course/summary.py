@@ -43,10 +43,13 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
     UnknownKeyError
         When the patient is not in the cohort.
     """
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import polars as pl
 
     def only(table: Any) -> Any:
-        return table.filter(pc.equal(table.column("patient_id"), patient_id))
+        # Polars, not pyarrow.compute: pyarrow imports pandas to convert a Python scalar
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        return frame.filter(pl.col("patient_id") == patient_id).to_arrow()
 
     patients = _rows(only(course.patients), patient_id)
     if not patients:
