@@ -358,9 +358,10 @@ def _sorted_lists(rows: pl.LazyFrame, order: list[str], value: str, name: str) -
     """One sorted list (or ``" + "``-joined text) of the distinct ``value`` per line."""
     rows = rows.unique().sort([PID, "line", *order])
     grouped = rows.group_by([PID, "line"], maintain_order=True)
-    if name == "label":
-        return grouped.agg(pl.col(value).str.join(" + ").alias(name))
-    return grouped.agg(pl.col(value).alias(name))
+    lists = grouped.agg(pl.col(value).alias(name))
+    if name == "label":  # list.join after the group-by: about twice as fast as str.join in it
+        return lists.with_columns(pl.col(name).list.join(" + "))
+    return lists
 
 
 def _names(e: pl.LazyFrame, pairs: pl.LazyFrame) -> pl.LazyFrame:
