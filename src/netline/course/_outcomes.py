@@ -159,44 +159,53 @@ def _best(owned: pl.DataFrame, rules: LineRules) -> pl.LazyFrame:
     ``sd_min_days`` shows NE), of the highest-priority source, earliest first.
     """
     rows = recist_series(owned, rules)
-    empty = pl.DataFrame(
-        schema={
-            PID: owned.schema[PID],
-            "line": pl.Int32,
-            "best_response": pl.String,
-            "best_response_source": pl.String,
-            "best_response_date": pl.Int32,
-            "best_response_confirmed": pl.String,
-        }
-    )
+    types: dict[str, pl.DataType] = {
+        PID: owned.schema[PID],
+        "line": pl.Int32(),
+        "best_response": pl.String(),
+        "best_response_source": pl.String(),
+        "best_response_date": pl.Int32(),
+        "best_response_confirmed": pl.String(),
+    }
+    schema = pl.Schema(types)
     if rows.height == 0:
-        return empty.lazy()
+        return pl.LazyFrame(schema=schema)
     codes = rows.get_column("response").replace_strict(_CODE, return_dtype=pl.Int8)
-    _, best, confirmed = best_response_codes(
+    groups, best, confirmed = best_response_codes(
         rows.get_column("__series").to_numpy(),
         rows.get_column("__since").to_numpy().astype(np.float64),
         codes.to_numpy(),
         min_sd_days=float(rules.sd_min_days),
     )
-    names = np.array([code.value for code in OVERALL_CODES], dtype=object)
-    per_series = rows.filter(pl.col("__series") != pl.col("__series").shift(1).fill_null(0))
-    per_series = per_series.select(PID, pl.col("line").cast(pl.Int32), "__series").with_columns(
-        pl.Series("best_response", names[best], dtype=pl.String),
-        pl.Series("best_response_confirmed", names[confirmed], dtype=pl.String),
+    names = {i: code.value for i, code in enumerate(OVERALL_CODES)}
+    decided = pl.LazyFrame(
+        [
+            pl.Series("__series", groups).cast(rows.schema["__series"]),
+            pl.Series("__best", best),
+            pl.Series("__confirmed", confirmed),
+        ]
+    ).select(
+        "__series",
+        pl.col("__best").replace_strict(names, return_dtype=pl.String).alias("best_response"),
+        pl.col("__confirmed")
+        .replace_strict(names, return_dtype=pl.String)
+        .alias("best_response_confirmed"),
     )
-    shown = rows.join(per_series.select("__series", "best_response"), on="__series")
+    series = rows.lazy()
+    first = (pl.col("__series") != pl.col("__series").shift(1)).fill_null(True)
+    per_series = series.filter(first).select(PID, "line", "__series")
+    per_series = per_series.join(decided, on="__series", how="left", maintain_order="left")
+    shown = series.join(decided.select("__series", "best_response"), on="__series")
     shown = shown.filter(pl.col("__shown") == pl.col("best_response")).sort(
         ["__series", "__priority", "day"], descending=[False, True, False]
     )
-    shown = shown.filter(
-        (pl.col("__series") != pl.col("__series").shift(1)).fill_null(True)
-    ).select(
+    shown = shown.filter(first).select(
         "__series",
         pl.col("source").alias("best_response_source"),
         pl.col("day").alias("best_response_date"),
     )
-    out = per_series.join(shown, on="__series", how="left").drop("__series")
-    return out.select(empty.columns).cast(empty.schema).lazy()
+    out = per_series.join(shown, on="__series", how="left")
+    return out.select(schema.names()).cast(schema)
 
 
 def line_outcomes(

@@ -21,6 +21,10 @@ from netline.records.model import CaseRecord
 __all__ = ["derive_course", "summarise"]
 
 
+#: Tables up to this many rows are filtered row by row only (no columnar pre-filter).
+_SMALL = 2048
+
+
 def _rows(table: Any, patient_id: object) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = table.to_pylist()
     return [row for row in rows if row["patient_id"] == patient_id]
@@ -46,6 +50,8 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
     import polars as pl
 
     def only(table: Any) -> Any:
+        if table.num_rows <= _SMALL:  # a patient or a few: _rows filters them
+            return table
         # Polars, not pyarrow.compute: pyarrow imports pandas to convert a Python scalar
         frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
