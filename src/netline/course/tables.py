@@ -342,14 +342,8 @@ def _polars_schema(name: str) -> Any:
     if name not in _POLARS_SCHEMAS:
         import polars as pl
 
-        types = {
-            pa.string(): pl.String,
-            pa.date32(): pl.Date,
-            pa.int32(): pl.Int32,
-            pa.int64(): pl.Int64,
-            pa.bool_(): pl.Boolean,
-            pa.float64(): pl.Float64,
-        }
+        types = {pa.string(): pl.String, pa.date32(): pl.Date, pa.int32(): pl.Int32}
+        types |= {pa.int64(): pl.Int64, pa.bool_(): pl.Boolean, pa.float64(): pl.Float64}
         _POLARS_SCHEMAS[name] = pl.Schema(
             {field.name: types[field.type] for field in _schema(name, pa.string())}
         )
