@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from netline.clinical.recist import OverallResponse, TimePoint, best_overall_response
 from netline.course.rules import LineRules
 from netline.course.tables import CourseTables
 from netline.records.vocabulary import AGENTS
@@ -20,19 +21,7 @@ from netline.records.vocabulary import AGENTS
 __all__ = ["oracle", "patient_course"]
 
 EPOCH = dt.date(1970, 1, 1)
-RANK = {
-    "CR": 9,
-    "NED": 8,
-    "PR": 7,
-    "responding": 6,
-    "SD": 5,
-    "stable": 4,
-    "non-CR/non-PD": 3,
-    "mixed": 2,
-    "PD": 1,
-    "progressing": 1,
-    "NE": 0,
-}
+RANK = {"NED": 5, "responding": 4, "stable": 3, "mixed": 2, "progressing": 1}
 RECIST = {"CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"}
 CLINICIAN = {"NED", "responding", "stable", "mixed", "progressing"}
 STABLE = {"SD", "stable", "non-CR/non-PD", "mixed"}
@@ -144,27 +133,61 @@ def _first_after(days: Sequence[int], start: int) -> int | None:
     return min((d for d in days if d > start), default=None)
 
 
-def _best(
-    owned: list[dict[str, Any]],
-    start: int,
-    limit: int | None,
-    kinds: set[str],
-    rules: LineRules,
-    drop_early: bool,
-) -> tuple[str, str, int] | None:
-    best: tuple[tuple[int, int, int, str], str, str, int] | None = None
+def _status(
+    owned: list[dict[str, Any]], start: int, limit: int | None, rules: LineRules
+) -> tuple[str, int] | None:
+    """The best clinician-recorded status: rank, then source priority, then earliest."""
+    best: tuple[tuple[int, int, int, str], str, int] | None = None
     for a in owned:
-        if a["response"] not in kinds or (limit is not None and a["day"] > limit):
+        if a["response"] not in CLINICIAN or (limit is not None and a["day"] > limit):
             continue
         code = a["response"]
         if code in STABLE and a["day"] - start < rules.sd_min_days:
-            if drop_early:
-                continue
-            code = "NE"
+            continue
         key = (RANK[code], PRIORITY.get(a["source"], 0), -(a["day"] - start), code)
         if best is None or key > best[0]:
-            best = (key, code, a["source"], a["day"])
-    return None if best is None else (best[1], best[2], best[3])
+            best = (key, code, a["day"])
+    return None if best is None else (best[1], best[2])
+
+
+def _recist(
+    owned: list[dict[str, Any]], start: int, limit: int | None, rules: LineRules
+) -> tuple[str, str | None, int | None, str] | None:
+    """Best response, its source and date, and the confirmed best response (RECIST 1.1).
+
+    One time point a day (the source of highest priority); non-CR/non-PD reads as SD in a
+    series that also holds PR or SD; the scalar RECIST rule decides both best responses.
+    """
+    by_day: dict[int, dict[str, Any]] = {}
+    for a in owned:
+        if a["response"] not in RECIST or (limit is not None and a["day"] > limit):
+            continue
+        kept = by_day.get(a["day"])
+        if kept is None or PRIORITY.get(a["source"], 0) > PRIORITY.get(kept["source"], 0):
+            by_day[a["day"]] = a
+    if not by_day:
+        return None
+    series = [by_day[d] for d in sorted(by_day)]
+    measurable = any(a["response"] in ("PR", "SD") for a in series)
+
+    def read(a: dict[str, Any]) -> str:
+        code = str(a["response"])
+        return "SD" if measurable and code == "non-CR/non-PD" else code
+
+    points = [TimePoint(a["day"] - start, OverallResponse(read(a))) for a in series]
+    best = best_overall_response(points, min_sd_days=rules.sd_min_days).value.value
+    confirmed = best_overall_response(points, confirmation=True, min_sd_days=rules.sd_min_days)
+
+    def shown(a: dict[str, Any]) -> str:
+        code = read(a)
+        early = code in ("SD", "non-CR/non-PD") and a["day"] - start < rules.sd_min_days
+        return "NE" if early else code
+
+    evidence = [a for a in series if shown(a) == best]
+    evidence.sort(key=lambda a: (-PRIORITY.get(a["source"], 0), a["day"]))
+    source = str(evidence[0]["source"]) if evidence else None
+    when = int(evidence[0]["day"]) if evidence else None
+    return best, source, when, confirmed.value.value
 
 
 def _label(
@@ -326,8 +349,8 @@ def _line_row(
         for a in assessments
         if a["day"] > start and (next_start is None or a["day"] <= next_start)
     ]
-    best = _best(owned, start, limit, RECIST, rules, drop_early=False)
-    status = _best(owned, start, limit, CLINICIAN, rules, drop_early=True)
+    best = _recist(owned, start, limit, rules)
+    status = _status(owned, start, limit, rules)
     pfs_day, pfs_event, pfs_reason = _pfs(
         start, first_pd, death, fu_end, next_therapy, by_procedure, owned, last_any, rules
     )
@@ -355,8 +378,9 @@ def _line_row(
         "best_response": best[0] if best else None,
         "best_response_source": best[1] if best else None,
         "best_response_date": best[2] if best else None,
+        "best_response_confirmed": best[3] if best else None,
         "clinician_status": status[0] if status else None,
-        "clinician_status_date": status[2] if status else None,
+        "clinician_status_date": status[1] if status else None,
         "first_progression": first_pd,
         "pfs_days": pfs_day - start,
         "pfs_event": pfs_event,

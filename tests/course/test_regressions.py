@@ -261,3 +261,59 @@ def test_bad_rows_named_clearly() -> None:
     mixed = CourseTables(orphan.episodes, tables.assessments, tables.followup, tables.procedures)
     with pytest.raises(InvalidInputError, match="patient listed in followup"):
         derive_lines(mixed)
+
+
+def test_best_response_with_and_without_confirmation() -> None:
+    """Issue 9: best response per line with and without confirmation, by the one RECIST rule.
+
+    RECIST 1.1 (Eisenhauer 2009, section 4.4 and Table 3): a CR or PR counts for the confirmed
+    best response only when a later assessment at least 4 weeks after confirms it; an
+    unconfirmed PR counts as SD once the minimum SD interval is met; a PR after a CR means
+    that disease reappeared (PD). Stable disease needs ``sd_min_days`` from the start.
+    """
+    ssa = [Ep("everolimus", 0, None)]
+    cases = {
+        "confirmed": [(60, "PR", "recist"), (100, "PR", "recist")],
+        "unconfirmed": [(60, "PR", "recist"), (100, "SD", "recist")],
+        "cr_then_pr": [(60, "CR", "recist"), (120, "PR", "recist")],
+        "same_day": [(60, "PR", "recorded"), (60, "SD", "recist"), (100, "SD", "recist")],
+        "early_sd": [(30, "SD", "recist")],
+    }
+    histories = {name: History(ssa, assessments=rows) for name, rows in cases.items()}
+    course = _same_as_oracle(tables_of(histories))
+    got = {
+        row["patient_id"]: (
+            row["best_response"],
+            row["best_response_confirmed"],
+            row["best_response_source"],
+            row["best_response_date"],
+        )
+        for row in course.lines.to_pylist()
+    }
+    day60 = dt.date(2020, 1, 1) + dt.timedelta(days=60)
+    day30 = dt.date(2020, 1, 1) + dt.timedelta(days=30)
+    assert got == {
+        "confirmed": ("PR", "PR", "recist", day60),
+        "unconfirmed": ("PR", "SD", "recist", day60),
+        "cr_then_pr": ("CR", "SD", "recist", day60),
+        # one time point a day: the RECIST measurement outranks the recorded response
+        "same_day": ("SD", "SD", "recist", day60),
+        "early_sd": ("NE", "NE", "recist", day30),
+    }
+
+
+def test_one_patient_course_does_not_import_pandas() -> None:
+    """Issue 9: ``netline assess`` imported pandas (about 0.3 s) through pyarrow's conversion
+    of Python objects in ``tables_from_records`` and ``summarise``; the course needs none."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from netline.course import derive_course\n"
+        "from netline.records import load_case\n"
+        "derive_course(load_case('examples/seed-case.yaml'))\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

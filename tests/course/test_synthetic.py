@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netline.course import derive_lines, tables_from_records
 from netline.course.synthetic import (
@@ -169,3 +171,24 @@ def test_regimen_catalogue_is_consistent() -> None:
     assert all(r.agents for r in REGIMENS)
     assert [r.name for r in REGIMENS if r.is_ssa] == ["lanreotide", "octreotide LAR"]
     assert isinstance(synthetic_cohort(3, seed=2).labs, pa.Table)
+
+
+def test_records_never_start_therapy_after_follow_up() -> None:
+    """Issue 9: seed 0 drew CAPTEM two days before the end of follow-up; temozolomide (day 10
+    of the line) then started after the last follow-up and ``records()`` raised pydantic's
+    error. A line now starts only when every agent of it starts before the end."""
+    records = synthetic_cohort(300, seed=0).records()
+    assert len(records) == 300
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(1, 80))
+def test_every_synthetic_record_is_valid(seed: int, n: int) -> None:
+    cohort = synthetic_cohort(n, seed=seed)
+    records = cohort.records()  # a record that breaks an integrity rule raises here
+    assert len(records) == n
+    for record in records:
+        last = record.patient.last_follow_up
+        assert last is not None
+        starts = [e.start for e in record.events if getattr(e, "start", None) is not None]
+        assert all(start <= last for start in starts)

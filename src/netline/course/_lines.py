@@ -31,6 +31,24 @@ def _gap(rules: LineRules, column: str = "agent_class") -> pl.Expr:
     )
 
 
+#: Added to an ``Int32`` day to make it a non-negative number below ``2**32``.
+_DAY_OFFSET = 2**31
+
+
+def segment_cum_max(value: str, segment: str) -> pl.Expr:
+    """Return the running maximum of an ``Int32`` column within runs of one ``segment``.
+
+    The rows must be sorted so that each segment is contiguous; ``segment`` is a dense,
+    non-negative row-derived counter (a ``cum_sum`` of run starts, so below the number of rows).
+    The maximum is taken over ``segment * 2**32 + (value + 2**31)``: exact for every ``Int32``
+    value and every segment below ``2**31`` (a batch holds far fewer rows), and a flat running
+    maximum instead of a window over every patient (tens of times faster on a batch).
+    """
+    base = pl.col(segment).cast(pl.Int64) * (1 << 32)
+    shifted = pl.col(value).cast(pl.Int64) + _DAY_OFFSET
+    return ((base + shifted).cum_max() - base - _DAY_OFFSET).cast(pl.Int32)
+
+
 def _last_event_on_or_before(
     left: pl.LazyFrame, events: pl.LazyFrame, name: str, on: str = "start"
 ) -> pl.LazyFrame:
@@ -76,9 +94,7 @@ def eras(
     ep = ep.with_columns(pl.col("__first").cum_sum().alias("__run"))
     # within a run of one agent (rows sorted): the row before, unless this row opens the run
     prev_start = pl.when(~pl.col("__first")).then(pl.col("start").shift(1))
-    prev_stop = pl.when(~pl.col("__first")).then(
-        pl.col("stop_eff").cum_max().over("__run").shift(1)
-    )
+    prev_stop = pl.when(~pl.col("__first")).then(segment_cum_max("stop_eff", "__run").shift(1))
     new_era = (
         pl.col("__first")
         | ((pl.col("start") - prev_stop) > _gap(rules)).fill_null(False)
@@ -156,8 +172,8 @@ def era_lines(eras: pl.LazyFrame, procedures: pl.LazyFrame, rules: LineRules) ->
         (pl.col(PID) != pl.col(PID).shift(1)).fill_null(True).alias("__first"),
     )
     e = e.with_columns(pl.col("__first").cum_sum().alias("__p"))
-    stop_before = pl.col("stop").cum_max().shift(1).over("__p")
-    class_before = pl.col("stop").cum_max().shift(1).over(["__p", "agent_class"])
+    e = _class_history(e, rules)
+    stop_before = pl.when(~pl.col("__first")).then(segment_cum_max("stop", "__p").shift(1))
     hard = (
         pl.col("__first")
         | pl.col("is_procedure")
@@ -167,14 +183,38 @@ def era_lines(eras: pl.LazyFrame, procedures: pl.LazyFrame, rules: LineRules) ->
         | ((pl.col("start") - stop_before) > pl.col("gap")).fill_null(False)
     )
     active = (stop_before > pl.col("start")).fill_null(False)
-    same_class = (class_before >= pl.col("start") - pl.col("gap")).fill_null(False)
+    same_class = (pl.col("__class_before") >= pl.col("start") - pl.col("gap")).fill_null(False)
     if rules.switch_within_class_opens_line:
-        previous_agent = pl.col("agent").shift(1).over(["__p", "agent_class"])
-        same_class = same_class & (previous_agent == pl.col("agent")).fill_null(True)
+        same_class = same_class & (pl.col("__class_agent") == pl.col("agent")).fill_null(True)
     novel = ~same_class & ~(pl.col("is_ssa") & active)
     e = e.with_columns(hard.alias("hard"), novel.alias("__novel"))
     e = e.with_columns((pl.col("__novel") & ~pl.col("hard")).alias("__cand"))
     return _decided(e, rules.regimen_window_days)
+
+
+def _class_history(e: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
+    """Add the latest earlier stop and the previous agent within the patient's agent class.
+
+    ``__class_before`` and ``__class_agent`` come from the earlier rows (in row order) of the
+    same patient and agent class: one sort by (patient, class, row), flat running maxima,
+    and a sort back (no windows).
+    """
+    e = e.with_row_index("__row")
+    by_class = e.sort(["__p", "agent_class", "__row"])
+    opens = (
+        pl.col("__p").ne_missing(pl.col("__p").shift(1))
+        | pl.col("agent_class").ne_missing(pl.col("agent_class").shift(1))
+    ).fill_null(True)
+    by_class = by_class.with_columns(opens.alias("__c_first"))
+    by_class = by_class.with_columns(pl.col("__c_first").cum_sum().alias("__c"))
+    within = ~pl.col("__c_first")
+    columns = [
+        pl.when(within).then(segment_cum_max("stop", "__c").shift(1)).alias("__class_before")
+    ]
+    if rules.switch_within_class_opens_line:
+        columns.append(pl.when(within).then(pl.col("agent").shift(1)).alias("__class_agent"))
+    by_class = by_class.with_columns(columns)
+    return by_class.sort("__row").drop("__row", "__c_first", "__c")
 
 
 def _decided(e: pl.LazyFrame, window: int) -> pl.LazyFrame:
@@ -220,11 +260,18 @@ def number_lines(e: pl.DataFrame, window: int) -> pl.DataFrame:
         line_start.alias("line_start"),
         pl.int_range(pl.len(), dtype=pl.Int64).alias("seq"),  # the row order, for ties
     )
-    return e.drop("__first", "__p", "__novel", "__cand", "__anchor", "__segment", "__undecided")
-
-
-def _sorted_unique(expr: pl.Expr) -> pl.Expr:
-    return expr.unique().sort()
+    return e.drop(
+        "__first",
+        "__p",
+        "__novel",
+        "__cand",
+        "__anchor",
+        "__segment",
+        "__undecided",
+        "__class_before",
+        "__class_agent",
+        strict=False,
+    )
 
 
 def _label_expr(agent: pl.Expr) -> pl.Expr:
@@ -236,20 +283,34 @@ def line_aggregates(e: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
 
     The label lists the regimen (agents started within the regimen window of the line start,
     radioligands with the line's cycles, e.g. ``177Lu-DOTATATE x4``), sorted by name, then
-    the SSAs of the line and its backbone.
+    the SSAs of the line and its backbone. Lists and labels are built from long, sorted,
+    de-duplicated rows (one group-by each), not by list operations per line.
     """
     in_regimen = (pl.col("start") - pl.col("line_start")) <= rules.regimen_window_days
     drug = ~pl.col("is_procedure")
     radioligand = (pl.col("agent_class") == "radioligand") & drug
-    line_cycles = pl.col("cycles").filter(radioligand).sum().over([PID, "line"])
+    # rows are sorted by patient, then line: a line's rows are contiguous (no windows needed)
+    new_line = (
+        pl.col(PID).ne_missing(pl.col(PID).shift(1)) | (pl.col("line") != pl.col("line").shift(1))
+    ).fill_null(True)
+    e = e.with_columns(new_line.cum_sum().alias("__lk"))
+    per_line = e.group_by("__lk").agg(
+        pl.col("cycles").filter(radioligand).sum().alias("__line_cycles"),
+        radioligand.any().alias("__line_radioligand"),
+    )
+    e = e.join(per_line, on="__lk", how="left", maintain_order="left")
     text = (
         pl.when(pl.col("is_procedure"))
         .then(pl.col("agent").str.replace_all("_", " "))
-        .when(radioligand & radioligand.any().over([PID, "line"]))
-        .then(pl.format("{} x{}", _label_expr(pl.col("agent")), line_cycles))
+        .when(radioligand & pl.col("__line_radioligand"))
+        .then(pl.format("{} x{}", _label_expr(pl.col("agent")), pl.col("__line_cycles")))
         .otherwise(_label_expr(pl.col("agent")))
     )
-    e = e.with_columns(text.alias("__text"), _label_expr(pl.col("agent")).alias("__name"))
+    e = e.with_columns(
+        text.alias("__text"),
+        _label_expr(pl.col("agent")).alias("__name"),
+        in_regimen.alias("__in_regimen"),
+    )
     lines = e.group_by([PID, "line"], maintain_order=True).agg(
         pl.col("start").min(),
         pl.col("stop").max().alias("own_stop"),
@@ -259,22 +320,22 @@ def line_aggregates(e: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
         radioligand.any().alias("__radioligand"),
         pl.col("clinical_trial").any(),
         pl.col("reason").sort_by(["stop", "seq"]).last().alias("own_reason"),
-        _sorted_unique(
-            pl.col("__text").filter((in_regimen & ~pl.col("is_ssa")) | pl.col("is_procedure"))
-        ).alias("__pieces"),
-        pl.col("__name").filter(in_regimen & pl.col("is_ssa")).alias("__ssa_names"),
-        _sorted_unique(pl.col("agent")).alias("own_agents"),
     )
     lines = lines.with_columns(
         pl.when(pl.col("__radioligand")).then(pl.col("cycles")).cast(pl.Int32).alias("cycles")
     ).drop("__radioligand")
-    backbone = _backbone(e, lines)
-    lines = lines.join(backbone, on=[PID, "line"], how="left").sort([PID, "line"])
+    pairs = _backbone_pairs(e, lines)
+    backbone = pairs.group_by([PID, "line"]).agg(
+        pl.col("b_stop").max().alias("backbone_stop"),
+        pl.col("b_ongoing").any().alias("backbone_ongoing"),
+        pl.col("b_reason").sort_by(["b_stop", "b_seq"]).last().alias("backbone_reason"),
+    )
+    lines = lines.join(backbone, on=[PID, "line"], how="left")
+    lines = lines.join(_names(e, pairs), on=[PID, "line"], how="left").sort([PID, "line"])
     same_patient = (pl.col(PID).shift(-1) == pl.col(PID)).fill_null(False)
     next_start = pl.when(same_patient).then(pl.col("start").shift(-1))  # rows sorted
     natural_end = pl.max_horizontal("own_stop", "backbone_stop")
     from_backbone = (pl.col("backbone_stop") > pl.col("own_stop")).fill_null(False)
-    empty = pl.lit([], pl.List(pl.String))
     lines = lines.with_columns(
         next_start.alias("next_start"),
         natural_end.alias("natural_end"),
@@ -282,24 +343,56 @@ def line_aggregates(e: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
         .then(pl.col("backbone_reason"))
         .otherwise(pl.col("own_reason"))
         .alias("last_reason"),
-        pl.col("backbone").fill_null(empty),
-        pl.col("__backbone_names").fill_null(empty),
+        pl.col("backbone").fill_null(pl.lit([], pl.List(pl.String))),
     )
-    ssa_names = pl.col("__ssa_names").list.concat("__backbone_names").list.unique().list.sort()
-    lines = lines.with_columns(
+    return lines.with_columns(
         pl.min_horizontal("natural_end", "next_start").alias("end"),
         (
             pl.col("next_start").is_null()
             & (pl.col("own_ongoing") | pl.col("backbone_ongoing").fill_null(False))
         ).alias("ongoing"),
-        pl.col("own_agents").list.concat("backbone").list.unique().list.sort().alias("agents"),
-        pl.col("__pieces").list.concat(ssa_names).list.join(" + ").alias("label"),
     )
-    return lines.drop("__pieces", "__ssa_names", "__backbone_names")
 
 
-def _backbone(e: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
-    """SSA eras of earlier lines still running when a systemic line starts."""
+def _sorted_lists(rows: pl.LazyFrame, order: list[str], value: str, name: str) -> pl.LazyFrame:
+    """One sorted list (or ``" + "``-joined text) of the distinct ``value`` per line."""
+    rows = rows.unique().sort([PID, "line", *order])
+    grouped = rows.group_by([PID, "line"], maintain_order=True)
+    lists = grouped.agg(pl.col(value).alias(name))
+    if name == "label":  # list.join after the group-by: about twice as fast as str.join in it
+        return lists.with_columns(pl.col(name).list.join(" + "))
+    return lists
+
+
+def _names(e: pl.LazyFrame, pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """Per line: ``agents`` (own and backbone), ``backbone`` and the ``label``."""
+    own = e.select(PID, "line", "agent")
+    held = pairs.select(PID, "line", pl.col("b_agent").alias("agent"))
+    agents = _sorted_lists(pl.concat([own, held]), ["agent"], "agent", "agents")
+    backbone = _sorted_lists(held, ["agent"], "agent", "backbone")
+    regimen = pl.col("__in_regimen")
+    pieces = e.filter((regimen & ~pl.col("is_ssa")) | pl.col("is_procedure")).select(
+        PID, "line", pl.lit(0, pl.Int8).alias("__part"), pl.col("__text").alias("__piece")
+    )
+    ssa = e.filter(regimen & pl.col("is_ssa")).select(
+        PID, "line", pl.lit(1, pl.Int8).alias("__part"), pl.col("__name").alias("__piece")
+    )
+    held_names = pairs.select(
+        PID, "line", pl.lit(1, pl.Int8).alias("__part"), pl.col("b_name").alias("__piece")
+    )
+    label = _sorted_lists(
+        pl.concat([pieces, ssa, held_names]),
+        ["__part", "__piece"],
+        "__piece",
+        "label",
+    )
+    return agents.join(backbone, on=[PID, "line"], how="left").join(
+        label, on=[PID, "line"], how="left"
+    )
+
+
+def _backbone_pairs(e: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
+    """SSA eras of earlier lines still running when a systemic line starts (one row each)."""
     ssa = e.filter(pl.col("is_ssa") & ~pl.col("is_procedure")).select(
         PID,
         pl.col("agent").alias("b_agent"),
@@ -311,15 +404,8 @@ def _backbone(e: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
         pl.col("seq").alias("b_seq"),
     )
     starts = lines.filter(pl.col("kind").is_null()).select(PID, "line", "start")
-    pairs = starts.join(ssa, on=PID, how="inner").filter(
+    return starts.join(ssa, on=PID, how="inner").filter(
         (pl.col("b_start") < pl.col("start")) & (pl.col("b_stop") > pl.col("start"))
-    )
-    return pairs.group_by([PID, "line"]).agg(
-        _sorted_unique(pl.col("b_agent")).alias("backbone"),
-        pl.col("b_stop").max().alias("backbone_stop"),
-        pl.col("b_ongoing").any().alias("backbone_ongoing"),
-        pl.col("b_reason").sort_by(["b_stop", "b_seq"]).last().alias("backbone_reason"),
-        _sorted_unique(pl.col("b_name")).alias("__backbone_names"),
     )
 
 

@@ -9,14 +9,17 @@ origins. ``docs/course.md`` states every definition with its source.
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 
+from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_codes
+from netline.course._collect import collect
 from netline.course.rules import LineRules
 
 __all__ = [
+    "CLINICIAN_RANK",
     "CLINICIAN_STATUSES",
     "RECIST_CATEGORIES",
-    "RESPONSE_RANK",
     "SOURCE_PRIORITY",
     "line_outcomes",
     "patient_outcomes",
@@ -24,27 +27,26 @@ __all__ = [
 
 PID = "patient_id"
 
-#: Best-response order (higher is better); ties go to the source of higher priority, then to
-#: the earlier assessment.
-RESPONSE_RANK: dict[str, int] = {
-    "CR": 9,
-    "NED": 8,
-    "PR": 7,
-    "responding": 6,
-    "SD": 5,
-    "stable": 4,
-    "non-CR/non-PD": 3,
+#: Order of clinician-recorded statuses (higher is better) for ``clinician_status``; ties go
+#: to the source of higher priority, then to the earlier assessment. The RECIST best overall
+#: response is not ranked here: it comes from
+#: :func:`netline.clinical.recist.vectorised.best_response_codes`.
+CLINICIAN_RANK: dict[str, int] = {
+    "NED": 5,
+    "responding": 4,
+    "stable": 3,
     "mixed": 2,
-    "PD": 1,
     "progressing": 1,
-    "NE": 0,
 }
 #: Responses that are RECIST 1.1 overall-response categories (``best_response``).
-RECIST_CATEGORIES = frozenset({"CR", "PR", "SD", "non-CR/non-PD", "PD", "NE"})
+RECIST_CATEGORIES = frozenset(code.value for code in OVERALL_CODES)
 #: Clinician-recorded disease status (``clinician_status``).
-CLINICIAN_STATUSES = frozenset({"NED", "responding", "stable", "mixed", "progressing"})
-#: Responses that need ``sd_min_days`` since the line start to count.
-STABLE = frozenset({"SD", "stable", "non-CR/non-PD", "mixed"})
+CLINICIAN_STATUSES = frozenset(CLINICIAN_RANK)
+#: Clinician statuses that need ``sd_min_days`` since the line start to count.
+STABLE = frozenset({"stable", "mixed"})
+#: RECIST categories that need ``sd_min_days`` since the line start to count (else NE).
+_RECIST_STABLE = ("SD", "non-CR/non-PD")
+_CODE = {code.value: i for i, code in enumerate(OVERALL_CODES)}
 SOURCE_PRIORITY: dict[str, int] = {"recist": 4, "recorded": 3, "clinician": 2, "stop_reason": 1}
 _QUIET = ("unknown", "other", "ongoing")
 
@@ -53,7 +55,8 @@ def _first_after(left: pl.LazyFrame, events: pl.LazyFrame, name: str) -> pl.Lazy
     """Add ``name``: the first event day strictly after the line start (same patient)."""
     right = events.select(PID, pl.col("day").alias(name)).unique().sort(name)
     right = right.with_columns(pl.col(name).alias("__day"))
-    joined = left.sort("start").join_asof(
+    # left rows are sorted by patient, then start (within each patient: what join_asof needs)
+    joined = left.join_asof(
         right,
         left_on="start",
         right_on="__day",
@@ -69,7 +72,8 @@ def _owned(assessments: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
     """Each assessment with the line it belongs to (the last one started before it)."""
     spans = lines.select(PID, "line", pl.col("start").alias("l_start")).sort("l_start")
     spans = spans.with_columns(pl.col("l_start").alias("__s"))
-    joined = assessments.sort("day").join_asof(
+    # assessments are sorted by patient, day, source priority: sorted within each patient
+    joined = assessments.join_asof(
         spans,
         left_on="day",
         right_on="__s",
@@ -81,37 +85,127 @@ def _owned(assessments: pl.LazyFrame, lines: pl.LazyFrame) -> pl.LazyFrame:
     return joined.filter(pl.col("line").is_not_null()).drop("__s")
 
 
-def _best(
-    owned: pl.LazyFrame, categories: frozenset[str], rules: LineRules, prefix: str
-) -> pl.LazyFrame:
-    """Return the best response among ``categories`` within each line's response window."""
+def _clinician(owned: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:
+    """Return the best clinician-recorded status within each line's response window."""
     since = pl.col("day") - pl.col("l_start")
     early = pl.col("response").is_in(sorted(STABLE)) & (since < rules.sd_min_days)
     rows = owned.filter(
-        pl.col("response").is_in(sorted(categories))
+        pl.col("response").is_in(sorted(CLINICIAN_STATUSES))
         & (pl.col("limit").is_null() | (pl.col("day") <= pl.col("limit")))
+        & ~early
     )
     rows = rows.with_columns(
-        pl.when(early).then(pl.lit("NE")).otherwise(pl.col("response")).alias("__code"),
-        pl.col("source").replace_strict(SOURCE_PRIORITY, default=0).alias("__priority"),
+        pl.col("response").replace_strict(CLINICIAN_RANK, default=0).alias("__rank"),
         (-since).alias("__recent"),
     )
-    rows = rows.with_columns(
-        pl.col("__code").replace_strict(RESPONSE_RANK, default=0).alias("__rank")
-    )
-    if prefix == "clinician_status":
-        rows = rows.filter(~early)
-    keys = ["__rank", "__priority", "__recent", "__code"]
-    best = (
+    keys = ["__rank", "__priority", "__recent", "response"]
+    return (
         rows.sort([PID, "line", *keys])
         .group_by([PID, "line"])
         .agg(
-            pl.col("__code").last().alias(prefix),
-            pl.col("source").last().alias(f"{prefix}_source"),
-            pl.col("day").last().alias(f"{prefix}_date"),
+            pl.col("response").last().alias("clinician_status"),
+            pl.col("day").last().alias("clinician_status_date"),
         )
     )
-    return best
+
+
+def recist_series(owned: pl.DataFrame, rules: LineRules) -> pl.DataFrame:
+    """Return the RECIST time points of each line: one a day, from the best source.
+
+    Rows are the assessments in RECIST categories within the line's response window, sorted by
+    patient, line and day. On a day with several sources, the one of highest
+    ``SOURCE_PRIORITY`` gives the time point. When a line's series mixes non-CR/non-PD (a
+    non-target-only reading) with PR or SD (measurable disease, from another source), the
+    disease is measurable: non-CR/non-PD reads as SD, so that the series is one kind of
+    disease as RECIST 1.1 requires.
+    """
+    rows = owned.lazy().select(
+        PID, "line", "day", "response", "source", "__priority", "l_start", "limit"
+    )
+    rows = rows.filter(
+        pl.col("response").is_in(sorted(RECIST_CATEGORIES))
+        & (pl.col("limit").is_null() | (pl.col("day") <= pl.col("limit")))
+    )  # in the order of ``owned``: patient, day (so line), source priority
+    first = (
+        pl.col(PID).ne_missing(pl.col(PID).shift(1)) | (pl.col("line") != pl.col("line").shift(1))
+    ).fill_null(True)
+    # sorted rows: the first row of a day is that day's time point (no hashing)
+    rows = rows.filter(first | (pl.col("day") != pl.col("day").shift(1)).fill_null(True))
+    rows = rows.with_columns(first.cum_sum().alias("__series"))
+    measurable = rows.group_by("__series").agg(
+        pl.col("response").is_in(["PR", "SD"]).any().alias("__measurable")
+    )
+    rows = rows.join(measurable, on="__series", how="left", maintain_order="left")
+    as_sd = (pl.col("response") == "non-CR/non-PD") & pl.col("__measurable")
+    response = pl.when(as_sd).then(pl.lit("SD")).otherwise(pl.col("response"))
+    since = pl.col("day") - pl.col("l_start")
+    early = response.is_in(_RECIST_STABLE) & (since < rules.sd_min_days)
+    return collect(
+        rows.with_columns(
+            response.alias("response"),
+            since.alias("__since"),
+            pl.when(early).then(pl.lit("NE")).otherwise(response).alias("__shown"),
+        ).drop("__measurable")
+    )
+
+
+def _best(owned: pl.DataFrame, rules: LineRules) -> pl.LazyFrame:
+    """Best overall response per line, without and with confirmation (RECIST 1.1).
+
+    The categories come from the one RECIST rule,
+    :func:`~netline.clinical.recist.vectorised.best_response_codes`, over each line's series
+    (:func:`recist_series`; days counted from the line start). The date and source shown are
+    those of the assessment that shows the best response (a stable reading before
+    ``sd_min_days`` shows NE), of the highest-priority source, earliest first.
+    """
+    rows = recist_series(owned, rules)
+    types: dict[str, pl.DataType] = {
+        PID: owned.schema[PID],
+        "line": pl.Int32(),
+        "best_response": pl.String(),
+        "best_response_source": pl.String(),
+        "best_response_date": pl.Int32(),
+        "best_response_confirmed": pl.String(),
+    }
+    schema = pl.Schema(types)
+    if rows.height == 0:
+        return pl.LazyFrame(schema=schema)
+    codes = rows.get_column("response").replace_strict(_CODE, return_dtype=pl.Int8)
+    groups, best, confirmed = best_response_codes(
+        rows.get_column("__series").to_numpy(),
+        rows.get_column("__since").to_numpy().astype(np.float64),
+        codes.to_numpy(),
+        min_sd_days=float(rules.sd_min_days),
+    )
+    names = {i: code.value for i, code in enumerate(OVERALL_CODES)}
+    decided = pl.LazyFrame(
+        [
+            pl.Series("__series", groups).cast(rows.schema["__series"]),
+            pl.Series("__best", best),
+            pl.Series("__confirmed", confirmed),
+        ]
+    ).select(
+        "__series",
+        pl.col("__best").replace_strict(names, return_dtype=pl.String).alias("best_response"),
+        pl.col("__confirmed")
+        .replace_strict(names, return_dtype=pl.String)
+        .alias("best_response_confirmed"),
+    )
+    series = rows.lazy()
+    first = (pl.col("__series") != pl.col("__series").shift(1)).fill_null(True)
+    per_series = series.filter(first).select(PID, "line", "__series")
+    per_series = per_series.join(decided, on="__series", how="left", maintain_order="left")
+    shown = series.join(decided.select("__series", "best_response"), on="__series")
+    shown = shown.filter(pl.col("__shown") == pl.col("best_response")).sort(
+        ["__series", "__priority", "day"], descending=[False, True, False]
+    )
+    shown = shown.filter(first).select(
+        "__series",
+        pl.col("source").alias("best_response_source"),
+        pl.col("day").alias("best_response_date"),
+    )
+    out = per_series.join(shown, on="__series", how="left")
+    return out.select(schema.names()).cast(schema)
 
 
 def line_outcomes(
@@ -126,7 +220,9 @@ def line_outcomes(
     Frames that several branches read are materialised once (a lazy plan would repeat them).
     """
     lines = lines_in.lazy()
-    assessments = assessments_in.lazy()
+    priority = pl.col("source").replace_strict(SOURCE_PRIORITY, default=0, return_dtype=pl.Int8)
+    assessments = assessments_in.lazy().with_columns(priority.alias("__priority"))
+    assessments = assessments.sort([PID, "day", "__priority"], descending=[False, False, True])
     procedures = procedures_in.lazy()
     followup = followup_in.lazy()
     progressions = assessments.filter(pl.col("progression"))
@@ -134,7 +230,7 @@ def line_outcomes(
     lines = _first_after(lines, procedures, "next_procedure")
     therapy = procedures.filter(pl.col("kind").is_in(sorted(rules.next_therapy_procedures)))
     lines = _first_after(lines, therapy, "next_therapy_procedure")
-    lines = lines.join(followup, on=PID, how="left").sort([PID, "line"])
+    lines = lines.join(followup, on=PID, how="left", maintain_order="left")
     limit = pl.col("first_pd")
     if rules.response_window_ends_at_procedure:
         limit = pl.min_horizontal("first_pd", "next_procedure")
@@ -146,19 +242,15 @@ def line_outcomes(
         procedure_first.alias("__by_procedure"),
         pl.min_horizontal("next_start", "next_therapy_procedure").alias("next_therapy"),
     )
-    lines = lines.collect().lazy()
+    lines = collect(lines).lazy()
     owned = _owned(assessments, lines)
     owned = owned.join(
         lines.select(PID, "line", "limit", "next_therapy"), on=[PID, "line"], how="left"
     )
-    owned = owned.collect().lazy()
-    lines = lines.join(
-        _best(owned, RECIST_CATEGORIES, rules, "best_response"), on=[PID, "line"], how="left"
-    )
-    clinician = _best(owned, CLINICIAN_STATUSES, rules, "clinician_status").drop(
-        "clinician_status_source"
-    )
-    lines = lines.join(clinician, on=[PID, "line"], how="left")
+    owned_rows = collect(owned)
+    owned = owned_rows.lazy()
+    lines = lines.join(_best(owned_rows, rules), on=[PID, "line"], how="left")
+    lines = lines.join(_clinician(owned, rules), on=[PID, "line"], how="left")
     before_therapy = pl.col("next_therapy").is_null() | (pl.col("day") <= pl.col("next_therapy"))
     last_owned = (
         owned.filter(before_therapy)
@@ -168,7 +260,7 @@ def line_outcomes(
     lines = lines.join(last_owned, on=[PID, "line"], how="left")
     last_any = assessments.group_by(PID).agg(pl.col("day").max().alias("patient_last_assessment"))
     lines = lines.join(last_any, on=PID, how="left")
-    return _survival(lines, rules).sort([PID, "line"]).collect()
+    return collect(_survival(lines, rules).sort([PID, "line"]))
 
 
 def _survival(lines: pl.LazyFrame, rules: LineRules) -> pl.LazyFrame:

@@ -77,6 +77,10 @@ _REASONS = ["", "progression", "toxicity", "completed", "ongoing", "death"]
 _RESPONSES = ["PD", "SD", "PR", "CR", "progressing", "stable", "responding", "NED"]
 _SSA_CODES = np.array([r.is_ssa for r in REGIMENS])
 _PRRT_CODES = np.array([r.prrt_cycles > 0 for r in REGIMENS])
+#: Days from a line's start to the start of its last agent (e.g. temozolomide in CAPTEM).
+_LAST_AGENT_OFFSET = np.array(
+    [r.second_offset_days if len(r.agents) > 1 else 0 for r in REGIMENS], dtype=np.int64
+)
 _FIRST_LINE_P = np.array([0.55, 0.15, 0.07, 0.06, 0.1, 0.07, 0.0, 0.0])
 _LATER_LINE_P = np.array([0.02, 0.01, 0.25, 0.2, 0.2, 0.2, 0.07, 0.05])
 _SHARES_CLASS = np.array([[bool(a.classes & b.classes) for b in REGIMENS] for a in REGIMENS])

@@ -34,8 +34,9 @@ import numpy as np
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
+from netline.course._collect import collect, collect_all
 from netline.course._lines import era_lines, eras, line_aggregates, number_lines
-from netline.course._outcomes import RESPONSE_RANK, line_outcomes, patient_outcomes
+from netline.course._outcomes import line_outcomes, patient_outcomes
 from netline.course.rules import LineRules
 from netline.course.tables import CourseTables
 from netline.errors import InvalidInputError, Problem
@@ -43,7 +44,6 @@ from netline.errors import InvalidInputError, Problem
 __all__ = [
     "LINE_SCHEMA",
     "PATIENT_SCHEMA",
-    "RESPONSE_RANK",
     "CohortCourse",
     "derive_frames",
     "derive_lines",
@@ -67,6 +67,7 @@ LINE_SCHEMA: dict[str, pa.DataType] = {
     "best_response": pa.string(),
     "best_response_source": pa.string(),
     "best_response_date": pa.date32(),
+    "best_response_confirmed": pa.string(),
     "clinician_status": pa.string(),
     "clinician_status_date": pa.date32(),
     "first_progression": pa.date32(),
@@ -335,15 +336,15 @@ def _derive_batch(
     _check_missing(tables)
     frames = {name: _frame(table) for name, table in tables.as_dict().items()}
     prepared = _prepare(frames, rules)
-    inputs = pl.collect_all([*prepared, *_consistency(frames)])
+    inputs = collect_all([*prepared, *_consistency(frames)])
     _raise_problems(inputs[4:])
     ep, asm, fu, pr = (frame.lazy() for frame in inputs[:4])
     progressions = asm.filter(pl.col("progression")).select(PID, "day")
     splits = pr.filter(pl.col("kind").is_in(sorted(rules.procedures_as_lines))).select(PID, "day")
     era_table, episode_era = eras(ep, progressions, splits, rules)
-    stage = pl.collect_all([era_lines(era_table, pr, rules), episode_era])
+    stage = collect_all([era_lines(era_table, pr, rules), episode_era])
     numbered = number_lines(stage[0], rules.regimen_window_days)
-    aggregated = line_aggregates(numbered.lazy(), rules).collect()
+    aggregated = collect(line_aggregates(numbered.lazy(), rules))
     lines = line_outcomes(aggregated, inputs[1], inputs[3], inputs[2], rules)
     patients = patient_outcomes(lines.lazy(), fu)
     episode_lines = (
@@ -353,7 +354,7 @@ def _derive_batch(
         .select(PID, "episode_id", "line")
         .sort([PID, "episode_id"])
     )
-    out = pl.collect_all([patients, episode_lines])
+    out = collect_all([patients, episode_lines])
     lines = lines.with_columns(pl.col("kind").fill_null("systemic"))
     return lines.select(PID, *LINE_SCHEMA), out[0], out[1]
 

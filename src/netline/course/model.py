@@ -108,6 +108,12 @@ class Line:
         ``PD``, ``NE``) from the start until progression, the next line or a procedure; where
         it came from (``recist``: computed from the measurements; ``recorded``: written in the
         imaging report; ``stop_reason``) and when. ``None`` when no RECIST assessment exists.
+        Computed by :func:`netline.clinical.recist.vectorised.best_response_codes` (RECIST 1.1
+        without confirmation; SD needs ``sd_min_days`` from the line start).
+    best_response_confirmed : str or None
+        The best overall response when CR and PR need confirmation by a later assessment at
+        least 4 weeks after (RECIST 1.1; an unconfirmed CR or PR counts as SD if the SD
+        duration is met).
     clinician_status, clinician_status_date
         The best clinician-recorded disease status in the same window (``NED``,
         ``responding``, ``stable``, ``mixed``, ``progressing``): the clinician's words, kept
@@ -145,6 +151,7 @@ class Line:
     episode_ids: tuple[str, ...] = ()
     clinician_status: str | None = None
     clinician_status_date: dt.date | None = None
+    best_response_confirmed: str | None = None
 
     @property
     def name(self) -> str:
@@ -177,6 +184,7 @@ class Line:
             best_response=row["best_response"],
             best_response_source=row["best_response_source"],
             best_response_date=row["best_response_date"],
+            best_response_confirmed=row.get("best_response_confirmed"),
             first_progression=row["first_progression"],
             pfs=Survival(row["pfs_days"], row["pfs_event"], row["pfs_reason"]),
             ttnt=Survival(row["ttnt_days"], row["ttnt_event"], row["ttnt_reason"]),

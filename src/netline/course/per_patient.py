@@ -88,6 +88,7 @@ def patient_line_rows(record: CaseRecord, rules: LineRules | None = None) -> Pat
             "best_response": line.best_response,
             "best_response_source": line.best_response_source,
             "best_response_date": line.best_response_date,
+            "best_response_confirmed": line.best_response_confirmed,
             "clinician_status": line.clinician_status,
             "first_progression": line.first_progression,
             "pfs_days": line.pfs.days,

@@ -21,6 +21,10 @@ from netline.records.model import CaseRecord
 __all__ = ["derive_course", "summarise"]
 
 
+#: Tables up to this many rows are filtered row by row only (no columnar pre-filter).
+_SMALL = 2048
+
+
 def _rows(table: Any, patient_id: object) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = table.to_pylist()
     return [row for row in rows if row["patient_id"] == patient_id]
@@ -43,10 +47,15 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
     UnknownKeyError
         When the patient is not in the cohort.
     """
-    import pyarrow.compute as pc  # type: ignore[import-untyped]
+    import polars as pl
 
     def only(table: Any) -> Any:
-        return table.filter(pc.equal(table.column("patient_id"), patient_id))
+        if table.num_rows <= _SMALL:  # a patient or a few: _rows filters them
+            return table
+        # Polars, not pyarrow.compute: pyarrow imports pandas to convert a Python scalar
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        return frame.filter(pl.col("patient_id") == patient_id).to_arrow()
 
     patients = _rows(only(course.patients), patient_id)
     if not patients:

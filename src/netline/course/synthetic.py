@@ -40,6 +40,7 @@ from netline.course._trajectories import (
     _AGENT_CLASSES,
     _AGENT_CODE,
     _AGENT_NAMES,
+    _LAST_AGENT_OFFSET,
     _PRRT_CODES,
     _REASONS,
     _RESPONSES,
@@ -214,7 +215,9 @@ class _Generator:
         going = np.ones(n, bool)
         for k in range(n_lines):
             reg = self.regimen[:, k]
-            ok = going & (reg >= 0) & (current < self.end)
+            # a line starts only if every agent of it starts before the end of follow-up
+            last_agent = current + _LAST_AGENT_OFFSET[reg.clip(0)]
+            ok = going & (reg >= 0) & (last_agent < self.end)
             prrt = ok & _PRRT_CODES[reg.clip(0)]
             ttp = traj.time_to_progression[:, k]
             tot = traj.time_on_treatment[:, k]
