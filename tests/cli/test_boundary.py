@@ -113,9 +113,10 @@ def test_check_plausibility_warnings_exit_1(tmp_path: Path) -> None:
         '      - {date: "prrt + 0 weeks"}', '      - {date: "prrt + 0 weeks", activity_gbq: 9.0}'
     )
     case = write_case(tmp_path, text)
+    line = 1 + text[: text.index("activity_gbq: 9.0")].count("\n")
     result = invoke("check", case)
     assert result.exit_code == 1
-    assert f"{case}:168:" in result.stdout
+    assert f"{case}:{line}:" in result.stdout
     assert "activity per cycle above the label" in result.stdout
     assert "LUTATHERA" in result.stdout
 
@@ -130,7 +131,7 @@ def test_check_json_lists_warnings_with_positions(tmp_path: Path) -> None:
     assert report["valid"] is True
     (warning,) = report["warnings"]
     assert warning["location"] == "events[12].cycles[0].activity_gbq"
-    assert warning["line"] == 168
+    assert warning["line"] == 1 + text[: text.index("activity_gbq: 9.0")].count("\n")
     assert warning["status"] == "verified"
 
 

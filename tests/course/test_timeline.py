@@ -51,7 +51,9 @@ def test_seed_timeline_reads_like_figure_s1(data: TimelineData) -> None:
         "partial hepatectomy",
         "conversion partial hepatectomy (R0, pCR)",
     ]
-    assert [m.text for m in data.metastases] == ["liver", "regional lymph node", "bone"]
+    # 2018-07: the L1 bone metastasis and the liver recurrence after the second hepatectomy
+    # (16 lesions on the CT that judged the disease unresectable) are found together.
+    assert [m.text for m in data.metastases] == ["liver", "regional lymph node", "bone, liver"]
     assert "PR" in [m.text for m in data.responses]
     assert "PD" in [m.text for m in data.responses]
     # the 2021 lesion was equivocal and never confirmed: not a progression (RECIST 1.1)

@@ -346,7 +346,7 @@ def test_unquoted_impossible_date_is_a_clear_problem(date: str) -> None:
     assert problem.location == "index_date"
     assert problem.value == date
     assert "real calendar date" in problem.expected
-    assert "38 other dates are relative to 'index'" in problem.expected
+    assert "39 other dates are relative to 'index'" in problem.expected
     assert problem.line == 12
 
 
