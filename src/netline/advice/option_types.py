@@ -12,7 +12,7 @@ from netline.advice.eligibility import EntryCheck, ProfileCheck
 from netline.advice.matching import refine
 from netline.advice.state import DecisionState
 from netline.advice.surgery import SurgeryAssessment
-from netline.clinical import ctcae_grade
+from netline.clinical import CTCAE_TERM_OF_ANALYTE, ctcae_grade
 from netline.errors import NetlineError
 from netline.evidence.schema import (
     Condition,
@@ -22,6 +22,7 @@ from netline.evidence.schema import (
     SubgroupDimension,
     TrialDesign,
 )
+from netline.records.vocabulary import Analyte
 
 _PREFERENCE_WEIGHT = {
     Preference.PREFERRED: 3.0,
@@ -400,15 +401,15 @@ class _Context:
 # --------------------------------------------------------------------------- toxicity, monitoring
 
 
+#: The blood counts whose CTCAE grade flags marrow toxicity.
+_HAEMATOLOGY = (Analyte.PLATELETS, Analyte.HAEMOGLOBIN, Analyte.NEUTROPHILS, Analyte.WHITE_CELLS)
+
+
 def _haem_grades(state: DecisionState) -> dict[str, int]:
     grades: dict[str, int] = {}
-    for analyte, term in (
-        ("platelets", "platelet_count_decreased"),
-        ("haemoglobin", "anemia"),
-        ("neutrophils", "neutrophil_count_decreased"),
-        ("white_cells", "white_blood_cell_decreased"),
-    ):
-        lab = state.labs.get(analyte)
+    for analyte in _HAEMATOLOGY:
+        term = CTCAE_TERM_OF_ANALYTE[analyte]
+        lab = state.labs.get(analyte.value)
         if lab is None:
             continue
         try:
@@ -416,5 +417,5 @@ def _haem_grades(state: DecisionState) -> dict[str, int]:
         except NetlineError:
             continue
         grade = finding.value.grade
-        grades[analyte] = finding.value.lowest if grade is None else grade
+        grades[analyte.value] = finding.value.lowest if grade is None else grade
     return grades

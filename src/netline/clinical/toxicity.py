@@ -28,8 +28,9 @@ from netline.clinical._result import Finding
 from netline.clinical._validation import Checks
 from netline.clinical._values import EPS, StructuredValue, at_least
 from netline.errors import InsufficientDataError
+from netline.records.vocabulary import Analyte
 
-__all__ = ["CTCAETerm", "GlucoseIntervention", "GradeRange", "ctcae_grade"]
+__all__ = ["CTCAE_TERM_OF_ANALYTE", "CTCAETerm", "GlucoseIntervention", "GradeRange", "ctcae_grade"]
 
 
 class CTCAETerm(StrEnum):
@@ -49,6 +50,23 @@ class CTCAETerm(StrEnum):
     ALT_INCREASED = "alanine_aminotransferase_increased"
     ALKALINE_PHOSPHATASE_INCREASED = "alkaline_phosphatase_increased"
     GGT_INCREASED = "ggt_increased"
+
+
+#: The CTCAE v5.0 laboratory term of each analyte graded from its value alone. Glucose is left
+#: out because its term (hypo- or hyperglycaemia) and grade depend on what the value led to.
+CTCAE_TERM_OF_ANALYTE: dict[Analyte, CTCAETerm] = {
+    Analyte.NEUTROPHILS: CTCAETerm.NEUTROPHIL_COUNT_DECREASED,
+    Analyte.PLATELETS: CTCAETerm.PLATELET_COUNT_DECREASED,
+    Analyte.LYMPHOCYTES: CTCAETerm.LYMPHOCYTE_COUNT_DECREASED,
+    Analyte.WHITE_CELLS: CTCAETerm.WHITE_BLOOD_CELL_DECREASED,
+    Analyte.HAEMOGLOBIN: CTCAETerm.ANEMIA,
+    Analyte.ALBUMIN: CTCAETerm.HYPOALBUMINEMIA,
+    Analyte.CREATININE: CTCAETerm.CREATININE_INCREASED,
+    Analyte.BILIRUBIN: CTCAETerm.BLOOD_BILIRUBIN_INCREASED,
+    Analyte.AST: CTCAETerm.AST_INCREASED,
+    Analyte.ALT: CTCAETerm.ALT_INCREASED,
+    Analyte.ALKALINE_PHOSPHATASE: CTCAETerm.ALKALINE_PHOSPHATASE_INCREASED,
+}
 
 
 class GlucoseIntervention(StrEnum):

@@ -12,28 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netline.clinical import CTCAETerm, ctcae_grade
+from netline.clinical import CTCAE_TERM_OF_ANALYTE, ctcae_grade
 from netline.errors import NetlineError
 from netline.records import CaseRecord
 from netline.records.model.observations import AdverseEvent, LabPanel, LabResult
-from netline.records.vocabulary import Analyte
-
-#: The CTCAE v5.0 laboratory term of each analyte the calculator grades (a name lookup, not a
-#: rule: the thresholds are in :mod:`netline.clinical.toxicity`). Glucose is left out because
-#: its term (hypo- or hyperglycaemia) and grade depend on what the value led to.
-CTCAE_TERM_OF_ANALYTE: dict[Analyte, CTCAETerm] = {
-    Analyte.NEUTROPHILS: CTCAETerm.NEUTROPHIL_COUNT_DECREASED,
-    Analyte.PLATELETS: CTCAETerm.PLATELET_COUNT_DECREASED,
-    Analyte.LYMPHOCYTES: CTCAETerm.LYMPHOCYTE_COUNT_DECREASED,
-    Analyte.WHITE_CELLS: CTCAETerm.WHITE_BLOOD_CELL_DECREASED,
-    Analyte.HAEMOGLOBIN: CTCAETerm.ANEMIA,
-    Analyte.ALBUMIN: CTCAETerm.HYPOALBUMINEMIA,
-    Analyte.CREATININE: CTCAETerm.CREATININE_INCREASED,
-    Analyte.BILIRUBIN: CTCAETerm.BLOOD_BILIRUBIN_INCREASED,
-    Analyte.AST: CTCAETerm.AST_INCREASED,
-    Analyte.ALT: CTCAETerm.ALT_INCREASED,
-    Analyte.ALKALINE_PHOSPHATASE: CTCAETerm.ALKALINE_PHOSPHATASE_INCREASED,
-}
 
 
 @dataclass(frozen=True)
