@@ -29,6 +29,7 @@ from typing import Any
 
 from netline.errors import InvalidInputError, InvalidRecordError, Problem
 from netline.records import CaseRecord, record_from_data
+from netline.registry.importers._locate import locate
 
 __all__ = ["read_redcap", "template_dictionary"]
 
@@ -174,13 +175,13 @@ def _record(
         "metastases": [],
         "events": [],
     }
-    trace: dict[str, tuple[int, str]] = {}
+    trace: dict[str, str] = {}
     for number, row in rows:
         instrument = (row.get(_REPEAT) or "").strip()
         if not instrument:
             where: dict[str, str] = {}
             _fill(row, spec["fields"], data, where)
-            trace |= {path: (number, name) for path, name in where.items()}
+            trace |= {path: f"row {number}, field {name}" for path, name in where.items()}
             continue
         if instrument not in instruments:
             return InvalidRecordError(
@@ -199,25 +200,13 @@ def _record(
         _fill(row, config["fields"], item, where)
         bucket = data[config["into"]]
         prefix = f"{config['into']}[{len(bucket)}]"
-        trace |= {f"{prefix}.{path}": (number, name) for path, name in where.items()}
-        trace[prefix] = (number, f"{instrument} #{row.get(_INSTANCE, '')}")
+        trace |= {f"{prefix}.{path}": f"row {number}, field {name}" for path, name in where.items()}
+        trace[prefix] = f"row {number} ({instrument} #{row.get(_INSTANCE, '')})"
         bucket.append(item)
     try:
         return record_from_data(data, source=str(source))
     except InvalidRecordError as error:
-        return InvalidRecordError([_locate(p, trace) for p in error.problems], source=str(source))
-
-
-def _locate(problem: Problem, trace: Mapping[str, tuple[int, str]]) -> Problem:
-    path = problem.location
-    if path in trace:
-        number, name = trace[path]
-        return Problem(f"row {number}, field {name} ({path})", problem.value, problem.expected)
-    for prefix in sorted(trace, key=len, reverse=True):
-        if path.startswith(prefix):
-            number, name = trace[prefix]
-            return Problem(f"row {number} ({name}), {path}", problem.value, problem.expected)
-    return problem
+        return InvalidRecordError([locate(p, trace) for p in error.problems], source=str(source))
 
 
 def template_dictionary(mapping: str | Path, out: str | Path) -> Path:
