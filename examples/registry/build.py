@@ -1,4 +1,4 @@
-"""Rebuild the registry examples: FHIR Bundles of the seed case and of synthetic patients.
+"""Rebuild the registry examples: FHIR Bundles, REDCap projects and OMOP CDM tables.
 
 Run from the repository root: ``python examples/registry/build.py``. Everything here is
 built from the published seed case and from netline's seeded synthetic demo registry; no
@@ -14,6 +14,7 @@ from pathlib import Path
 from netline.records import CaseRecord, Imaging, SystemicTherapy, load_case
 from netline.registry.datasets import demo_records
 from netline.registry.fhir import write_bundle
+from netline.registry.omop import export_records
 from netline.registry.redcap import template_dictionary
 
 HERE = Path(__file__).resolve().parent
@@ -71,8 +72,50 @@ def redcap_rows(record: CaseRecord) -> list[dict[str, str]]:
     return rows
 
 
+_FOLLOW_UP = ("death_date", "last_follow_up")
+_EVENT_OF = {"systemic_therapy": "treatment_arm_1", "imaging": "imaging_arm_1"}
+
+
+def longitudinal_rows(record: CaseRecord) -> list[dict[str, str]]:
+    """Return the rows of one record in the longitudinal project (``redcap/longitudinal``).
+
+    The non-repeating fields are split between the ``baseline_arm_1`` and
+    ``follow_up_arm_1`` events; metastases stay a repeating instrument of the baseline
+    event; therapies and scans are the instances of the repeating events
+    ``treatment_arm_1`` and ``imaging_arm_1``.
+    """
+    base, *repeats = redcap_rows(record)
+    rows = [
+        {k: v for k, v in base.items() if k not in _FOLLOW_UP}
+        | {"redcap_event_name": "baseline_arm_1"}
+    ]
+    for row in repeats:
+        instrument = row["redcap_repeat_instrument"]
+        if instrument == "metastasis":
+            rows.append(row | {"redcap_event_name": "baseline_arm_1"})
+        else:
+            rows.append(
+                row | {"redcap_event_name": _EVENT_OF[instrument], "redcap_repeat_instrument": ""}
+            )
+    rows.append(
+        {"record_id": base["record_id"], "redcap_event_name": "follow_up_arm_1"}
+        | {k: base[k] for k in _FOLLOW_UP}
+    )
+    return rows
+
+
+def _write_rows(path: Path, rows: list[dict[str, str]], first: list[str]) -> None:
+    columns = list(first)
+    for row in rows:
+        columns += [k for k in row if k not in columns]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
 def main() -> None:
-    """Write ``fhir/*.json`` (one Bundle per patient) and the REDCap example project."""
+    """Write ``fhir/*.json``, the REDCap example projects and the ``omop/`` tables."""
     seed = load_case(HERE.parents[1] / "examples" / "seed-case.yaml")
     demo = demo_records(N_SYNTHETIC, seed=2024)
     target = HERE / "fhir"
@@ -83,14 +126,17 @@ def main() -> None:
         write_bundle(record, target / f"{record.patient.id}.json")
     redcap = HERE / "redcap"
     template_dictionary(redcap / "mapping.yaml", redcap / "data_dictionary.csv")
+    first = ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
     rows = [row for record in [seed, *demo[:20]] for row in redcap_rows(record)]
-    columns = ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
-    for row in rows:
-        columns += [k for k in row if k not in columns]
-    with (redcap / "records.csv").open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns)
-        writer.writeheader()
-        writer.writerows(rows)
+    _write_rows(redcap / "records.csv", rows, first)
+    longitudinal = redcap / "longitudinal"
+    template_dictionary(longitudinal / "mapping.yaml", longitudinal / "data_dictionary.csv")
+    rows = [row for record in [seed, *demo[20:]] for row in longitudinal_rows(record)]
+    _write_rows(longitudinal / "records.csv", rows, ["record_id", "redcap_event_name", *first[1:]])
+    # OMOP CDM v5.4 tables of the seed case and the synthetic patients (CSV)
+    omop = HERE / "omop"
+    shutil.rmtree(omop, ignore_errors=True)
+    export_records([seed, *demo], omop, "csv")
 
 
 if __name__ == "__main__":
