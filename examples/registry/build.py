@@ -1,5 +1,8 @@
 """Rebuild the registry examples: FHIR Bundles, REDCap projects and OMOP CDM tables.
 
+The published seed case is in ``fhir/``; the synthetic patients are split between the
+examples (FHIR, REDCap, REDCap longitudinal, OMOP hold different patients).
+
 Run from the repository root: ``python examples/registry/build.py``. Everything here is
 built from the published seed case and from netline's seeded synthetic demo registry; no
 patient data.
@@ -18,7 +21,13 @@ from netline.registry.omop import export_records
 from netline.registry.redcap import template_dictionary
 
 HERE = Path(__file__).resolve().parent
-N_SYNTHETIC = 40
+N_SYNTHETIC = 120
+#: Which synthetic patients each example holds: disjoint, so that the README walkthrough
+#: imports all of them into one registry without one source overwriting another.
+FHIR_PATIENTS = slice(0, 40)
+REDCAP_PATIENTS = slice(40, 60)
+LONGITUDINAL_PATIENTS = slice(60, 80)
+OMOP_PATIENTS = slice(80, 120)
 
 
 def _iso(value: object) -> str:
@@ -122,21 +131,21 @@ def main() -> None:
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir()
     write_bundle(seed, target / "seed-case.json")
-    for record in demo:
+    for record in demo[FHIR_PATIENTS]:
         write_bundle(record, target / f"{record.patient.id}.json")
     redcap = HERE / "redcap"
     template_dictionary(redcap / "mapping.yaml", redcap / "data_dictionary.csv")
     first = ["record_id", "redcap_repeat_instrument", "redcap_repeat_instance"]
-    rows = [row for record in [seed, *demo[:20]] for row in redcap_rows(record)]
+    rows = [row for record in demo[REDCAP_PATIENTS] for row in redcap_rows(record)]
     _write_rows(redcap / "records.csv", rows, first)
     longitudinal = redcap / "longitudinal"
     template_dictionary(longitudinal / "mapping.yaml", longitudinal / "data_dictionary.csv")
-    rows = [row for record in [seed, *demo[20:]] for row in longitudinal_rows(record)]
+    rows = [row for record in demo[LONGITUDINAL_PATIENTS] for row in longitudinal_rows(record)]
     _write_rows(longitudinal / "records.csv", rows, ["record_id", "redcap_event_name", *first[1:]])
-    # OMOP CDM v5.4 tables of the seed case and the synthetic patients (CSV)
+    # OMOP CDM v5.4 tables of synthetic patients (CSV); the seed case is in fhir/
     omop = HERE / "omop"
     shutil.rmtree(omop, ignore_errors=True)
-    export_records([seed, *demo], omop, "csv")
+    export_records(demo[OMOP_PATIENTS], omop, "csv")
 
 
 if __name__ == "__main__":

@@ -73,6 +73,13 @@ def import_(
     mapping: Annotated[
         Path | None, typer.Option(help="REDCap mapping file (YAML), with --format redcap.")
     ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Show progress on stderr (default: on a terminal, for long imports).",
+        ),
+    ] = None,
 ) -> None:
     """Import records into the registry, all or nothing, with an audit of every change."""
     from netline.errors import InvalidInputError
@@ -90,7 +97,9 @@ def import_(
                 raise InvalidInputError.single(
                     "--format omop", [str(s) for s in sources], "one folder of OMOP tables"
                 )
-            report = import_omop(registry, sources[0], who=who, keep_valid=keep_valid)
+            report = import_omop(
+                registry, sources[0], who=who, keep_valid=keep_valid, progress=progress
+            )
         elif fmt == "redcap":
             from netline.registry.redcap import read_redcap
 
@@ -103,11 +112,13 @@ def import_(
             items, source = read_redcap(dictionary, sources[0], mapping)
             report = registry.import_records(items, source=source, who=who, keep_valid=keep_valid)
         elif fmt == "case":
-            report = registry.import_case_files(sources, who=who, keep_valid=keep_valid)
+            report = registry.import_case_files(
+                sources, who=who, keep_valid=keep_valid, progress=progress
+            )
         else:
             from netline.registry.fhir import read_bundles
 
-            items, source = read_bundles(sources)
+            items, source = read_bundles(sources, progress=progress)
             report = registry.import_records(items, source=source, who=who, keep_valid=keep_valid)
     typer.echo(report.render("json" if json_out else "text"))
 

@@ -16,8 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +34,7 @@ from netline.registry._omop_vocab import (
     put_finding,
     unpack_lesion,
 )
+from netline.registry._progress import iterate
 from netline.registry.importers._locate import locate
 
 __all__ = ["OMOP_IMPORT_TABLES", "import_omop", "read_omop"]
@@ -60,7 +60,6 @@ _REQUIRED = {
     "measurement": ("person_id", "measurement_date"),
     "observation": ("person_id", "observation_date"),
 }
-_PROGRESS_FROM = 1000
 _CYCLE = re.compile(r"cycle (\d+) of (\d+)")
 
 
@@ -121,6 +120,7 @@ class _Person:
     """A record being assembled from the rows of one person."""
 
     where: str
+    row: str
     data: dict[str, Any]
     trace: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
@@ -237,23 +237,11 @@ def read_omop(
             _FILL[name](person, row)
             person.problems.extend(row.problems)
     items: list[tuple[str, CaseRecord | InvalidInputError]] = [
-        (row.where, InvalidRecordError(row.problems, source=str(root))) for row in orphans
+        ("rows of no person", InvalidRecordError(row.problems, source=str(root))) for row in orphans
     ]
-    items += [(person.where, _finish(person, root)) for person in _progress(people, progress)]
+    checking = iterate(list(people.values()), "checking OMOP persons", "person", progress, 1000)
+    items += [(person.where, _finish(person, root)) for person in checking]
     return items, str(root)
-
-
-def _progress(people: dict[int, _Person], progress: bool | None) -> Iterable[_Person]:
-    if progress is None:
-        progress = sys.stderr.isatty() and len(people) >= _PROGRESS_FROM
-    if not progress:
-        return people.values()
-    from tqdm import tqdm  # type: ignore[import-untyped]
-
-    bar: Iterable[_Person] = tqdm(
-        people.values(), desc="checking OMOP persons", unit="person", file=sys.stderr
-    )
-    return bar
 
 
 def import_omop(
@@ -326,6 +314,7 @@ def _people(rows: list[_Row]) -> tuple[dict[int, _Person], list[_Row]]:
         elif year is not None:
             patient["birth_year"] = year
         person = _Person(
+            f"person {pid} ({patient['id']})",
             row.where,
             {"id": f"omop-{patient['id']}", "patient": patient, "metastases": [], "events": []},
             problems=list(row.problems),
@@ -562,7 +551,7 @@ def _finish(person: _Person, root: Path) -> CaseRecord | InvalidInputError:
     if "site" not in person.data.get("primary", {}):
         person.problems.append(
             Problem(
-                person.where,
+                person.row,
                 "no NET primary tumour",
                 "a condition_occurrence row of a NET primary tumour (see the NET concept sets)",
             )
