@@ -234,3 +234,22 @@ def test_the_cli_imports_an_omop_folder(tmp_path: Path, cohort_records: list[Cas
     )
     assert missing.exit_code != 0
     assert "person.csv or person.parquet" in str(missing.exception or missing.output)
+
+
+def test_a_bad_parquet_row_is_named_by_its_row_number(
+    tmp_path: Path, cohort_records: list[CaseRecord]
+) -> None:
+    import pandas as pd  # type: ignore[import-untyped]
+
+    folder = tmp_path / "omop"
+    export_records(cohort_records, folder, "parquet")
+    frame = pd.read_parquet(folder / "measurement.parquet")
+    values = frame["value_as_number"]
+    frame["value_as_number"] = [None if pd.isna(v) else str(v) for v in values]
+    frame.loc[4, "value_as_number"] = "high"
+    frame.loc[4, "measurement_source_value"] = "chromogranin_a"
+    frame.to_parquet(folder / "measurement.parquet", index=False)
+    items, _ = read_omop(folder)
+    messages = [str(item) for _, item in items if not isinstance(item, CaseRecord)]
+    assert len(messages) == 1
+    assert "measurement.parquet row 5, field value_as_number: got 'high'" in messages[0]
