@@ -119,7 +119,8 @@ def read_redcap(
         The project's data dictionary (CSV).
     records : path
         The records export (CSV, raw values, with ``redcap_repeat_instrument`` and
-        ``redcap_repeat_instance`` for repeating instruments).
+        ``redcap_repeat_instance`` for repeating instruments, and ``redcap_event_name`` in a
+        longitudinal project, whose events the mapping's ``events`` block names).
     mapping : path
         The mapping file (YAML).
 
