@@ -1,11 +1,15 @@
 """Registry analytics at scale on the synthetic cohort, each step with a baseline in the same run.
 
-Usage: python benchmarks/registry_scale.py [--n 100000] [--seed 1]
+Usage: python benchmarks/registry_scale.py [--n 1000000] [--seed 1] [--import-n 10000]
+    [--skip cox,table1,...]
 
 Steps: write the synthetic cohort's course tables as Parquet; read them back as netline
 course tables, against a plain DuckDB read of the same files (the baseline, ratio printed);
-derive lines and select the cohort; Table 1; pathways; Kaplan-Meier of PFS by first-line
-class; Cox with five covariates. Peak resident memory is printed at the end.
+import OMOP CDM tables (Parquet) of ``--import-n`` synthetic records into a new store, against
+a plain DuckDB read of the same files (ratio printed); derive lines and select the cohort;
+Table 1; pathways; Kaplan-Meier of PFS by first-line class; Cox with five covariates. Each
+step shows its progress (spinner and time elapsed) on stderr; ``--skip`` leaves steps out
+(names: omop, table1, pathways, km, cox). Peak resident memory is printed at the end.
 """
 
 from __future__ import annotations
@@ -20,17 +24,52 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from netline.registry import cox, kaplan_meier, pathways, select_cohort, table1
+from netline.registry import cox, kaplan_meier, open_registry, pathways, select_cohort, table1
 from netline.registry._course import DAYS_PER_MONTH, CourseTables, synthetic_cohort
+from netline.registry._progress import steps
 from netline.registry.analytics.cohort import CohortSource
+from netline.registry.datasets import demo_records
+from netline.registry.omop import export_records
+from netline.registry.omop_import import import_omop
 
 
 def _timed(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    value = func(*args, **kwargs)
-    seconds = time.perf_counter() - start
-    print(f"{label:<44} {seconds:8.1f} s")
+    with steps(1, label, enabled=True) as begin:
+        begin("running")
+        start = time.perf_counter()
+        value = func(*args, **kwargs)
+        seconds = time.perf_counter() - start
+    print(f"{label:<44} {seconds:8.1f} s", flush=True)
     return value, seconds
+
+
+def _plain_read(files: list[Path]) -> int:
+    """The baseline: a plain DuckDB read of Parquet files into tables."""
+    con = duckdb.connect()
+    rows = 0
+    for f in files:
+        con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_parquet('{f}')")
+        rows += con.execute(f"SELECT COUNT(*) FROM {f.stem}").fetchone()[0]
+    con.close()
+    return rows
+
+
+def _omop_import(n: int, seed: int) -> None:
+    """Import OMOP Parquet tables of ``n`` synthetic records, against a plain DuckDB read."""
+    records, _ = _timed(f"generate {n} synthetic records", demo_records, n, seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "omop"
+        _timed("export them as OMOP Parquet", export_records, records, folder, "parquet")
+        files = sorted(folder.glob("*.parquet"))
+        rows, base = _timed("baseline: plain DuckDB read of the OMOP files", _plain_read, files)
+        with open_registry(Path(tmp) / "store.duckdb") as registry:
+            report, took = _timed(
+                "netline: import the OMOP tables (checked)", import_omop, registry, folder
+            )
+        print(
+            f"  {len(report.added)} patients from {rows} rows; {len(report.added) / took:,.0f} "
+            f"patients/s; time ratio to baseline {took / base:.1f}"
+        )
 
 
 def _facts(cohort) -> pa.Table:  # type: ignore[no-untyped-def]
@@ -71,8 +110,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--import-n", type=int, default=10_000)
+    parser.add_argument("--skip", default="", help="comma-separated steps to leave out")
     args = parser.parse_args()
-    print(f"registry benchmark: {args.n} synthetic patients")
+    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
+    print(f"registry benchmark: {args.n} synthetic patients", flush=True)
+    if "omop" not in skip:
+        _omop_import(args.import_n, args.seed)
     cohort, _ = _timed(
         "generate synthetic cohort", synthetic_cohort, args.n, args.seed, with_lesions=False
     )
@@ -81,17 +125,7 @@ def main() -> None:
         _timed("write course tables as Parquet", cohort.tables.write_parquet, folder)
         files = sorted(folder.glob("*.parquet"))
         size = sum(f.stat().st_size for f in files) / 1e6
-
-        def plain_read() -> int:
-            con = duckdb.connect()
-            rows = 0
-            for f in files:
-                con.execute(f"CREATE TABLE {f.stem} AS SELECT * FROM read_parquet('{f}')")
-                rows += con.execute(f"SELECT COUNT(*) FROM {f.stem}").fetchone()[0]
-            con.close()
-            return rows
-
-        rows, base = _timed("baseline: plain DuckDB read of the Parquet", plain_read)
+        rows, base = _timed("baseline: plain DuckDB read of the Parquet", _plain_read, files)
         tables, read = _timed(
             "netline: read course tables (checked)", CourseTables.read_parquet, folder
         )
@@ -101,9 +135,12 @@ def main() -> None:
         )
     source = CohortSource(_facts(cohort), tables)
     chosen, _ = _timed("derive lines and select the cohort", select_cohort, source)
-    _timed("Table 1", table1, chosen)
-    _timed("pathways (class, 3 lines)", pathways, chosen)
-    _timed("Kaplan-Meier PFS line 1 by class", kaplan_meier, chosen, "pfs", 1, "class")
+    if "table1" not in skip:
+        _timed("Table 1", table1, chosen)
+    if "pathways" not in skip:
+        _timed("pathways (class, 3 lines)", pathways, chosen)
+    if "km" not in skip:
+        _timed("Kaplan-Meier PFS line 1 by class", kaplan_meier, chosen, "pfs", 1, "class")
     covariates = [
         "line",
         "prior_ssa",
@@ -111,7 +148,8 @@ def main() -> None:
         "prior_mtor_inhibitor",
         "age_at_diagnosis",
     ]
-    _timed("Cox PFS lines >= 2, five covariates", cox, chosen, covariates, "pfs", (2, None))
+    if "cox" not in skip:
+        _timed("Cox PFS lines >= 2, five covariates", cox, chosen, covariates, "pfs", (2, None))
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak resident memory {peak:.0f} MB")
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from netline.cli import app
 
 ROOT = Path(__file__).resolve().parents[2]
-FHIR = ROOT / "examples" / "registry" / "fhir"
+EXAMPLES = ROOT / "examples" / "registry"
+FHIR = EXAMPLES / "fhir"
 runner = CliRunner()
 
 
@@ -26,11 +27,32 @@ def test_readme_walkthrough(tmp_path: Path, case_folder: Path) -> None:
     again = runner.invoke(app, ["registry", "import", str(store), str(FHIR), "--format", "fhir"])
     assert "0 added, 0 changed, 41 unchanged" in again.output
 
+    # the REDCap projects (classic and longitudinal) and the OMOP tables hold other patients
+    for project in (EXAMPLES / "redcap", EXAMPLES / "redcap" / "longitudinal"):
+        result = runner.invoke(
+            app,
+            [
+                *("registry", "import", str(store), str(project / "records.csv")),
+                *("--format", "redcap", "--dictionary", str(project / "data_dictionary.csv")),
+                *("--mapping", str(project / "mapping.yaml")),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        assert "20 added, 0 changed, 0 unchanged, 0 refused" in result.output
+    result = runner.invoke(app, ["registry", "import", str(store), str(EXAMPLES / "omop")])
+    assert result.exit_code == 0, result.output
+    assert "39 added, 0 changed, 0 unchanged, 0 refused" in result.output
+
     result = runner.invoke(
-        app, ["cohort", "--registry", str(store), "table1", "--format", "markdown"]
+        app,
+        [
+            *("cohort", "--registry", str(store), "table1"),
+            *("--by", "first_line_class", "--format", "markdown"),
+        ],
     )
     assert result.exit_code == 0, result.output
     assert "| WHO grade | missing |" in result.output
+    assert "All (n=120)" in result.output
 
     figure = tmp_path / "pathways.html"
     result = runner.invoke(
@@ -101,3 +123,27 @@ def test_cohort_cox_on_the_demo_registry() -> None:
     )
     assert result.exit_code == 0, result.output
     assert "PH test p" in result.output
+
+
+def test_progress_goes_to_stderr_never_into_json(tmp_path: Path) -> None:
+    """Forced progress is written to stderr; stdout stays one JSON document."""
+    result = runner.invoke(
+        app, ["cohort", "--demo", "60", "--progress", "km", "--format", "json", "--by", "class"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["schema_version"]
+    assert "Kaplan-Meier" in result.stderr
+    assert "selecting the cohort" in result.stderr or "done" in result.stderr
+
+    store = tmp_path / "r.duckdb"
+    result = runner.invoke(
+        app,
+        ["registry", "import", str(store), str(EXAMPLES / "omop"), "--json", "--progress"],
+    )
+    assert result.exit_code == 0, result.output
+    assert len(json.loads(result.stdout)["added"]) == 39
+    assert "checking OMOP persons" in result.stderr
+
+    quiet = runner.invoke(app, ["cohort", "--demo", "60", "--no-progress", "table1"])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.stderr == ""

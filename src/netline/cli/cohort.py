@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from netline.registry._progress import steps
+
 if TYPE_CHECKING:
     from netline.registry import Cohort
 
@@ -38,6 +40,7 @@ class _Selection:
     registry: Path | None
     demo: int | None
     criteria: dict[str, Any]
+    progress: bool | None = None
 
     def cohort(self) -> Cohort:
         from netline.errors import InvalidInputError
@@ -102,6 +105,13 @@ def select(
     diagnosed_to: Annotated[
         str | None, typer.Option(help="Diagnosed on or before (YYYY-MM-DD).")
     ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Show the steps' progress on stderr (default: on a terminal).",
+        ),
+    ] = None,
 ) -> None:
     """Select the cohort (options before the command)."""
     criteria: dict[str, Any] = {
@@ -117,7 +127,8 @@ def select(
         "diagnosed_from": _date("--diagnosed-from", diagnosed_from),
         "diagnosed_to": _date("--diagnosed-to", diagnosed_to),
     }
-    ctx.obj = _Selection(registry, demo, {k: v for k, v in criteria.items() if v is not None})
+    chosen = {k: v for k, v in criteria.items() if v is not None}
+    ctx.obj = _Selection(registry, demo, chosen, progress)
 
 
 def _emit(text: str, out: Path | None) -> None:
@@ -148,7 +159,12 @@ def table1(
     from netline.registry import table1 as describe
 
     _check_format(fmt)
-    _emit(describe(ctx.obj.cohort(), by=by).render(fmt), out)
+    with steps(2, "Table 1", ctx.obj.progress) as begin:
+        begin("selecting the cohort")
+        cohort = ctx.obj.cohort()
+        begin("describing it")
+        text = describe(cohort, by=by).render(fmt)
+    _emit(text, out)
 
 
 @cohort_app.command()
@@ -168,10 +184,16 @@ def km(
     from netline.registry import kaplan_meier
 
     _check_format(fmt)
-    result = kaplan_meier(ctx.obj.cohort(), endpoint, line or None, by=by)  # type: ignore[arg-type]
+    with steps(3 if out else 2, "Kaplan-Meier", ctx.obj.progress) as begin:
+        begin("selecting the cohort")
+        cohort = ctx.obj.cohort()
+        begin("fitting the curves and the log-rank test")
+        result = kaplan_meier(cohort, endpoint, line or None, by=by)  # type: ignore[arg-type]
+        if out is not None:
+            begin("drawing the figure")
+            result.plot(out)
     typer.echo(result.render(fmt))
     if out is not None:
-        result.plot(out)
         typer.echo(f"{out}: written")
 
 
@@ -194,7 +216,11 @@ def cox(
 
     _check_format(fmt)
     names = [c.strip() for c in covariates.split(",") if c.strip()]
-    result = fit(ctx.obj.cohort(), names, endpoint, (first_line, last_line))  # type: ignore[arg-type]
+    with steps(2, "Cox model", ctx.obj.progress) as begin:
+        begin("selecting the cohort")
+        cohort = ctx.obj.cohort()
+        begin("fitting the model and checking proportional hazards")
+        result = fit(cohort, names, endpoint, (first_line, last_line))  # type: ignore[arg-type]
     typer.echo(result.render(fmt))
 
 
@@ -215,8 +241,14 @@ def pathways(
     _check_format(fmt)
     if kind not in ("sankey", "sunburst"):
         raise InvalidInputError.single("--kind", kind, "sankey or sunburst")
-    result = count(ctx.obj.cohort(), by=by, depth=depth, suppress_below=suppress_below)  # type: ignore[arg-type]
+    with steps(3 if out else 2, "Pathways", ctx.obj.progress) as begin:
+        begin("selecting the cohort")
+        cohort = ctx.obj.cohort()
+        begin("counting the sequences")
+        result = count(cohort, by=by, depth=depth, suppress_below=suppress_below)  # type: ignore[arg-type]
+        if out is not None:
+            begin("drawing the figure")
+            result.save(out, kind)  # type: ignore[arg-type]
     typer.echo(result.render(fmt))
     if out is not None:
-        result.save(out, kind)  # type: ignore[arg-type]
         typer.echo(f"{out}: written")

@@ -43,7 +43,11 @@ def init(store: StorePath) -> None:
 def import_(
     store: StorePath,
     sources: Annotated[
-        list[Path], typer.Argument(help="Case files (YAML/JSON), FHIR Bundles, or folders of them.")
+        list[Path],
+        typer.Argument(
+            help="Case files (YAML/JSON), FHIR Bundles, or folders of them; a REDCap records "
+            "CSV; or a folder of OMOP CDM tables."
+        ),
     ],
     keep_valid: Annotated[
         bool,
@@ -57,7 +61,9 @@ def import_(
         str,
         typer.Option(
             "--format",
-            help="case (case files), fhir (FHIR R4 Bundles) or redcap (a records CSV export).",
+            help="case (case files), fhir (FHIR R4 Bundles), redcap (a records CSV export) or "
+            "omop (a folder of OMOP CDM v5.4 CSV or Parquet tables). A single folder holding "
+            "person.csv or person.parquet is read as OMOP.",
         ),
     ] = "case",
     json_out: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
@@ -67,15 +73,34 @@ def import_(
     mapping: Annotated[
         Path | None, typer.Option(help="REDCap mapping file (YAML), with --format redcap.")
     ] = None,
+    progress: Annotated[
+        bool | None,
+        typer.Option(
+            "--progress/--no-progress",
+            help="Show progress on stderr (default: on a terminal, for long imports).",
+        ),
+    ] = None,
 ) -> None:
     """Import records into the registry, all or nothing, with an audit of every change."""
     from netline.errors import InvalidInputError
     from netline.registry import open_registry
 
-    if fmt not in ("case", "fhir", "redcap"):
-        raise InvalidInputError.single("--format", fmt, "case, fhir or redcap")
+    if fmt not in ("case", "fhir", "redcap", "omop"):
+        raise InvalidInputError.single("--format", fmt, "case, fhir, redcap or omop")
+    if fmt == "case" and len(sources) == 1 and _is_omop_folder(sources[0]):
+        fmt = "omop"
     with open_registry(store) as registry:
-        if fmt == "redcap":
+        if fmt == "omop":
+            from netline.registry.omop_import import import_omop
+
+            if len(sources) != 1:
+                raise InvalidInputError.single(
+                    "--format omop", [str(s) for s in sources], "one folder of OMOP tables"
+                )
+            report = import_omop(
+                registry, sources[0], who=who, keep_valid=keep_valid, progress=progress
+            )
+        elif fmt == "redcap":
             from netline.registry.redcap import read_redcap
 
             if dictionary is None or mapping is None or len(sources) != 1:
@@ -87,13 +112,21 @@ def import_(
             items, source = read_redcap(dictionary, sources[0], mapping)
             report = registry.import_records(items, source=source, who=who, keep_valid=keep_valid)
         elif fmt == "case":
-            report = registry.import_case_files(sources, who=who, keep_valid=keep_valid)
+            report = registry.import_case_files(
+                sources, who=who, keep_valid=keep_valid, progress=progress
+            )
         else:
             from netline.registry.fhir import read_bundles
 
-            items, source = read_bundles(sources)
+            items, source = read_bundles(sources, progress=progress)
             report = registry.import_records(items, source=source, who=who, keep_valid=keep_valid)
     typer.echo(report.render("json" if json_out else "text"))
+
+
+def _is_omop_folder(path: Path) -> bool:
+    return path.is_dir() and any(
+        p.name.lower() in ("person.csv", "person.parquet") for p in path.iterdir()
+    )
 
 
 @registry_app.command("export")

@@ -383,14 +383,18 @@ def prefetch_record(prefetch: Mapping[str, Any]) -> CaseRecord:
 
 
 def read_bundles(
-    paths: str | Path | Sequence[str | Path],
+    paths: str | Path | Sequence[str | Path], *, progress: bool | None = None
 ) -> tuple[list[tuple[str, CaseRecord | InvalidInputError]], str]:
-    """Read Bundle files (``.json``; folders searched recursively) for an import."""
+    """Read Bundle files (``.json``; folders searched recursively) for an import.
+
+    ``progress`` shows a progress bar on stderr (default: on a terminal, from 50 files).
+    """
+    from netline.registry._progress import iterate
     from netline.registry.importers.casefiles import find_case_files
 
     items: list[tuple[str, CaseRecord | InvalidInputError]] = []
     files = [p for p in find_case_files(paths) if p.suffix.lower() == ".json"]
-    for path in files:
+    for path in iterate(files, "reading FHIR Bundles", "file", progress):
         try:
             bundle = json.loads(path.read_text(encoding="utf-8"))
             if not isinstance(bundle, dict) or bundle.get("resourceType") != "Bundle":

@@ -13,6 +13,13 @@ fills which netline field; the user edits it to fit an existing project. Its par
     Repeating instruments (rows with ``redcap_repeat_instrument``): each has ``into``
     (``metastases`` or ``events``), for events a ``type`` (``systemic_therapy``,
     ``imaging``, ...), and ``fields`` as above, relative to one item.
+``events`` (longitudinal projects only)
+    Every ``redcap_event_name`` of the export: ``{event: {}}`` for an event whose rows hold
+    the non-repeating fields, ``{event: {instrument: name}}`` for an event whose rows (a
+    repeating event's instances, or a single instance) are each one item of that
+    instrument. A row of a repeating instrument inside any event names its instrument in
+    ``redcap_repeat_instrument`` as in a classic project. A non-repeating field recorded
+    twice with different values (at two events) is an error naming both rows.
 
 Every value is checked by the case-file rules (:mod:`netline.records`); a problem is reported
 with the CSV row, the REDCap field and the value. :func:`template_dictionary` writes the data
@@ -29,11 +36,13 @@ from typing import Any
 
 from netline.errors import InvalidInputError, InvalidRecordError, Problem
 from netline.records import CaseRecord, record_from_data
+from netline.registry.importers._locate import locate
 
 __all__ = ["read_redcap", "template_dictionary"]
 
 _REPEAT = "redcap_repeat_instrument"
 _INSTANCE = "redcap_repeat_instance"
+_EVENT = "redcap_event_name"
 _DICT_FIELD = "Variable / Field Name"
 
 
@@ -110,7 +119,8 @@ def read_redcap(
         The project's data dictionary (CSV).
     records : path
         The records export (CSV, raw values, with ``redcap_repeat_instrument`` and
-        ``redcap_repeat_instance`` for repeating instruments).
+        ``redcap_repeat_instance`` for repeating instruments, and ``redcap_event_name`` in a
+        longitudinal project, whose events the mapping's ``events`` block names).
     mapping : path
         The mapping file (YAML).
 
@@ -132,6 +142,12 @@ def read_redcap(
         Problem(f"{mapping}: {where}", name, f"a field of {dictionary.name}")
         for where, name in _mapped_fields(spec)
         if name not in known
+    ]
+    instruments_named = spec.get("instruments") or {}
+    missing += [
+        Problem(f"{mapping}: events.{event}.instrument", config["instrument"], "an instrument")
+        for event, config in (spec.get("events") or {}).items()
+        if config and config.get("instrument") and config["instrument"] not in instruments_named
     ]
     if missing:
         raise InvalidInputError(missing)
@@ -161,6 +177,32 @@ def read_redcap(
     return items, str(records)
 
 
+def _instrument_of(
+    number: int, row: Mapping[str, str], spec: Mapping[str, Any], instruments: Mapping[str, Any]
+) -> tuple[str, Problem | None]:
+    """Return the instrument a row fills ("" for the non-repeating fields), or a problem.
+
+    A row of a repeating instrument names it in ``redcap_repeat_instrument``. In a
+    longitudinal project (a mapping with ``events``), a row without one belongs to its
+    ``redcap_event_name``: an event mapped to an ``instrument`` (a repeating event, or an
+    event that holds one instance) makes the row one item of it; any other mapped event
+    holds the non-repeating fields.
+    """
+    instrument = (row.get(_REPEAT) or "").strip()
+    events: Mapping[str, Any] | None = spec.get("events")
+    if not instrument and events is not None:
+        event = (row.get(_EVENT) or "").strip()
+        if event not in events:
+            expected = "an event of the mapping: " + ", ".join(events)
+            return "", Problem(f"row {number}, field {_EVENT}", event or None, expected)
+        instrument = str((events[event] or {}).get("instrument") or "")
+    if instrument and instrument not in instruments:
+        field = _REPEAT if (row.get(_REPEAT) or "").strip() else _EVENT
+        expected = "an instrument of the mapping: " + ", ".join(instruments)
+        return "", Problem(f"row {number}, field {field}", instrument, expected)
+    return instrument, None
+
+
 def _record(
     key: str,
     rows: list[tuple[int, Mapping[str, str]]],
@@ -174,50 +216,59 @@ def _record(
         "metastases": [],
         "events": [],
     }
-    trace: dict[str, tuple[int, str]] = {}
+    trace: dict[str, str] = {}
+    problems: list[Problem] = []
+    base: dict[str, tuple[int, str]] = {}
     for number, row in rows:
-        instrument = (row.get(_REPEAT) or "").strip()
+        instrument, problem = _instrument_of(number, row, spec, instruments)
+        if problem is not None:
+            problems.append(problem)
+            continue
         if not instrument:
             where: dict[str, str] = {}
+            before = _flat(data)
             _fill(row, spec["fields"], data, where)
-            trace |= {path: (number, name) for path, name in where.items()}
-            continue
-        if instrument not in instruments:
-            return InvalidRecordError(
-                [
-                    Problem(
-                        f"row {number}: {_REPEAT}",
-                        instrument,
-                        "an instrument of the mapping: " + ", ".join(instruments),
+            for path, name in where.items():
+                if path in base and before.get(path) != _flat(data).get(path):
+                    first, first_name = base[path]
+                    problems.append(
+                        Problem(
+                            f"row {number}, field {name}",
+                            _flat(data).get(path),
+                            f"the value of row {first}, field {first_name} "
+                            f"({before.get(path)!r}): {path} is recorded once",
+                        )
                     )
-                ],
-                source=str(source),
-            )
+                base.setdefault(path, (number, name))
+            trace |= {path: f"row {number}, field {name}" for path, name in where.items()}
+            continue
         config = instruments[instrument]
         item: dict[str, Any] = {"type": config["type"]} if config.get("type") else {}
         where = {}
         _fill(row, config["fields"], item, where)
         bucket = data[config["into"]]
         prefix = f"{config['into']}[{len(bucket)}]"
-        trace |= {f"{prefix}.{path}": (number, name) for path, name in where.items()}
-        trace[prefix] = (number, f"{instrument} #{row.get(_INSTANCE, '')}")
+        trace |= {f"{prefix}.{path}": f"row {number}, field {name}" for path, name in where.items()}
+        event = (row.get(_EVENT) or "").strip()
+        label = " ".join(x for x in (event, instrument, f"#{row.get(_INSTANCE) or 1}") if x)
+        trace[prefix] = f"row {number} ({label})"
         bucket.append(item)
+    if problems:
+        return InvalidRecordError(problems, source=str(source))
     try:
         return record_from_data(data, source=str(source))
     except InvalidRecordError as error:
-        return InvalidRecordError([_locate(p, trace) for p in error.problems], source=str(source))
+        return InvalidRecordError([locate(p, trace) for p in error.problems], source=str(source))
 
 
-def _locate(problem: Problem, trace: Mapping[str, tuple[int, str]]) -> Problem:
-    path = problem.location
-    if path in trace:
-        number, name = trace[path]
-        return Problem(f"row {number}, field {name} ({path})", problem.value, problem.expected)
-    for prefix in sorted(trace, key=len, reverse=True):
-        if path.startswith(prefix):
-            number, name = trace[prefix]
-            return Problem(f"row {number} ({name}), {path}", problem.value, problem.expected)
-    return problem
+def _flat(data: Mapping[str, Any], prefix: str = "") -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            flat |= _flat(value, f"{prefix}{key}.")
+        elif not isinstance(value, list):
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def template_dictionary(mapping: str | Path, out: str | Path) -> Path:

@@ -31,6 +31,7 @@ __all__ = ["CoxResult", "KaplanMeier", "cox", "cox_data", "kaplan_meier", "survi
 
 Endpoint = Literal["os", "pfs", "ttnt", "pfs2_ema"]
 _GROUPINGS = ("regimen", "class", "sequence")
+_LEGEND_UP_TO = 8  # more groups than this: no legend over the curves
 #: Times (months) at which numbers at risk are reported.
 AT_RISK_MONTHS = (0, 12, 24, 36, 48, 60)
 
@@ -201,10 +202,24 @@ class KaplanMeier:
         return render_table(title, header, rows, fmt, self.to_dict(), notes)
 
     def plot(self, path: str | Path | None = None) -> Any:
-        """Draw the curves with confidence bands and numbers at risk; save if ``path``."""
+        """Draw the curves with confidence bands and numbers at risk; save if ``path``.
+
+        The figure is laid out in inches: the curves keep their height, and the table of
+        numbers at risk below them grows by one row per group, so no row is ever cut off.
+        """
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=(9, 4.5 + 0.3 * len(self.groups)))
+        rows = len(self.groups) + 1  # the "At risk" heading and one row per group
+        label_in = 0.55 + 0.075 * max([6, *(min(len(g.name), 28) for g in self.groups)])
+        width, left, right = 9.0, max(1.2, label_in), 0.3
+        top, curves, gap, row_in, bottom = 0.45, 3.6, 0.6, 0.2, 0.15
+        height = top + curves + gap + rows * row_in + bottom
+        fig = plt.figure(figsize=(width, height))
+        span = (width - left - right) / width
+        ax = fig.add_axes(
+            (left / width, (bottom + rows * row_in + gap) / height, span, curves / height)
+        )
+        table = fig.add_axes((left / width, bottom / height, span, rows * row_in / height))
         colour_by = "regimen" if self.by == "regimen" else "class"
         for fitter in self._fitters:
             fitter.plot_survival_function(
@@ -215,33 +230,29 @@ class KaplanMeier:
         ax.set_ylim(0, 1.02)
         ax.set_xticks(AT_RISK_MONTHS)
         ax.set_xlim(0, AT_RISK_MONTHS[-1])
-        # numbers at risk under the axis, one row per group, in the group's colour
-        ax.text(-0.05, -0.16, "At risk", transform=ax.transAxes, ha="right", fontsize=8)
-        for row, group in enumerate(self.groups):
-            y = -0.16 - 0.055 * (row + 1)
+        # numbers at risk under the curves, one row per group, in the group's colour
+        table.set_xlim(ax.get_xlim())
+        table.set_ylim(rows - 0.5, -0.5)
+        table.axis("off")
+        names = table.get_yaxis_transform()  # x in axes fraction, y in rows
+        table.text(-0.05, 0, "At risk", transform=names, ha="right", va="center", fontsize=8)
+        for row, group in enumerate(self.groups, start=1):
             colour = colour_of(group.name, colour_by)
-            ax.text(
-                -0.05,
-                y,
-                group.name[:28],
-                transform=ax.transAxes,
-                ha="right",
-                fontsize=7.5,
-                color=colour,
-            )
+            table.text(
+                -0.05, row, group.name[:28], transform=names, ha="right", va="center",
+                fontsize=7.5, color=colour,
+            )  # fmt: skip
             for month, count in zip(AT_RISK_MONTHS, group.at_risk, strict=True):
-                ax.text(
-                    month,
-                    y,
-                    str(count),
-                    transform=ax.get_xaxis_transform(),
-                    ha="center",
-                    fontsize=7.5,
-                    color=colour,
+                table.text(
+                    month, row, str(count), ha="center", va="center", fontsize=7.5, color=colour
                 )
         ax.set_title(self.render("text").splitlines()[0])
-        ax.legend(fontsize=7.5, loc="upper right")
-        fig.subplots_adjust(left=0.3, right=0.97, bottom=0.1 + 0.05 * len(self.groups))
+        if len(self.groups) <= _LEGEND_UP_TO:
+            ax.legend(fontsize=7.5, loc="upper right")
+        else:  # the table of numbers at risk names the groups, in their colours
+            legend = ax.get_legend()
+            if legend is not None:
+                legend.remove()
         if path is not None:
             fig.savefig(path, dpi=150)
             plt.close(fig)
