@@ -41,7 +41,7 @@ def test_readme_walkthrough(tmp_path: Path, case_folder: Path) -> None:
         assert "20 added, 0 changed, 0 unchanged, 0 refused" in result.output
     result = runner.invoke(app, ["registry", "import", str(store), str(EXAMPLES / "omop")])
     assert result.exit_code == 0, result.output
-    assert "39 added, 0 changed, 0 unchanged, 0 refused" in result.output
+    assert "40 added, 0 changed, 0 unchanged, 0 refused" in result.output
 
     result = runner.invoke(
         app,
@@ -52,7 +52,7 @@ def test_readme_walkthrough(tmp_path: Path, case_folder: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     assert "| WHO grade | missing |" in result.output
-    assert "All (n=120)" in result.output
+    assert "All (n=121)" in result.output
 
     figure = tmp_path / "pathways.html"
     result = runner.invoke(
@@ -141,7 +141,7 @@ def test_progress_goes_to_stderr_never_into_json(tmp_path: Path) -> None:
         ["registry", "import", str(store), str(EXAMPLES / "omop"), "--json", "--progress"],
     )
     assert result.exit_code == 0, result.output
-    assert len(json.loads(result.stdout)["added"]) == 39
+    assert len(json.loads(result.stdout)["added"]) == 40
     assert "checking OMOP persons" in result.stderr
 
     quiet = runner.invoke(app, ["cohort", "--demo", "60", "--no-progress", "table1"])
