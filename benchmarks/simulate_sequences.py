@@ -19,6 +19,7 @@ import resource
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,8 +38,6 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--reference-patients", type=int, default=2000)
     args = parser.parse_args()
-
-    from reference import simulate_reference
 
     from netline.simulation import compile_model, load_model, sample_parameters, sample_population
     from netline.simulation.engine import EngineSettings, run_plan
@@ -77,41 +76,10 @@ def main() -> None:
     trajectories = n_seq * args.draws * args.patients
     engine_rate = trajectories / engine_s
 
-    # the per-patient reference loop, timed on a slice of the same workload
-    ref_seqs = [s for s in plan.sequences if len(s) == 4][:2] or list(plan.sequences[:2])
-    if plan.frailty_variance is not None:  # per-draw set-up of the oracle, not per trajectory
-        from reference import frailty_factor
-
-        frailty_factor(float(params[plan.frailty_variance][0]))
-    t0 = time.perf_counter()
-    c0 = time.process_time()
-    n_ref = 0
-    ref_pop = sample_population(spec.population, args.reference_patients, seed, False)
-    for seq in ref_seqs:
-        simulate_reference(plan, params, ref_pop, seq, draw=0, seed=seed)
-        n_ref += args.reference_patients
-    ref_rate = n_ref / (time.perf_counter() - t0)
-    ref_cpu_rate = n_ref / (time.process_time() - c0)
-
-    # the floor: the random numbers the engine draws (shared across sequences: CRN) ...
-    from netline.simulation._trie import build_trie, stream_layout
-
-    _roots, _ = build_trie(plan)
-    layout = stream_layout(plan, {})
-    slots = len(layout)
-    t0 = time.perf_counter()
-    for d in range(args.draws):
-        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(3, d))))
-        rng.random((slots, args.patients), dtype=np.float32)
-    crn_floor_s = time.perf_counter() - t0
-    # ... and what one set of numbers per trajectory (no CRN, no prefix sharing) would cost
-    per_traj = 2 + 4 * max(1, (slots - 2) // max(1, len(plan.therapies)))
-    rng = np.random.default_rng(0)
-    block = 10_000_000
-    t0 = time.perf_counter()
-    rng.random(block, dtype=np.float32)
-    per_number = (time.perf_counter() - t0) / block
-    naive_floor_s = per_number * per_traj * trajectories
+    n_ref, ref_rate, ref_cpu_rate = _reference_rates(plan, params, spec, args)
+    slots, crn_floor_s, per_traj, naive_floor_s = _random_number_floors(
+        plan, args, trajectories, seed
+    )
 
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
@@ -143,6 +111,60 @@ def main() -> None:
     print(f"peak memory (max RSS): {peak_mb:,.0f} MB")
     history = [m.name for m in plan.modifiers]
     print(f"history modifiers: {', '.join(history)}; frailty: {plan.frailty_variance is not None}")
+
+
+def _reference_rates(
+    plan: Any, params: Any, spec: Any, args: argparse.Namespace
+) -> tuple[int, float, float]:
+    """Time the per-patient reference loop on a slice of the same workload."""
+    from reference import simulate_reference
+
+    from netline.simulation import sample_population
+
+    seed = spec.simulation.seed
+    ref_seqs = [s for s in plan.sequences if len(s) == 4][:2] or list(plan.sequences[:2])
+    if plan.frailty_variance is not None:  # per-draw set-up of the oracle, not per trajectory
+        from reference import frailty_factor
+
+        frailty_factor(float(params[plan.frailty_variance][0]))
+    t0 = time.perf_counter()
+    c0 = time.process_time()
+    n_ref = 0
+    ref_pop = sample_population(spec.population, args.reference_patients, seed, False)
+    for seq in ref_seqs:
+        simulate_reference(plan, params, ref_pop, seq, draw=0, seed=seed)
+        n_ref += args.reference_patients
+    ref_rate = n_ref / (time.perf_counter() - t0)
+    ref_cpu_rate = n_ref / (time.process_time() - c0)
+
+    return n_ref, ref_rate, ref_cpu_rate
+
+
+def _random_number_floors(
+    plan: Any, args: argparse.Namespace, trajectories: int, seed: int
+) -> tuple[int, float, int, float]:
+    """The time to draw the engine's random numbers, and one set per trajectory."""
+    # the floor: the random numbers the engine draws (shared across sequences: CRN) ...
+    from netline.simulation._trie import build_trie, stream_layout
+
+    _roots, _ = build_trie(plan)
+    layout = stream_layout(plan, {})
+    slots = len(layout)
+    t0 = time.perf_counter()
+    for d in range(args.draws):
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(3, d))))
+        rng.random((slots, args.patients), dtype=np.float32)
+    crn_floor_s = time.perf_counter() - t0
+    # ... and what one set of numbers per trajectory (no CRN, no prefix sharing) would cost
+    per_traj = 2 + 4 * max(1, (slots - 2) // max(1, len(plan.therapies)))
+    rng = np.random.default_rng(0)
+    block = 10_000_000
+    t0 = time.perf_counter()
+    rng.random(block, dtype=np.float32)
+    per_number = (time.perf_counter() - t0) / block
+    naive_floor_s = per_number * per_traj * trajectories
+
+    return slots, crn_floor_s, per_traj, naive_floor_s
 
 
 if __name__ == "__main__":

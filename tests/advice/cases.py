@@ -87,49 +87,9 @@ def make_case(
                 "margin": "R0",
             }
         )
-    for i, (agents, start, stop, reason) in enumerate(lines):
-        for agent in [agents] if isinstance(agents, str) else agents:
-            episode: dict[str, Any] = {
-                "id": f"line{i}-{agent}",
-                "type": "systemic_therapy",
-                "agent": agent,
-                "start": start,
-            }
-            if stop is not None:
-                episode["stop"] = stop
-            if reason is not None:
-                episode["reason_stopped"] = reason
-            if agent.startswith("lu177"):
-                episode["cycles"] = [{"date": start}]
-            events.append(episode)
-    if krenning is not None or sstr_lesions:
-        scan: dict[str, Any] = {
-            "id": "sstr",
-            "type": "imaging",
-            "date": "2020-12-01",
-            "modality": "srs",
-            "organs_involved": list(organs),
-        }
-        if krenning is not None:
-            scan["sstr_uptake_score"] = krenning
-        if sstr_lesions:
-            scan["lesions"] = [
-                {"id": lesion, "organ": "liver", "sstr_uptake": uptake}
-                for lesion, uptake in sstr_lesions.items()
-            ]
-        events.append(scan)
-    if fdg_avid is not None:
-        events.append(
-            {
-                "id": "fdg",
-                "type": "imaging",
-                "date": "2020-12-02",
-                "modality": "fdg_pet",
-                "lesions": [
-                    {"id": lesion, "organ": "liver", "fdg_avid": True} for lesion in fdg_avid
-                ],
-            }
-        )
+    events.extend(_line_events(lines))
+    events.extend(_sstr_events(krenning, sstr_lesions, organs))
+    events.extend(_fdg_events(fdg_avid))
     ct: dict[str, Any] = {
         "id": "ct-decision",
         "type": "imaging",
@@ -142,44 +102,11 @@ def make_case(
     if response is not None:
         ct["recorded_response"] = response
     events.append(ct)
-    if status is not None or symptomatic is not None:
-        events.append(
-            {
-                "id": "status",
-                "type": "disease_status",
-                "date": AT.isoformat(),
-                "status": status or ("progressing" if response == "PD" else "stable"),
-                **({} if symptomatic is None else {"symptomatic_from_bulk": symptomatic}),
-            }
-        )
-    values = dict(NORMAL_LABS if labs is None else labs)
-    if values:
-        results = []
-        for analyte, value in values.items():
-            result: dict[str, Any] = {
-                "analyte": analyte,
-                "value": value,
-                "unit": _LAB_UNITS[analyte],
-            }
-            low, high = (lab_limits or {}).get(analyte, (None, None))
-            if analyte == "bilirubin" and lab_limits is None:
-                high = 1.2
-            if low is not None:
-                result["lower_limit"] = low
-            if high is not None:
-                result["upper_limit"] = high
-            results.append(result)
-        events.append({"id": "labs", "type": "labs", "date": "2020-12-15", "results": results})
+    events.extend(_status_events(status, symptomatic, response))
+    events.extend(_lab_events(labs, lab_limits))
     events.extend(extra_events)
     events.extend(later_events)
-    performance = []
-    if ecog is not None or karnofsky is not None:
-        entry: dict[str, Any] = {"date": "2020-12-15"}
-        if ecog is not None:
-            entry["ecog"] = ecog
-        if karnofsky is not None:
-            entry["karnofsky"] = karnofsky
-        performance.append(entry)
+    performance = _performance(ecog, karnofsky)
     data: dict[str, Any] = {
         "id": "scenario",
         "synthetic": True,
@@ -205,6 +132,124 @@ def make_case(
         "events": events,
     }
     return CaseRecord.model_validate(data)
+
+
+def _status_events(
+    status: str | None, symptomatic: bool | None, response: str | None
+) -> list[dict[str, Any]]:
+    """The clinician's status at the decision (progressing after a PD), when one is given."""
+    if status is not None or symptomatic is not None:
+        return [
+            {
+                "id": "status",
+                "type": "disease_status",
+                "date": AT.isoformat(),
+                "status": status or ("progressing" if response == "PD" else "stable"),
+                **({} if symptomatic is None else {"symptomatic_from_bulk": symptomatic}),
+            }
+        ]
+    return []
+
+
+def _sstr_events(
+    krenning: int | None, sstr_lesions: dict[str, int] | None, organs: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The SSTR scan before the decision (Krenning score and per-lesion uptake), if any."""
+    if krenning is not None or sstr_lesions:
+        scan: dict[str, Any] = {
+            "id": "sstr",
+            "type": "imaging",
+            "date": "2020-12-01",
+            "modality": "srs",
+            "organs_involved": list(organs),
+        }
+        if krenning is not None:
+            scan["sstr_uptake_score"] = krenning
+        if sstr_lesions:
+            scan["lesions"] = [
+                {"id": lesion, "organ": "liver", "sstr_uptake": uptake}
+                for lesion, uptake in sstr_lesions.items()
+            ]
+        return [scan]
+    return []
+
+
+def _fdg_events(fdg_avid: Sequence[str] | None) -> list[dict[str, Any]]:
+    """The FDG-PET before the decision, with its avid lesions, if one was done."""
+    if fdg_avid is not None:
+        return [
+            {
+                "id": "fdg",
+                "type": "imaging",
+                "date": "2020-12-02",
+                "modality": "fdg_pet",
+                "lesions": [
+                    {"id": lesion, "organ": "liver", "fdg_avid": True} for lesion in fdg_avid
+                ],
+            }
+        ]
+    return []
+
+
+def _line_events(lines: Sequence[Line]) -> list[dict[str, Any]]:
+    """One systemic-therapy event per agent of each line (PRRT with one cycle)."""
+    events: list[dict[str, Any]] = []
+    for i, (agents, start, stop, reason) in enumerate(lines):
+        for agent in [agents] if isinstance(agents, str) else agents:
+            episode: dict[str, Any] = {
+                "id": f"line{i}-{agent}",
+                "type": "systemic_therapy",
+                "agent": agent,
+                "start": start,
+            }
+            if stop is not None:
+                episode["stop"] = stop
+            if reason is not None:
+                episode["reason_stopped"] = reason
+            if agent.startswith("lu177"):
+                episode["cycles"] = [{"date": start}]
+            events.append(episode)
+    return events
+
+
+def _lab_events(
+    labs: dict[str, float] | None,
+    lab_limits: dict[str, tuple[float | None, float | None]] | None,
+) -> list[dict[str, Any]]:
+    """One lab panel with the given (or normal) values and limits; none when empty."""
+    events: list[dict[str, Any]] = []
+    values = dict(NORMAL_LABS if labs is None else labs)
+    if values:
+        results = []
+        for analyte, value in values.items():
+            result: dict[str, Any] = {
+                "analyte": analyte,
+                "value": value,
+                "unit": _LAB_UNITS[analyte],
+            }
+            low, high = (lab_limits or {}).get(analyte, (None, None))
+            if analyte == "bilirubin" and lab_limits is None:
+                high = 1.2
+            if low is not None:
+                result["lower_limit"] = low
+            if high is not None:
+                result["upper_limit"] = high
+            results.append(result)
+        events.append({"id": "labs", "type": "labs", "date": "2020-12-15", "results": results})
+    return events
+
+
+def _performance(ecog: int | None, karnofsky: int | None) -> list[dict[str, Any]]:
+    """The performance entry at the decision, when one is known."""
+    performance = []
+    if ecog is not None or karnofsky is not None:
+        entry: dict[str, Any] = {"date": "2020-12-15"}
+        if ecog is not None:
+            entry["ecog"] = ecog
+        if karnofsky is not None:
+            entry["karnofsky"] = karnofsky
+        performance.append(entry)
+    return performance
 
 
 SSA_PROGRESSED: list[Line] = [("lanreotide", "2019-02-01", "2020-12-31", "progression")]

@@ -31,6 +31,15 @@ from netline.advice import Advice, advise
 from netline.records import CaseRecord, load_case
 
 from .cases import AT, NORMAL_LABS, SSA_PROGRESSED, make_case
+from .setting_checks import (
+    _all_later_than,
+    _name_has,
+    _no_naive_figure,
+    _not_curative,
+    _surgery_not_curative,
+    _surgery_not_excluded,
+    _two_specimens,
+)
 
 
 @dataclass(frozen=True)
@@ -522,57 +531,6 @@ SITUATIONS = [
         source="ENETS-F: SSA controls the glucagonoma syndrome; antitumour therapy by setting",
     ),
 ]
-
-
-def _two_specimens() -> CaseRecord:
-    record = make_case(ki67=10.0, organs=("liver", "bone"), band=None)
-    resection = {
-        "id": "liver-resection",
-        "type": "surgery",
-        "date": "2018-06-01",
-        "procedure": "partial_hepatectomy",
-        "organs": ["liver"],
-        "intent": "debulking",
-        "pathology": {
-            "histology": {
-                "specimen": "liver_metastasis",
-                "differentiation": "well",
-                "ki67_percent": 12,
-            }
-        },
-    }
-    data = record.model_dump(mode="json", exclude_none=True)
-    data["events"].append(resection)
-    return CaseRecord.model_validate(data)
-
-
-def _all_later_than(advice: Advice, key: str) -> None:
-    for option in advice.ranked:
-        if option.key != key:
-            assert option.setting_tier == 2, (option.key, option.setting_tier)
-
-
-def _surgery_not_curative(advice: Advice) -> None:
-    surgery = advice.option("surgery")
-    assert not surgery.curative_potential
-    assert "curative" not in (advice.surgery.summary or "").lower() or "not" in surgery.name
-
-
-def _not_curative(advice: Advice, key: str) -> None:
-    assert not advice.option(key).curative_potential
-
-
-def _surgery_not_excluded(advice: Advice) -> None:
-    assert not advice.option("surgery").excluded, advice.option("surgery").exclusions
-    assert advice.surgery.mode == "upfront"
-
-
-def _no_naive_figure(advice: Advice, key: str) -> None:
-    assert advice.option(key).expected_pfs is None
-
-
-def _name_has(advice: Advice, key: str, text: str) -> None:
-    assert text in advice.option(key).name.lower()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,59 @@
+"""Cases and assertions shared by the advice setting table (tests/advice/test_settings.py)."""
+
+from __future__ import annotations
+
+from netline.advice import Advice
+from netline.records import CaseRecord
+
+from .cases import make_case
+
+
+def _two_specimens() -> CaseRecord:
+    record = make_case(ki67=10.0, organs=("liver", "bone"), band=None)
+    resection = {
+        "id": "liver-resection",
+        "type": "surgery",
+        "date": "2018-06-01",
+        "procedure": "partial_hepatectomy",
+        "organs": ["liver"],
+        "intent": "debulking",
+        "pathology": {
+            "histology": {
+                "specimen": "liver_metastasis",
+                "differentiation": "well",
+                "ki67_percent": 12,
+            }
+        },
+    }
+    data = record.model_dump(mode="json", exclude_none=True)
+    data["events"].append(resection)
+    return CaseRecord.model_validate(data)
+
+
+def _all_later_than(advice: Advice, key: str) -> None:
+    for option in advice.ranked:
+        if option.key != key:
+            assert option.setting_tier == 2, (option.key, option.setting_tier)
+
+
+def _surgery_not_curative(advice: Advice) -> None:
+    surgery = advice.option("surgery")
+    assert not surgery.curative_potential
+    assert "curative" not in (advice.surgery.summary or "").lower() or "not" in surgery.name
+
+
+def _not_curative(advice: Advice, key: str) -> None:
+    assert not advice.option(key).curative_potential
+
+
+def _surgery_not_excluded(advice: Advice) -> None:
+    assert not advice.option("surgery").excluded, advice.option("surgery").exclusions
+    assert advice.surgery.mode == "upfront"
+
+
+def _no_naive_figure(advice: Advice, key: str) -> None:
+    assert advice.option(key).expected_pfs is None
+
+
+def _name_has(advice: Advice, key: str, text: str) -> None:
+    assert text in advice.option(key).name.lower()
