@@ -12,7 +12,8 @@ from netline.advice.eligibility import EntryCheck, ProfileCheck
 from netline.advice.matching import refine
 from netline.advice.state import DecisionState
 from netline.advice.surgery import SurgeryAssessment
-from netline.clinical import CTCAE_TERM_OF_ANALYTE, ctcae_grade
+from netline.clinical import ctcae_grade
+from netline.clinical.toxicity import CTCAE_TERM_OF_ANALYTE
 from netline.errors import NetlineError
 from netline.evidence.schema import (
     Condition,

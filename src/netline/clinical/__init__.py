@@ -92,17 +92,10 @@ from netline.clinical.tnm import (
     t_category,
 )
 from netline.clinical.tnm import Edition as TNMEdition
-from netline.clinical.toxicity import (
-    CTCAE_TERM_OF_ANALYTE,
-    CTCAETerm,
-    GlucoseIntervention,
-    GradeRange,
-    ctcae_grade,
-)
+from netline.clinical.toxicity import CTCAETerm, GlucoseIntervention, GradeRange, ctcae_grade
 from netline.records.vocabulary import Differentiation, InvadedStructure, Organ
 
 __all__ = [
-    "CTCAE_TERM_OF_ANALYTE",
     "ALBIScore",
     "AlbuminBands",
     "Ascites",

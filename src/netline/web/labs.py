@@ -12,7 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from netline.clinical import CTCAE_TERM_OF_ANALYTE, ctcae_grade
+from netline.clinical import ctcae_grade
+from netline.clinical.toxicity import CTCAE_TERM_OF_ANALYTE
 from netline.errors import NetlineError
 from netline.records import CaseRecord
 from netline.records.model.observations import AdverseEvent, LabPanel, LabResult
