@@ -92,3 +92,9 @@ def _assert_not_cross(advice: Advice, key: str) -> None:
 
 def _assert_note(advice: Advice, text: str) -> None:
     assert any(text in note for note in advice.state.notes), advice.state.notes
+
+
+def _assert_later(advice: Advice, key: str, statement: str) -> None:
+    option = advice.option(key)
+    assert statement not in [m.statement_id for m in option.guideline]
+    assert any(statement in p.text and "after the decision date" in p.text for p in option.cautions)

@@ -21,6 +21,7 @@ from .scenario_checks import (
     _assert_entry,
     _assert_entry_failed,
     _assert_fact,
+    _assert_later,
     _assert_makuuchi,
     _assert_monitoring,
     _assert_never_first_surgery,
@@ -214,7 +215,7 @@ SCENARIOS = [
         extra=lambda a: _assert_clearance(a, "Cockcroft-Gault"),
     ),
     Scenario(
-        "prior everolimus progressed: everolimus cross-resistant, cabozantinib opens",
+        "prior everolimus progressed: everolimus cross-resistant, CABINET not yet known",
         {
             "lines": [
                 *SSA_PROGRESSED[:0],
@@ -225,7 +226,9 @@ SCENARIOS = [
         },
         before=(("sunitinib", "everolimus"), ("lu177_dotatate", "everolimus")),
         sequencing={"everolimus": "cross-resistance is likely"},
-        extra=lambda a: _assert_support(a, "cabozantinib", "option"),
+        # CABINET (Chan et al., N Engl J Med 2025) came after this 2021 decision: its
+        # trial-based statement is shown marked and is not support (issue #12, time-aware).
+        extra=lambda a: _assert_later(a, "cabozantinib", "cabinet_cabozantinib"),
     ),
     Scenario(
         "prior TKI and mTOR inhibitor: PAZONET 'both' subgroup shown for pazopanib",

@@ -78,13 +78,33 @@ def _combine(first: Applicability, second: Applicability) -> Applicability:
 
 def _matches(
     ctx: _Context, options: Sequence[StatementOption]
-) -> tuple[list[GuidelineMatch], list[GuidelineMatch]]:
+) -> tuple[list[GuidelineMatch], list[GuidelineMatch], list[Point]]:
+    """Split the statements of an option: applying, not (yet) met, later trial-based ones.
+
+    A statement that rests on trials alone (no guideline makes it) is time-aware like its
+    trials: published after the decision date, it is shown marked and never counted as
+    support (docs/advise.md, evidence matched to the patient, rule 1).
+    """
     applying: list[GuidelineMatch] = []
     not_yet: list[GuidelineMatch] = []
+    later: list[Point] = []
     for item in options:
         statement, option = item.statement, item.option
         base = ctx.statement(statement)
         if base.value is False:
+            continue
+        published = None if statement.guidelines else ctx.index.kb.published(statement)
+        if published is not None and published > ctx.state.at:
+            later.append(
+                Point(
+                    "Trial evidence published after the decision date is shown marked, not "
+                    f"counted as support: {statement.topic} ({statement.id}, "
+                    f"published {published.isoformat()})",
+                    ctx.index.statement_refs(statement),
+                    "info",
+                    statement.status.value,
+                )
+            )
             continue
         own = Applicability(True) if option.condition is None else ctx.condition(option.condition)
         match = GuidelineMatch(
@@ -104,7 +124,7 @@ def _matches(
                 not_yet.append(match)
             continue
         applying.append(match)
-    return applying, not_yet
+    return applying, not_yet, later
 
 
 def _support(matches: Sequence[GuidelineMatch]) -> tuple[float, str, int, float, float]:
@@ -338,8 +358,9 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
     agents = tuple(a.value for a in therapy.agents)
     current = state.current_line
     ongoing = current is not None and set(agents) <= set(current.agents)
-    matches, not_yet = _matches(ctx, index.options_by_key.get(therapy.id, ()))
+    matches, not_yet, later = _matches(ctx, index.options_by_key.get(therapy.id, ()))
     exclusions, cautions, to_check, relative = _statement_points(matches, not_yet)
+    cautions += later
     eligibility: list[ProfileCheck] = []
     positive = [m for m in matches if m.preference != Preference.NOT_RECOMMENDED.value]
     if AgentClass.RADIOLIGAND in therapy.agent_classes and index.prrt_profiles:
@@ -413,9 +434,9 @@ def _evaluate_systemic(ctx: _Context, therapy: Therapy) -> OptionAssessment:
 
 def _evaluate_strategy(ctx: _Context, key: str, order: int) -> OptionAssessment:
     state = ctx.state
-    matches, not_yet = _matches(ctx, ctx.index.options_by_key.get(key, ()))
+    matches, not_yet, later = _matches(ctx, ctx.index.options_by_key.get(key, ()))
     exclusions: list[Point] = []
-    cautions: list[Point] = []
+    cautions: list[Point] = list(later)
     to_check: list[Point] = []
     curative = False
     support, label, breadth, certain, possible = _support(matches)
