@@ -39,6 +39,19 @@ def test_trial_shows_unverified_case_report_claim() -> None:
     assert "77 % [uncertain; as reported in umino2024]" in out
 
 
+def test_trial_shows_structured_entry_criteria() -> None:
+    # NETTER-2 enrolled patients diagnosed within 6 months (Singh et al., Lancet 2024).
+    code, out, _ = invoke("trial", "NETTER-2")
+    assert code == 0
+    assert "entry criterion: months_since_diagnosis ≤ 6" in out
+
+
+def test_therapy_shows_the_syndromes_it_controls() -> None:
+    code, out, _ = invoke("therapy", "diazoxide")
+    assert code == 0
+    assert "controls the syndrome of: insulinoma" in out
+
+
 @pytest.mark.parametrize(
     "args",
     [

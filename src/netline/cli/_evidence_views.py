@@ -94,6 +94,9 @@ def _render_therapy(kb: KnowledgeBase, therapy: Therapy, console: Console) -> No
     if therapy.agents:
         classes = ", ".join(c.value for c in therapy.agent_classes)
         console.print(_text(f"agents: {joiner.join(a.value for a in therapy.agents)} ({classes})"))
+    if therapy.syndromes:
+        names = ", ".join(s.value for s in therapy.syndromes)
+        console.print(_text(f"controls the syndrome of: {names} (excluded for other patients)"))
     moa = therapy.mode_of_action
     targets = f" Targets: {', '.join(moa.targets)}." if moa.targets else ""
     console.print(
@@ -212,6 +215,8 @@ def _render_trial(kb: KnowledgeBase, trial: Trial, console: Console) -> None:
     if population.prior_agents_excluded:
         details.append("no prior: " + ", ".join(a.value for a in population.prior_agents_excluded))
     console.print(_text("  " + "; ".join(details)))
+    for test in population.entry_criteria:
+        console.print(_text(f"  entry criterion: {test.describe()}"))
     if population.note:
         console.print(_text(f"  note: {population.note}"))
     for characteristic in population.characteristics:
