@@ -9,6 +9,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -108,3 +109,24 @@ def test_secret_is_created_once_and_private(tmp_path: Path) -> None:
     assert len(first) == 32
     assert path.stat().st_mode & 0o077 == 0
     assert load_secret(path) == first
+
+
+def test_an_empty_or_damaged_secret_is_refused_never_used(tmp_path: Path) -> None:
+    # Defect: a secret file read while empty (half-written, or truncated) gave b"" and every
+    # pseudonym and date shift became computable by anyone.
+    path = tmp_path / "deid.key"
+    for content in ("", "abc", "00" * 16):
+        path.write_text(content, encoding="ascii")
+        with pytest.raises(ValueError, match="32-byte de-identification secret"):
+            load_secret(path)
+
+
+def test_concurrent_first_use_agrees_on_one_secret(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    path = tmp_path / "keys" / "deid.key"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        secrets = list(pool.map(lambda _: load_secret(path), range(32)))
+    assert len(set(secrets)) == 1
+    assert len(secrets[0]) == 32
+    assert not [p for p in path.parent.iterdir() if p.name.startswith(".deid-secret-")]

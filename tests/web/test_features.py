@@ -274,3 +274,16 @@ def test_deidentified_export_of_one_patient_and_of_the_registry(
     audit = fresh_client.get("/audit").text
     assert "export deidentified" in audit
     assert "whole registry" in audit
+
+
+def test_a_damaged_deidentification_secret_stops_the_export(fresh_client: TestClient) -> None:
+    # Never export with an empty or short key: every pseudonym would be computable.
+    secret_file = fresh_client.app.state.netline.settings.deid_secret_file  # type: ignore[attr-defined]
+    secret_file.parent.mkdir(parents=True, exist_ok=True)
+    secret_file.write_text("", encoding="ascii")
+    login(fresh_client, "clinician")
+    response = fresh_client.get(f"/export/deidentified?patient_id={SEED_ID}")
+    assert response.status_code == 503
+    assert "secret of this server is damaged" in response.text
+    assert "Traceback" not in response.text
+    assert str(secret_file) not in response.text

@@ -21,6 +21,7 @@ it can undo the shift, so it never leaves the server.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import enum
 import hashlib
@@ -28,6 +29,7 @@ import hmac
 import os
 import re
 import secrets
+import tempfile
 import types
 import typing
 from functools import cache
@@ -39,6 +41,8 @@ from pydantic import BaseModel
 from netline.records import CaseRecord
 
 SCHEMA = "netline-deidentified/1"
+#: Length of the de-identification secret, in bytes.
+SECRET_BYTES = 32
 #: Largest shift of dates, in days (either direction).
 MAX_SHIFT_DAYS = 365
 #: Ages at or above this are given as this value (HIPAA Safe Harbor).
@@ -54,19 +58,38 @@ METHOD = (
 
 
 def load_secret(path: Path) -> bytes:
-    """Return the de-identification secret, creating it (owner-only) on first use."""
+    """Return the de-identification secret, creating it (owner-only) on first use.
+
+    The new secret is written to a private temporary file and linked into place in one step,
+    so a concurrent request never reads a half-written (empty) secret.
+
+    Raises
+    ------
+    ValueError
+        When the file holds anything but a 32-byte secret in hex.
+    """
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=".deid-secret-")
+        try:
+            with os.fdopen(descriptor, "w", encoding="ascii") as handle:
+                handle.write(secrets.token_bytes(SECRET_BYTES).hex() + "\n")
+            os.chmod(temporary, 0o600)
+            # another request may have created it first: then use theirs
+            with contextlib.suppress(FileExistsError):
+                os.link(temporary, path)
+        finally:
+            os.unlink(temporary)
+    text = path.read_text(encoding="ascii").strip()
     try:
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    value = secrets.token_bytes(32)
-    try:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:  # another request created it first
-        return bytes.fromhex(path.read_text(encoding="ascii").strip())
-    with os.fdopen(descriptor, "w", encoding="ascii") as handle:
-        handle.write(value.hex() + "\n")
+        value = bytes.fromhex(text)
+    except ValueError:
+        value = b""
+    if len(value) != SECRET_BYTES:
+        raise ValueError(
+            f"{path}: expected a {SECRET_BYTES}-byte de-identification secret in hex "
+            f"({2 * SECRET_BYTES} hex digits)"
+        )
     return value
 
 

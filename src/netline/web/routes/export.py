@@ -37,7 +37,15 @@ def deidentified_export(
             records = [ctx.patients.get(row.id) for row in ctx.patients.rows()]
     except UnknownKeyError:
         raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patient") from None
-    document = export_document(records, load_secret(ctx.settings.deid_secret_file))
+    try:
+        secret = load_secret(ctx.settings.deid_secret_file)
+    except ValueError:
+        # a damaged secret is the server's problem; the file name stays out of the answer
+        raise HTTPException(
+            status.HTTP_503_SERVICE_UNAVAILABLE,
+            "the de-identification secret of this server is damaged; ask its administrator",
+        ) from None
+    document = export_document(records, secret)
     ctx.accounts.audit(
         session.username,
         "export_deidentified",
