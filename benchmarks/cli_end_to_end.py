@@ -12,25 +12,13 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
+
+from cli_startup import median_seconds  # the same timer (a sibling script)
 
 TARGET_S = 1.0
 SEED = Path(__file__).resolve().parents[1] / "examples" / "seed-case.yaml"
-
-
-def median_seconds(command: list[str], repeat: int) -> float:
-    """Median wall time of ``command`` over ``repeat`` runs, after one warm-up run."""
-    subprocess.run(command, capture_output=True, check=True)
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        subprocess.run(command, capture_output=True, check=True)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import date
 
 from netline.errors import UnknownKeyError
 from netline.evidence import KnowledgeBase, load_knowledge_base
@@ -96,6 +97,9 @@ class KBIndex:
     burden : Profile or None
         The default ``tumour_burden`` profile: decision rules reading a burden category from
         counts of metastases (their outcomes are checked to be burden categories).
+    trial_statement_published : dict
+        Statement id to the publication date of each statement that rests on trials alone
+        (no guideline makes it); such statements are time-aware like their trials.
     """
 
     kb: KnowledgeBase
@@ -112,6 +116,7 @@ class KBIndex:
     therapy_order: dict[str, int]
     burden: Profile | None = None
     syndrome_control: tuple[Therapy, ...] = ()
+    trial_statement_published: dict[str, date | None] = field(default_factory=dict)
     #: Text derived from the knowledge base alone, formatted once (keys hold KB objects' ids;
     #: the index keeps the knowledge base alive).
     memo: dict[object, object] = field(default_factory=dict, compare=False, repr=False)
@@ -207,6 +212,9 @@ def _build(kb: KnowledgeBase) -> KBIndex:
         therapy_order={t.id: i for i, t in enumerate(systemic)},
         burden=burden,
         syndrome_control=tuple(t for t in kb.therapies if t.syndromes),
+        trial_statement_published={
+            s.id: kb.published(s) for s in kb.statements if not s.guidelines
+        },
     )
 
 

@@ -93,7 +93,7 @@ def _matches(
         base = ctx.statement(statement)
         if base.value is False:
             continue
-        published = None if statement.guidelines else ctx.index.kb.published(statement)
+        published = ctx.index.trial_statement_published.get(statement.id)
         if published is not None and published > ctx.state.at:
             later.append(
                 Point(
