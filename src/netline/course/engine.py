@@ -31,15 +31,25 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 
-from netline.course._collect import collect, collect_all
-from netline.course._lines import era_lines, eras, line_aggregates, number_lines
-from netline.course._outcomes import line_outcomes, patient_outcomes
+from netline.clinical.recist.vectorised import OVERALL_CODES
+from netline.course._arrays import NONE, arrow_of, order_by, strings
+from netline.course._eras import line_eras
+from netline.course._inputs import Batch, read_batch
+from netline.course._lines import Lines, lines_of
+from netline.course._outcomes import (
+    END_REASONS,
+    PFS_REASONS,
+    TTNT_REASONS,
+    line_outcomes,
+    patient_outcomes,
+)
 from netline.course.rules import LineRules
 from netline.course.tables import CourseTables
-from netline.errors import InvalidInputError, Problem
+from netline.errors import InvalidInputError
 
 __all__ = [
     "LINE_SCHEMA",
@@ -98,6 +108,7 @@ PATIENT_SCHEMA: dict[str, pa.DataType] = {
     "pfs2_ema_reason": pa.string(),
 }
 EPISODE_LINE_SCHEMA: dict[str, pa.DataType] = {"episode_id": pa.int64(), "line": pa.int32()}
+_RECIST_NAMES = [code.value for code in OVERALL_CODES]
 _LINE_DATES = ("start", "end", "best_response_date", "clinician_status_date", "first_progression")
 _PATIENT_DATES = ("diagnosis", "first_metastasis", "first_line_start", "death", "last_follow_up")
 
@@ -134,134 +145,6 @@ class CohortCourse:
     def patients_frame(self) -> Any:
         """Return the per-patient outcomes as a pandas DataFrame."""
         return self.patients.to_pandas()
-
-
-def _days(name: str) -> pl.Expr:
-    return pl.col(name).cast(pl.Date).cast(pl.Int32)
-
-
-def _frame(table: pa.Table) -> pl.LazyFrame:
-    frame = pl.from_arrow(table, rechunk=False)
-    assert isinstance(frame, pl.DataFrame)
-    return frame.lazy().with_columns(pl.col(pl.Categorical).cast(pl.String))
-
-
-_REQUIRED = {
-    "episodes": (
-        ("episode_id", "an episode id"),
-        ("agent", "an agent"),
-        ("agent_class", "an agent class"),
-        ("start", "a start date"),
-    ),
-    "followup": (("last_follow_up", "the last date known alive (or the death date)"),),
-    "procedures": (("date", "a procedure date"), ("kind", "a procedure kind")),
-    "assessments": (("date", "an assessment date"), ("source", "an assessment source")),
-}
-
-
-def _check_missing(tables: CourseTables) -> None:
-    """Reject missing required values, naming table, row, column and patient."""
-    problems: list[Problem] = []
-    for name, required in _REQUIRED.items():
-        table = tables.as_dict()[name]
-        for column, expected in required:
-            if not table.column(column).null_count:  # Arrow knows it without a scan
-                continue
-            frame = pl.from_arrow(table.select([PID, column]))
-            assert isinstance(frame, pl.DataFrame)
-            rows = frame.with_row_index("__row").filter(pl.col(column).is_null())
-            for row in rows.head(3).iter_rows(named=True):
-                where = f"{name}[{row['__row']}].{column} (patient {row[PID]!r})"
-                problems.append(Problem(where, None, expected))
-    if problems:
-        raise InvalidInputError(problems)
-
-
-def _consistency(frames: dict[str, pl.LazyFrame]) -> list[pl.LazyFrame]:
-    """Return queries whose rows are problems: duplicated patients or episodes, orphan rows."""
-    follow = frames["followup"]
-    queries = [
-        follow.group_by(PID)
-        .len()
-        .filter(pl.col("len") > 1)
-        .select(
-            pl.lit("followup.patient_id").alias("where"),
-            pl.col(PID).cast(pl.String).alias("value"),
-            pl.lit("one follow-up row per patient").alias("expected"),
-        )
-        .head(3)
-    ]
-    known = follow.select(PID).unique()
-    for table in ("episodes", "assessments", "procedures"):
-        orphans = frames[table].select(PID).unique().join(known, on=PID, how="anti")
-        queries.append(
-            orphans.select(
-                pl.lit(f"{table}.patient_id").alias("where"),
-                pl.col(PID).cast(pl.String).alias("value"),
-                pl.lit("a patient listed in followup").alias("expected"),
-            ).head(3)
-        )
-    dup = frames["episodes"].group_by([PID, "episode_id"]).len().filter(pl.col("len") > 1)
-    queries.append(
-        dup.select(
-            pl.format("episodes.episode_id (patient {})", pl.col(PID)).alias("where"),
-            pl.col("episode_id").cast(pl.String).alias("value"),
-            pl.lit("an episode id used once per patient").alias("expected"),
-        ).head(3)
-    )
-    return queries
-
-
-def _raise_problems(found: list[pl.DataFrame]) -> None:
-    problems = [
-        Problem(where, value, expected)
-        for frame in found
-        for where, value, expected in frame.iter_rows()
-    ]
-    if problems:
-        raise InvalidInputError(problems)
-
-
-def _prepare(
-    frames: dict[str, pl.LazyFrame], rules: LineRules
-) -> tuple[pl.LazyFrame, pl.LazyFrame, pl.LazyFrame, pl.LazyFrame]:
-    fu = frames["followup"].select(
-        PID,
-        *(_days(c) for c in ("diagnosis", "first_metastasis", "death", "last_follow_up")),
-    )
-    fu = fu.with_columns(pl.coalesce("death", "last_follow_up").alias("fu_end"))
-    ep = frames["episodes"].select(
-        PID,
-        pl.col("episode_id").cast(pl.Int64),
-        pl.col("agent").cast(pl.String),
-        pl.col("agent_class").cast(pl.String),
-        _days("start"),
-        _days("stop"),
-        pl.col("cycles").cast(pl.Int32),
-        pl.col("reason_stopped").cast(pl.String),
-        pl.col("clinical_trial").fill_null(False),
-    )
-    ep = ep.join(fu.select(PID, "fu_end"), on=PID, how="left")
-    ep = ep.with_columns(
-        pl.col("stop").is_null().alias("ongoing"),
-        pl.max_horizontal(pl.coalesce("stop", "fu_end", "start"), "start").alias("stop_eff"),
-    ).drop("fu_end", "stop")
-    asm = frames["assessments"].select(
-        PID,
-        _days("date").alias("day"),
-        pl.col("response").cast(pl.String),
-        pl.col("source").cast(pl.String),
-        pl.col("progression").fill_null(False),
-    )
-    asm = asm.filter(pl.col("source").is_in(sorted(rules.assessment_sources)))
-    pr = frames["procedures"].select(
-        PID,
-        pl.col("procedure_id").cast(pl.Int64),
-        _days("date").alias("day"),
-        pl.col("kind").cast(pl.String),
-        pl.col("procedure").cast(pl.String),
-    )
-    return ep, asm, fu, pr
 
 
 #: Patients per batch: the steps run on batches of this many patients, one after the other, so
@@ -307,24 +190,93 @@ def derive_frames(
     batch_patients : int
         Patients per batch (see ``BATCH_PATIENTS``); every patient's rows are in one batch.
     """
-    results = [_derive_batch(batch, rules) for batch in _batches(tables, batch_patients)]
-    if len(results) == 1:
-        return results[0]
-    lines, patients, episode_lines = zip(*results, strict=True)
-    return pl.concat(lines), pl.concat(patients), pl.concat(episode_lines)
+    results = [derive_batch(batch, rules) for batch in _batches(tables, batch_patients)]
+    frames = []
+    for part in zip(*results, strict=True):
+        frame = pl.from_arrow(pa.concat_tables(part) if len(part) > 1 else part[0])
+        assert isinstance(frame, pl.DataFrame)
+        frames.append(frame)
+    return frames[0], frames[1], frames[2]
 
 
-def _derive_batch(
-    tables: CourseTables, rules: LineRules
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Run the four steps on one batch of patients; dates stay day numbers (``Int32``).
+def _days(values: npt.NDArray[np.int64]) -> pa.Array:
+    """Day numbers as ``int32``, NONE as null."""
+    missing = values == NONE
+    return arrow_of(np.where(missing, 0, values).astype(np.int32), missing)
 
-    The steps are one lazy Polars query up to the line starts and one after them, each
-    collected once (the query optimiser sees the whole pipeline).
+
+def _texts(codes: npt.NDArray[np.int64], vocabulary: pa.Array | list[str]) -> pa.Array:
+    """Codes into a vocabulary as strings, -1 as null."""
+    values = vocabulary if isinstance(vocabulary, pa.Array) else strings(vocabulary)
+    return values.take(arrow_of(codes, codes < 0))
+
+
+def _lines_table(
+    batch: Batch, lines: Lines, out: dict[str, Any], rules: LineRules
+) -> pa.Table:
+    """The lines of a batch as an Arrow table (the columns of ``LINE_SCHEMA``, days as int32)."""
+    end_words = pa.concat_arrays([strings(END_REASONS), batch.reasons])
+    columns: dict[str, pa.Array] = {
+        PID: batch.ids.take(arrow_of(lines.patient)),
+        "line": arrow_of(lines.line.astype(np.int32)),
+        "kind": _texts(
+            np.where(lines.kind >= 0, lines.kind, len(batch.classes)),
+            pa.concat_arrays([batch.classes, strings(["systemic"])]),
+        ),
+        "label": lines.label,
+        "agents": lines.agents,
+        "backbone": lines.backbone,
+        "start": _days(lines.start),
+        "end": _days(out["end"]),
+        "ongoing": arrow_of(lines.ongoing),
+        "end_reason": _texts(out["end_reason"], end_words),
+        "cycles": arrow_of(lines.cycles.astype(np.int32), lines.cycles < 0),
+        "clinical_trial": arrow_of(lines.trial),
+        "best_response": _texts(out["best_response"], _RECIST_NAMES),
+        "best_response_source": _texts(out["best_response_source"], batch.assessments.sources),
+        "best_response_date": _days(out["best_response_date"]),
+        "best_response_confirmed": _texts(out["best_response_confirmed"], _RECIST_NAMES),
+        "clinician_status": _texts(out["clinician_status"], batch.assessments.responses),
+        "clinician_status_date": _days(out["clinician_status_date"]),
+        "first_progression": _days(out["first_progression"]),
+        "pfs_days": _days(out["pfs_days"]),
+        "pfs_event": arrow_of(out["pfs_event"]),
+        "pfs_reason": _texts(out["pfs_reason"], PFS_REASONS),
+        "ttnt_days": _days(out["ttnt_days"]),
+        "ttnt_event": arrow_of(out["ttnt_event"]),
+        "ttnt_reason": _texts(out["ttnt_reason"], TTNT_REASONS),
+        "os_days": _days(out["os_days"]),
+        "os_event": arrow_of(out["os_event"]),
+        "duration_days": _days(out["duration_days"]),
+    }
+    del rules
+    return pa.table(columns)
+
+
+def _patients_table(batch: Batch, out: dict[str, Any]) -> pa.Table:
+    known = out.pop("__pfs2_known")
+    columns: dict[str, pa.Array] = {PID: batch.ids}
+    for name, dtype in PATIENT_SCHEMA.items():
+        values = out[name]
+        if name == "pfs2_ema_reason":
+            columns[name] = _texts(values, PFS_REASONS)
+        elif name == "pfs2_ema_event":
+            columns[name] = arrow_of(values, ~known)
+        elif pa.types.is_boolean(dtype):
+            columns[name] = arrow_of(values)
+        elif name == "n_lines":
+            columns[name] = arrow_of(values.astype(np.int32))
+        else:
+            columns[name] = _days(values)
+    return pa.table(columns)
+
+
+def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Run the four steps on one batch of patients; dates stay day numbers (``int32``).
 
     Returns
     -------
-    (lines, patients, episode_lines) : tuple of polars.DataFrame
+    (lines, patients, episode_lines) : tuple of pyarrow.Table
         With the columns of ``LINE_SCHEMA``, ``PATIENT_SCHEMA`` and ``EPISODE_LINE_SCHEMA``.
 
     Raises
@@ -333,30 +285,23 @@ def _derive_batch(
         For missing ids, agents or dates, duplicated follow-up rows or episode ids, and rows
         of patients without follow-up.
     """
-    _check_missing(tables)
-    frames = {name: _frame(table) for name, table in tables.as_dict().items()}
-    prepared = _prepare(frames, rules)
-    inputs = collect_all([*prepared, *_consistency(frames)])
-    _raise_problems(inputs[4:])
-    ep, asm, fu, pr = (frame.lazy() for frame in inputs[:4])
-    progressions = asm.filter(pl.col("progression")).select(PID, "day")
-    splits = pr.filter(pl.col("kind").is_in(sorted(rules.procedures_as_lines))).select(PID, "day")
-    era_table, episode_era = eras(ep, progressions, splits, rules)
-    stage = collect_all([era_lines(era_table, pr, rules), episode_era])
-    numbered = number_lines(stage[0], rules.regimen_window_days)
-    aggregated = collect(line_aggregates(numbered.lazy(), rules))
-    lines = line_outcomes(aggregated, inputs[1], inputs[3], inputs[2], rules)
-    patients = patient_outcomes(lines.lazy(), fu)
-    episode_lines = (
-        stage[1]
-        .lazy()
-        .join(numbered.lazy().select("era", "line"), on="era", how="inner")
-        .select(PID, "episode_id", "line")
-        .sort([PID, "episode_id"])
+    batch = read_batch(tables, rules)
+    radioligand, ssa = batch.class_code("radioligand"), batch.class_code("ssa")
+    eras, order, era_of = line_eras(batch, rules)
+    lines = lines_of(eras, radioligand, ssa, batch.agents, rules)
+    out = line_outcomes(batch, lines, rules)
+    patients = patient_outcomes(batch, lines, out["first_progression"])
+    ep = batch.episodes
+    patient, episode_id = ep.patient[order], ep.episode_id[order]
+    by_id = order_by(patient, episode_id)
+    episode_lines = pa.table(
+        {
+            PID: batch.ids.take(arrow_of(patient[by_id])),
+            "episode_id": arrow_of(episode_id[by_id]),
+            "line": arrow_of(eras.line[era_of[by_id]].astype(np.int32)),
+        }
     )
-    out = collect_all([patients, episode_lines])
-    lines = lines.with_columns(pl.col("kind").fill_null("systemic"))
-    return lines.select(PID, *LINE_SCHEMA), out[0], out[1]
+    return _lines_table(batch, lines, out, rules), _patients_table(batch, patients), episode_lines
 
 
 def to_arrow(

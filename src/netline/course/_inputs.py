@@ -1,0 +1,264 @@
+"""The input of the course engine as NumPy columns, checked: one batch of patients.
+
+Patients become dense codes (the rank of the id among the sorted follow-up ids, so any string
+or integer id); text columns become indices into sorted lists of their distinct values (so
+comparing codes compares names); dates become ``int64`` day numbers with
+:data:`~netline.course._arrays.NONE` for a missing day. Bad rows raise
+:class:`~netline.errors.InvalidInputError` naming table, row, column and patient.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+from netline.course._arrays import (
+    NONE,
+    arrow_of,
+    codes_in,
+    days,
+    numpy_of,
+    order_by,
+    sorted_strings,
+    strings,
+)
+from netline.course._eras import Episodes
+from netline.course.rules import LineRules
+from netline.course.tables import CourseTables
+from netline.errors import InvalidInputError, Problem
+
+__all__ = ["Assessments", "Batch", "Procedures", "read_batch"]
+
+PID = "patient_id"
+I64 = npt.NDArray[np.int64]
+Bools = npt.NDArray[np.bool_]
+
+_REQUIRED = {
+    "episodes": (
+        ("episode_id", "an episode id"),
+        ("agent", "an agent"),
+        ("agent_class", "an agent class"),
+        ("start", "a start date"),
+    ),
+    "followup": (("last_follow_up", "the last date known alive (or the death date)"),),
+    "procedures": (("date", "a procedure date"), ("kind", "a procedure kind")),
+    "assessments": (("date", "an assessment date"), ("source", "an assessment source")),
+}
+
+
+@dataclass
+class Assessments:
+    """Assessments of the counted sources, sorted by patient, day and source priority (high first).
+
+    ``response`` indexes ``responses`` (-1: none); ``source`` indexes ``sources``.
+    """
+
+    patient: I64
+    day: I64
+    response: I64
+    source: I64
+    progression: Bools
+    responses: list[str]
+    sources: list[str]
+
+
+@dataclass
+class Procedures:
+    """Procedures sorted by patient and day; ``kind`` indexes the batch's class names."""
+
+    patient: I64
+    day: I64
+    kind: I64
+    name: I64
+    procedure_id: I64
+
+
+@dataclass
+class Batch:
+    """One batch of patients as columns; per-patient columns are indexed by patient code."""
+
+    ids: pa.Array
+    diagnosis: I64
+    first_metastasis: I64
+    death: I64
+    last_follow_up: I64
+    fu_end: I64
+    episodes: Episodes
+    assessments: Assessments
+    procedures: Procedures
+    agents: pa.Array
+    classes: pa.Array
+    reasons: pa.Array
+
+    def class_code(self, name: str) -> int:
+        """Return the code of an agent class or procedure kind (-1 when absent)."""
+        return int(codes_in(strings([name]), self.classes)[0])
+
+
+def _check_missing(tables: CourseTables) -> None:
+    """Reject missing required values, naming table, row, column and patient."""
+    problems: list[Problem] = []
+    for name, required in _REQUIRED.items():
+        table = tables.as_dict()[name]
+        for column, expected in required:
+            if not table.column(column).null_count:  # Arrow knows it without a scan
+                continue
+            rows = np.flatnonzero(numpy_of(pc.is_null(table.column(column))))
+            for row in rows[:3].tolist():
+                patient = table.column(PID)[row].as_py()
+                where = f"{name}[{row}].{column} (patient {patient!r})"
+                problems.append(Problem(where, None, expected))
+    if problems:
+        raise InvalidInputError(problems)
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+def _consistency(tables: CourseTables, ids: pa.Array, codes: dict[str, I64]) -> None:
+    """Reject duplicated patients or episodes and rows of patients without follow-up."""
+    problems: list[Problem] = []
+    repeated = np.zeros(0, np.int64)
+    if len(ids) > 1:
+        same = np.asarray(numpy_of(pc.equal(ids[1:], ids[:-1]), False), dtype=bool)
+        repeated = np.flatnonzero(same)
+    for value in pc.unique(ids.take(arrow_of(repeated))).to_pylist()[:3]:
+        problems.append(
+            Problem("followup.patient_id", _text(value), "one follow-up row per patient")
+        )
+    for name in ("episodes", "assessments", "procedures"):
+        column = tables.as_dict()[name].column(PID)
+        orphans = np.flatnonzero(codes[name] < 0)
+        for value in pc.unique(column.take(arrow_of(orphans))).to_pylist()[:3]:
+            problems.append(
+                Problem(f"{name}.patient_id", _text(value), "a patient listed in followup")
+            )
+    episodes = tables.episodes
+    if episodes.num_rows > 1:
+        episode_id = np.asarray(numpy_of(episodes.column("episode_id")), dtype=np.int64)
+        order = order_by(codes["episodes"], episode_id)
+        p, e = codes["episodes"][order], episode_id[order]
+        twice = np.flatnonzero((p[1:] == p[:-1]) & (e[1:] == e[:-1]))[:3]
+        for i in twice.tolist():
+            patient = episodes.column(PID)[int(order[i])].as_py()
+            problems.append(
+                Problem(
+                    f"episodes.episode_id (patient {patient})",
+                    str(int(e[i])),
+                    "an episode id used once per patient",
+                )
+            )
+    if problems:
+        raise InvalidInputError(problems)
+
+
+def _sorted_ids(followup: pa.Table) -> pa.Array:
+    ids = followup.column(PID).take(pc.sort_indices(followup, [(PID, "ascending")]))
+    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+
+
+def _episodes(table: pa.Table, patient: I64, fu_end: I64, names: dict[str, pa.Array]) -> Episodes:
+    start = days(table.column("start"))
+    stop = days(table.column("stop"))
+    ongoing = stop == NONE
+    stop = np.maximum(np.where(ongoing, fu_end[np.maximum(patient, 0)], stop), start)
+    return Episodes(
+        patient=patient,
+        episode_id=np.asarray(numpy_of(table.column("episode_id")), dtype=np.int64),
+        agent=codes_in(table.column("agent"), names["agents"]),
+        agent_class=codes_in(table.column("agent_class"), names["classes"]),
+        start=start,
+        stop=stop,
+        ongoing=ongoing,
+        cycles=np.asarray(numpy_of(table.column("cycles"), -1), dtype=np.int64),
+        reason=codes_in(table.column("reason_stopped"), names["reasons"]),
+        trial=np.asarray(numpy_of(table.column("clinical_trial"), False), dtype=bool),
+    )
+
+
+def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments:
+    from netline.course._outcomes import SOURCE_PRIORITY
+
+    counted = strings(sorted(rules.assessment_sources))
+    source_text = table.column("source")
+    if pa.types.is_dictionary(source_text.type):
+        source_text = pc.cast(source_text, pa.string())
+    keep = np.asarray(numpy_of(pc.is_in(source_text, value_set=counted), False))
+    keep = keep.astype(bool)
+    rows = table.filter(arrow_of(keep)) if not keep.all() else table
+    responses = sorted_strings(rows.column("response"))
+    sources = sorted_strings(rows.column("source"))
+    source = codes_in(rows.column("source"), sources)
+    priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in sources.to_pylist()], np.int64)
+    day = days(rows.column("date"))
+    p = patient[keep]
+    order = order_by(p, day, -(priority[source] if len(source) else source))
+    return Assessments(
+        patient=p[order],
+        day=day[order],
+        response=codes_in(rows.column("response"), responses)[order],
+        source=source[order],
+        progression=np.asarray(numpy_of(rows.column("progression"), False), bool)[order],
+        responses=responses.to_pylist(),
+        sources=sources.to_pylist(),
+    )
+
+
+def _procedures(table: pa.Table, patient: I64, names: dict[str, pa.Array]) -> Procedures:
+    day = days(table.column("date"))
+    order = order_by(patient, day)
+    return Procedures(
+        patient=patient[order],
+        day=day[order],
+        kind=codes_in(table.column("kind"), names["classes"])[order],
+        name=codes_in(table.column("procedure"), names["agents"])[order],
+        procedure_id=np.asarray(numpy_of(table.column("procedure_id")), dtype=np.int64)[order],
+    )
+
+
+def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
+    """Return the tables of a batch as checked, coded columns.
+
+    Raises
+    ------
+    InvalidInputError
+        For missing ids, agents or dates, duplicated follow-up rows or episode ids, and rows
+        of patients without follow-up.
+    """
+    _check_missing(tables)
+    ids = _sorted_ids(tables.followup)
+    codes = {
+        name: codes_in(table.column(PID), ids)
+        for name, table in tables.as_dict().items()
+        if name != "followup"
+    }
+    _consistency(tables, ids, codes)
+    fu = tables.followup.take(pc.sort_indices(tables.followup, [(PID, "ascending")]))
+    death = days(fu.column("death"))
+    last = days(fu.column("last_follow_up"))
+    fu_end = np.where(death > NONE, death, last)
+    ep, pr = tables.episodes, tables.procedures
+    names = {
+        "agents": sorted_strings(ep.column("agent"), pr.column("procedure")),
+        "classes": sorted_strings(ep.column("agent_class"), pr.column("kind")),
+        "reasons": sorted_strings(ep.column("reason_stopped")),
+    }
+    return Batch(
+        ids=ids,
+        diagnosis=days(fu.column("diagnosis")),
+        first_metastasis=days(fu.column("first_metastasis")),
+        death=death,
+        last_follow_up=last,
+        fu_end=fu_end,
+        episodes=_episodes(ep, codes["episodes"], fu_end, names),
+        assessments=_assessments(tables.assessments, codes["assessments"], rules),
+        procedures=_procedures(pr, codes["procedures"], names),
+        agents=names["agents"],
+        classes=names["classes"],
+        reasons=names["reasons"],
+    )
