@@ -13,6 +13,8 @@ that "the latest day on or before" comparisons need no mask and differences stay
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
@@ -22,12 +24,14 @@ __all__ = [
     "NONE",
     "arrow_of",
     "numpy_of",
+    "one_of",
     "strings",
     "asof_backward",
     "asof_forward",
     "asof_index",
     "codes_in",
     "days",
+    "distinct",
     "forward_fill_index",
     "order_by",
     "previous_in_segment",
@@ -101,11 +105,21 @@ def arrow_of(values: npt.NDArray[np.generic], missing: Bools | None = None) -> p
     return pa.Array.from_buffers(dtype, n, [validity, pa.py_buffer(np.ascontiguousarray(values))])
 
 
-def strings(values: list[str]) -> pa.Array:
-    """Return Python strings as an Arrow ``string`` array (through Polars: no pandas import)."""
+def strings(values: list[str] | tuple[str, ...]) -> pa.Array:
+    """Return Python strings as an Arrow ``string`` array (through Polars: no pandas import).
+
+    A tuple (a fixed vocabulary) is converted once and kept.
+    """
+    if isinstance(values, tuple):
+        return _vocabulary(values)
     import polars as pl
 
     return pl.Series(values, dtype=pl.String).to_arrow().cast(pa.string())
+
+
+@functools.lru_cache(maxsize=64)
+def _vocabulary(values: tuple[str, ...]) -> pa.Array:
+    return strings(list(values))
 
 
 def days(column: pa.ChunkedArray | pa.Array) -> I64:
@@ -113,20 +127,34 @@ def days(column: pa.ChunkedArray | pa.Array) -> I64:
     return np.asarray(numpy_of(column, NONE), dtype=np.int64)
 
 
+def _text(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, I64 | None]:
+    """A text column as (values, indices): a dictionary-encoded one keeps its indices."""
+    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    if pa.types.is_dictionary(array.type):  # combine_chunks unified the dictionaries
+        indices = np.asarray(numpy_of(array.indices, -1), dtype=np.int64)
+        return pc.cast(array.dictionary, pa.string()), indices
+    return array, None
+
+
 def sorted_strings(*columns: pa.ChunkedArray | pa.Array) -> pa.Array:
-    """Return the distinct non-null strings of the columns, sorted (bytewise)."""
-    parts = [pc.unique(pc.cast(c, pa.string())) for c in columns]
+    """Return the distinct non-null strings of the columns, sorted (bytewise).
+
+    For a dictionary-encoded column, the strings of its dictionary (a few, not every row).
+    """
+    parts = [pc.unique(pc.cast(_text(c)[0], pa.string())) for c in columns]
     values = pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
     return values.take(pc.sort_indices(values))
 
 
 def codes_in(column: pa.ChunkedArray | pa.Array, values: pa.Array) -> I64:
     """Return the index of each value of ``column`` in ``values`` (-1 when null or absent)."""
-    if pa.types.is_dictionary(column.type):
-        column = pc.cast(column, column.type.value_type)
-    if pa.types.is_string(values.type) and not pa.types.is_string(column.type):
-        column = pc.cast(column, pa.string())
-    return np.asarray(numpy_of(pc.index_in(column, value_set=values), -1), dtype=np.int64)
+    array, indices = _text(column)
+    if pa.types.is_string(values.type) and not pa.types.is_string(array.type):
+        array = pc.cast(array, pa.string())
+    codes = np.asarray(numpy_of(pc.index_in(array, value_set=values), -1), dtype=np.int64)
+    if indices is None:
+        return codes
+    return take_or(codes, indices, -1)
 
 
 def segment_starts(*keys: npt.NDArray[np.generic]) -> Bools:
@@ -271,3 +299,20 @@ def take_or(values: npt.NDArray[np.generic], index: I64, fill: object) -> npt.ND
     if len(values) == 0:
         return np.full(len(index), fill, dtype=values.dtype)
     return np.where(index >= 0, values[np.maximum(index, 0)], fill)
+
+
+def one_of(codes: I64, wanted: list[int]) -> Bools:
+    """Return True where ``codes`` is one of the few ``wanted`` codes."""
+    out = np.zeros(len(codes), dtype=bool)
+    for code in wanted:
+        out |= codes == code
+    return out
+
+
+def distinct(*keys: I64) -> tuple[I64, I64]:
+    """Return one row of each distinct combination of keys (in key order) and each row's group."""
+    order = order_by(*keys)
+    first = segment_starts(*(key[order] for key in keys)) if len(order) else order.astype(bool)
+    inverse = np.empty(len(order), dtype=np.int64)
+    inverse[order] = np.cumsum(first) - 1
+    return order[first], inverse

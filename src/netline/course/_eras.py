@@ -20,6 +20,7 @@ from netline.course._arrays import (
     NONE,
     asof_backward,
     forward_fill_index,
+    one_of,
     order_by,
     previous_in_segment,
     segment_cummax,
@@ -217,7 +218,7 @@ def number_lines(e: Eras, radioligand: int, ssa: int, rules: LineRules) -> Eras:
 
 def _procedure_eras(batch: Batch, rules: LineRules) -> Eras:
     pr = batch.procedures
-    counted = np.isin(pr.kind, [batch.class_code(k) for k in sorted(rules.procedures_as_lines)])
+    counted = one_of(pr.kind, [batch.class_code(k) for k in sorted(rules.procedures_as_lines)])
     n = int(counted.sum())
     return Eras(
         patient=pr.patient[counted],

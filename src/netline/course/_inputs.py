@@ -96,7 +96,7 @@ class Batch:
 
     def class_code(self, name: str) -> int:
         """Return the code of an agent class or procedure kind (-1 when absent)."""
-        return int(codes_in(strings([name]), self.classes)[0])
+        return int(codes_in(strings((name,)), self.classes)[0])
 
 
 def _check_missing(tables: CourseTables) -> None:
@@ -184,7 +184,7 @@ def _episodes(table: pa.Table, patient: I64, fu_end: I64, names: dict[str, pa.Ar
 def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments:
     from netline.course._outcomes import SOURCE_PRIORITY
 
-    counted = strings(sorted(rules.assessment_sources))
+    counted = strings(tuple(sorted(rules.assessment_sources)))
     source_text = table.column("source")
     if pa.types.is_dictionary(source_text.type):
         source_text = pc.cast(source_text, pa.string())

@@ -19,7 +19,15 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from netline.course._arrays import NONE, arrow_of, order_by, segment_starts, strings, take_or
+from netline.course._arrays import (
+    NONE,
+    arrow_of,
+    distinct,
+    order_by,
+    segment_starts,
+    strings,
+    take_or,
+)
 from netline.course._eras import Eras
 from netline.course.rules import LineRules
 from netline.records.vocabulary import AGENTS
@@ -112,9 +120,9 @@ def _lists(line: I64, value: I64, n: int, names: pa.Array) -> pa.Array:
 
 def _named(agents: I64, code: Callable[[int], int]) -> I64:
     """The text code of each agent, computed once per distinct agent."""
-    distinct, inverse = np.unique(agents, return_inverse=True)
-    codes = np.array([code(int(a)) for a in distinct], dtype=np.int64)
-    return codes[inverse.reshape(-1)] if len(agents) else np.zeros(0, dtype=np.int64)
+    rows, inverse = distinct(agents)
+    codes = np.array([code(int(a)) for a in agents[rows]], dtype=np.int64)
+    return codes[inverse] if len(agents) else np.zeros(0, dtype=np.int64)
 
 
 def _label(
@@ -148,11 +156,13 @@ def _label(
 
     kind = np.where(e.procedure[row], 0, np.where(radio, 2, 1))
     cycles = np.where(radio, line_cycles[row_line], 0)
-    distinct, inverse = np.unique(
-        np.stack([kind, e.agent[row], cycles], axis=1), axis=0, return_inverse=True
+    agent = e.agent[row]
+    rows, inverse = distinct(kind, agent, cycles)
+    piece_codes = np.array(
+        [code(int(k), int(a), int(c)) for k, a, c in zip(kind[rows], agent[rows], cycles[rows])],
+        dtype=np.int64,
     )
-    piece_codes = np.array([code(*map(int, d)) for d in distinct], dtype=np.int64)
-    piece_text = piece_codes[inverse.reshape(-1)] if len(row) else np.zeros(0, np.int64)
+    piece_text = piece_codes[inverse] if len(row) else np.zeros(0, np.int64)
     held_text = _named(e.agent[held_era], lambda a: code(1, a, 0))
     ssa_text = _named(e.agent[row][ssa_piece], lambda a: code(1, a, 0))
     rank = np.argsort(np.argsort(np.array(list(index), dtype=object)))  # order of the texts
@@ -169,7 +179,7 @@ def _label(
     texts = list(index)
     values = strings(texts).take(arrow_of(text[keep]))
     # the separator as an array: a Python string would make pyarrow import pandas (0.3 s)
-    separator = strings([" + "]).take(arrow_of(np.zeros(n, dtype=np.int64)))
+    separator = strings((" + ",)).take(arrow_of(np.zeros(n, dtype=np.int64)))
     return pc.binary_join(pa.ListArray.from_arrays(arrow_of(offsets), values), separator)
 
 

@@ -14,7 +14,14 @@ import numpy as np
 import numpy.typing as npt
 
 from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_codes
-from netline.course._arrays import NONE, asof_forward, asof_index, order_by, segment_starts
+from netline.course._arrays import (
+    NONE,
+    asof_forward,
+    asof_index,
+    one_of,
+    order_by,
+    segment_starts,
+)
 from netline.course._inputs import Batch
 from netline.course._lines import Lines
 from netline.course.rules import LineRules
@@ -112,12 +119,12 @@ def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict
     if len(rows) == 0:
         return {"best": best, "confirmed": confirmed, "source": source, "date": date}
     at = np.flatnonzero(segment_starts(line))
-    measurable = np.logical_or.reduceat(np.isin(code, [_CODE["PR"], _CODE["SD"]]), at)
+    measurable = np.logical_or.reduceat(one_of(code, [_CODE["PR"], _CODE["SD"]]), at)
     series = np.cumsum(segment_starts(line)) - 1
     as_sd = (code == _CODE["non-CR/non-PD"]) & measurable[series]
     code = np.where(as_sd, _CODE["SD"], code)
     since = owned.since[rows]
-    stable = np.isin(code, [_CODE[c] for c in _RECIST_STABLE])
+    stable = one_of(code, [_CODE[c] for c in _RECIST_STABLE])
     shown = np.where(stable & (since < rules.sd_min_days), _CODE["NE"], code)
     groups, best_codes, confirmed_codes = best_response_codes(
         line, since.astype(np.float64), code.astype(np.int8), min_sd_days=float(rules.sd_min_days)
@@ -155,9 +162,7 @@ def _clinician(owned: _Owned, responses: list[str], n: int, rules: LineRules) ->
 def _next_events(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, I64]:
     """First progression, procedure and therapy procedure strictly after each line start."""
     asm, pr = batch.assessments, batch.procedures
-    therapy = np.isin(
-        pr.kind, [batch.class_code(k) for k in sorted(rules.next_therapy_procedures)]
-    )
+    therapy = one_of(pr.kind, [batch.class_code(k) for k in sorted(rules.next_therapy_procedures)])
     return {
         "first_pd": asof_forward(
             lines.patient, lines.start, asm.patient[asm.progression], asm.day[asm.progression]

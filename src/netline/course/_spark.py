@@ -1,9 +1,9 @@
-"""The course engine on Apache Spark: the same Polars function on every partition of patients.
+"""The course engine on Apache Spark: the same function on every partition of patients.
 
 The four input tables travel as one Spark DataFrame (a tag column says which table a row
 belongs to, the other columns are prefixed by table), repartitioned by ``patient_id`` so that a
 patient's rows meet in one partition. ``mapInArrow`` hands each partition to
-:func:`netline.course.engine.derive_frames`, the function the in-process engine runs, and the
+:func:`netline.course.engine.derive_tables`, the function the in-process engine runs, and the
 three result tables come back the same way. Identical input, identical rules, identical code:
 identical output.
 """
@@ -73,7 +73,7 @@ def _partition_function(
     rules: LineRules, inputs: dict[str, pa.Schema], outputs: dict[str, pa.Schema]
 ) -> Any:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        from netline.course.engine import derive_frames
+        from netline.course.engine import derive_tables
 
         collected = list(batches)
         if not collected:
@@ -83,11 +83,10 @@ def _partition_function(
             return
         parts = _untag(table, _INPUTS, inputs)
         tables = CourseTables(**parts)
-        lines, patients, episode_lines = derive_frames(tables, rules)
-        frames = {"lines": lines, "patients": patients, "episode_lines": episode_lines}
+        derived = derive_tables(tables, rules)
         results = {
-            name: frame.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(outputs[name])
-            for name, frame in frames.items()
+            name: table.cast(outputs[name])
+            for name, table in zip(_OUTPUTS, derived, strict=True)
         }
         yield from _tagged(results, _OUTPUTS).to_batches()
 
@@ -96,20 +95,17 @@ def _partition_function(
 
 def _output_schemas(tables: CourseTables, rules: LineRules) -> dict[str, pa.Schema]:
     """Return the result schemas, read off a run of the engine on no patients."""
-    from netline.course.engine import derive_frames
+    from netline.course.engine import derive_tables
 
     empty = CourseTables(**{n: t.slice(0, 0) for n, t in tables.as_dict().items()})
-    frames = derive_frames(empty, rules)
-    return {
-        name: _plain(frame.to_arrow(compat_level=pl.CompatLevel.oldest())).schema
-        for name, frame in zip(_OUTPUTS, frames, strict=True)
-    }
+    derived = derive_tables(empty, rules)
+    return {name: _plain(table).schema for name, table in zip(_OUTPUTS, derived, strict=True)}
 
 
 def derive_on_spark(
     spark: Any, tables: CourseTables, rules: LineRules
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Derive lines on Spark; returns what :func:`~netline.course.engine.derive_frames` does.
+    """Derive lines on Spark; returns :func:`~netline.course.engine.derive_tables` as frames.
 
     Parameters
     ----------

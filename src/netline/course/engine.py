@@ -129,7 +129,7 @@ class CohortCourse:
     rules : LineRules
         The rules used.
     backend : str
-        Where it was computed: ``"polars"`` (in-process) or ``"pyspark"``.
+        Where it was computed: ``"numpy"`` (in-process) or ``"pyspark"``.
     """
 
     lines: pa.Table
@@ -178,10 +178,10 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     return [CourseTables(**{name: parts[name][b] for name in parts}) for b in range(count)]
 
 
-def derive_frames(
+def derive_tables(
     tables: CourseTables, rules: LineRules, batch_patients: int = BATCH_PATIENTS
-) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Run the four steps on batches of patients; dates stay day numbers (``Int32``).
+) -> tuple[pa.Table, pa.Table, pa.Table]:
+    """Run the four steps on batches of patients; dates stay day numbers (``int32``).
 
     Parameters
     ----------
@@ -189,11 +189,26 @@ def derive_frames(
     rules : LineRules
     batch_patients : int
         Patients per batch (see ``BATCH_PATIENTS``); every patient's rows are in one batch.
+
+    Returns
+    -------
+    (lines, patients, episode_lines) : tuple of pyarrow.Table
+        See :func:`derive_batch`.
     """
     results = [derive_batch(batch, rules) for batch in _batches(tables, batch_patients)]
+    if len(results) == 1:
+        return results[0]
+    lines, patients, episode_lines = (pa.concat_tables(part) for part in zip(*results, strict=True))
+    return lines, patients, episode_lines
+
+
+def derive_frames(
+    tables: CourseTables, rules: LineRules, batch_patients: int = BATCH_PATIENTS
+) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """Return :func:`derive_tables` as Polars frames (what each Spark partition runs)."""
     frames = []
-    for part in zip(*results, strict=True):
-        frame = pl.from_arrow(pa.concat_tables(part) if len(part) > 1 else part[0])
+    for table in derive_tables(tables, rules, batch_patients):
+        frame = pl.from_arrow(table)
         assert isinstance(frame, pl.DataFrame)
         frames.append(frame)
     return frames[0], frames[1], frames[2]
@@ -207,7 +222,7 @@ def _days(values: npt.NDArray[np.int64]) -> pa.Array:
 
 def _texts(codes: npt.NDArray[np.int64], vocabulary: pa.Array | list[str]) -> pa.Array:
     """Codes into a vocabulary as strings, -1 as null."""
-    values = vocabulary if isinstance(vocabulary, pa.Array) else strings(vocabulary)
+    values = vocabulary if isinstance(vocabulary, pa.Array) else strings(tuple(vocabulary))
     return values.take(arrow_of(codes, codes < 0))
 
 
@@ -215,13 +230,13 @@ def _lines_table(
     batch: Batch, lines: Lines, out: dict[str, Any], rules: LineRules
 ) -> pa.Table:
     """The lines of a batch as an Arrow table (the columns of ``LINE_SCHEMA``, days as int32)."""
-    end_words = pa.concat_arrays([strings(END_REASONS), batch.reasons])
+    end_words = pa.concat_arrays([strings(tuple(END_REASONS)), batch.reasons])
     columns: dict[str, pa.Array] = {
         PID: batch.ids.take(arrow_of(lines.patient)),
         "line": arrow_of(lines.line.astype(np.int32)),
         "kind": _texts(
             np.where(lines.kind >= 0, lines.kind, len(batch.classes)),
-            pa.concat_arrays([batch.classes, strings(["systemic"])]),
+            pa.concat_arrays([batch.classes, strings(("systemic",))]),
         ),
         "label": lines.label,
         "agents": lines.agents,
@@ -304,19 +319,20 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
     return _lines_table(batch, lines, out, rules), _patients_table(batch, patients), episode_lines
 
 
-def to_arrow(
-    frame: pl.DataFrame, columns: dict[str, pa.DataType], id_type: pa.DataType
-) -> pa.Table:
-    """Cast a result frame to its published Arrow schema (day numbers become dates)."""
-    table = frame.to_arrow()
+def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataType) -> pa.Table:
+    """Cast a result table to its published Arrow schema (day numbers become dates)."""
     arrays = [table.column(PID).cast(id_type)]
     for name, dtype in columns.items():
         column = table.column(name)
-        if pa.types.is_date32(dtype):
+        if pa.types.is_date32(dtype) and not pa.types.is_date32(column.type):
             column = column.cast(pa.int32())
         arrays.append(column.cast(dtype))
     schema = pa.schema([(PID, id_type), *columns.items()])
     return pa.Table.from_arrays(arrays, schema=schema)
+
+
+#: Names of the in-process engine (``"polars"``: its name before the NumPy passes).
+_IN_PROCESS = ("numpy", "polars")
 
 
 def _spark_session(backend: object) -> Any:
@@ -332,7 +348,7 @@ def _spark_session(backend: object) -> Any:
     if type(backend).__module__.startswith("pyspark.sql"):
         return backend
     raise InvalidInputError.single(
-        "backend", repr(backend), "'polars' (in-process), 'pyspark' or a SparkSession"
+        "backend", repr(backend), "'numpy' (in-process), 'pyspark' or a SparkSession"
     )
 
 
@@ -340,7 +356,7 @@ def derive_lines(
     tables: CourseTables,
     rules: LineRules | None = None,
     *,
-    backend: object = "polars",
+    backend: object = "numpy",
 ) -> CohortCourse:
     """Derive lines of therapy and outcomes for every patient in the tables.
 
@@ -351,8 +367,9 @@ def derive_lines(
         the synthetic generator).
     rules : LineRules, optional
         The line-of-therapy rules; the documented defaults when omitted.
-    backend : {"polars", "pyspark"} or SparkSession
-        ``"polars"`` (default) runs in-process; ``"pyspark"`` (the active session) or a
+    backend : {"numpy", "pyspark"} or SparkSession
+        ``"numpy"`` (default; ``"polars"``, its earlier name, is the same) runs in-process;
+        ``"pyspark"`` (the active session) or a
         ``SparkSession`` runs the same function on every partition of patients. Results are
         identical.
 
@@ -387,18 +404,19 @@ def derive_lines(
         )
     rules = rules or LineRules()
     id_type = tables.followup.schema.field(PID).type
-    if backend == "polars":
-        lines, patients, episode_lines = derive_frames(tables, rules)
-        name = "polars"
+    if backend in _IN_PROCESS:
+        results = derive_tables(tables, rules)
+        name = "numpy"
     else:
         from netline.course._spark import derive_on_spark
 
-        lines, patients, episode_lines = derive_on_spark(_spark_session(backend), tables, rules)
+        frames = derive_on_spark(_spark_session(backend), tables, rules)
+        results = tuple(frame.to_arrow() for frame in frames)
         name = "pyspark"
     return CohortCourse(
-        lines=to_arrow(lines, LINE_SCHEMA, id_type),
-        patients=to_arrow(patients, PATIENT_SCHEMA, id_type),
-        episode_lines=to_arrow(episode_lines, EPISODE_LINE_SCHEMA, id_type),
+        lines=publish(results[0], LINE_SCHEMA, id_type),
+        patients=publish(results[1], PATIENT_SCHEMA, id_type),
+        episode_lines=publish(results[2], EPISODE_LINE_SCHEMA, id_type),
         rules=rules,
         backend=name,
     )
