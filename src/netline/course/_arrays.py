@@ -14,6 +14,7 @@ that "the latest day on or before" comparisons need no mask and differences stay
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,9 +24,6 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 __all__ = [
     "NONE",
     "arrow_of",
-    "numpy_of",
-    "one_of",
-    "strings",
     "asof_backward",
     "asof_forward",
     "asof_index",
@@ -33,15 +31,19 @@ __all__ = [
     "days",
     "distinct",
     "forward_fill_index",
+    "numpy_of",
+    "one_of",
     "order_by",
     "previous_in_segment",
     "segment_cummax",
     "segment_starts",
     "sorted_strings",
+    "strings",
     "take_or",
 ]
 
 I64 = npt.NDArray[np.int64]
+Arr = npt.NDArray[Any]
 Bools = npt.NDArray[np.bool_]
 
 #: A missing day: below every real day (``int32`` days), and ``day - NONE`` stays in range.
@@ -68,7 +70,7 @@ def _bits(buffer: pa.Buffer, offset: int, n: int) -> Bools:
     return np.unpackbits(packed, bitorder="little")[offset : offset + n].astype(bool)
 
 
-def numpy_of(column: pa.ChunkedArray | pa.Array, fill: object = 0) -> npt.NDArray[np.generic]:
+def numpy_of(column: pa.ChunkedArray | pa.Array, fill: int = 0) -> Arr:
     """Return a numeric, date or boolean Arrow column as a NumPy array, nulls as ``fill``.
 
     Read from the Arrow buffers directly: pyarrow's own conversions import pandas (0.3 s),
@@ -77,9 +79,7 @@ def numpy_of(column: pa.ChunkedArray | pa.Array, fill: object = 0) -> npt.NDArra
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     n, offset = len(array), array.offset
     if pa.types.is_boolean(array.type):
-        data: npt.NDArray[np.generic] = (
-            _bits(array.buffers()[1], offset, n) if n else np.zeros(0, dtype=bool)
-        )
+        data: Arr = _bits(array.buffers()[1], offset, n) if n else np.zeros(0, dtype=bool)
     elif n == 0:
         data = np.zeros(0, dtype=_NUMPY_TYPES[array.type])
     else:
@@ -92,7 +92,7 @@ def numpy_of(column: pa.ChunkedArray | pa.Array, fill: object = 0) -> npt.NDArra
     return data
 
 
-def arrow_of(values: npt.NDArray[np.generic], missing: Bools | None = None) -> pa.Array:
+def arrow_of(values: Arr, missing: Bools | None = None) -> pa.Array:
     """Return a NumPy array (integers or booleans) as an Arrow array, ``missing`` as nulls."""
     n = len(values)
     validity = None
@@ -128,7 +128,7 @@ def days(column: pa.ChunkedArray | pa.Array) -> I64:
 
 
 def _text(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, I64 | None]:
-    """A text column as (values, indices): a dictionary-encoded one keeps its indices."""
+    """Return a text column as (values, indices): a dictionary-encoded one keeps its indices."""
     array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
     if pa.types.is_dictionary(array.type):  # combine_chunks unified the dictionaries
         indices = np.asarray(numpy_of(array.indices, -1), dtype=np.int64)
@@ -157,7 +157,7 @@ def codes_in(column: pa.ChunkedArray | pa.Array, values: pa.Array) -> I64:
     return take_or(codes, indices, -1)
 
 
-def segment_starts(*keys: npt.NDArray[np.generic]) -> Bools:
+def segment_starts(*keys: Arr) -> Bools:
     """Return True on each row whose keys differ from the row before (and on the first)."""
     n = len(keys[0])
     first = np.ones(n, dtype=bool)
@@ -184,12 +184,11 @@ def segment_cummax(values: I64, first: Bools) -> I64:
     if span >= 2 * _DAY_LIMIT or len(values) >= 2**30:
         raise ValueError("days out of range for the course engine")
     lift = segment * span - low
-    return np.maximum.accumulate(values + lift) - lift
+    out: I64 = np.maximum.accumulate(values + lift) - lift
+    return out
 
 
-def previous_in_segment(
-    values: npt.NDArray[np.generic], first: Bools, fill: object
-) -> npt.NDArray[np.generic]:
+def previous_in_segment(values: Arr, first: Bools, fill: int) -> Arr:
     """Return the value of the row before within the segment (``fill`` on a segment's first row)."""
     out = np.empty_like(values)
     if len(values):
@@ -218,9 +217,7 @@ def _key_range(*day_arrays: I64) -> tuple[int, int]:
     return low - 1, span
 
 
-def asof_index(
-    q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: bool = True
-) -> I64:
+def asof_index(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: bool = True) -> I64:
     """Return the index of the latest event on (or, not ``inclusive``, strictly) before each day.
 
     Events must be sorted by (segment, day); queries may be in any order. Among events of one
@@ -237,9 +234,7 @@ def asof_index(
     return np.where(hit, at, -1)
 
 
-def asof_backward(
-    q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: bool = True
-) -> I64:
+def asof_backward(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: bool = True) -> I64:
     """Return the latest event day on (or strictly) before each query day, else NONE."""
     at = asof_index(q_seg, q_day, e_seg, e_day, inclusive=inclusive)
     if len(e_day) == 0:
@@ -260,7 +255,7 @@ def asof_forward(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64) -> I64:
     return np.where(hit, e_day[np.minimum(at, len(events) - 1)], NONE)
 
 
-def order_by(*keys: npt.NDArray[np.generic]) -> I64:
+def order_by(*keys: Arr) -> I64:
     """Return the stable order of rows by several integer keys (the first is the most significant).
 
     Like ``np.lexsort(keys[::-1])``, and exact for any ``int64`` values, but faster: adjacent
@@ -294,7 +289,7 @@ def order_by(*keys: npt.NDArray[np.generic]) -> I64:
     return order
 
 
-def take_or(values: npt.NDArray[np.generic], index: I64, fill: object) -> npt.NDArray[np.generic]:
+def take_or(values: Arr, index: I64, fill: int) -> Arr:
     """Return ``values[index]``, with ``fill`` where ``index`` is -1."""
     if len(values) == 0:
         return np.full(len(index), fill, dtype=values.dtype)

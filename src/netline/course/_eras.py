@@ -1,7 +1,8 @@
 """Steps 1 and 2 of the course engine over arrays: eras and line numbers (NumPy).
 
-Rows are sorted once per step (:func:`~netline.course._arrays.order_by`); every rule is a flat operation over the
-sorted rows or within segments (:mod:`netline.course._arrays`). The only order-dependent rule
+Rows are sorted once per step (:func:`~netline.course._arrays.order_by`); every rule is a flat
+operation over the sorted rows or within segments (:mod:`netline.course._arrays`). The only
+order-dependent rule
 (a novel agent opens a line when it starts more than the regimen window after the current
 line's start) is settled by one ordered pass over the few rows that their neighbours do not
 decide, so the cost is linear in the number of episodes whatever the length of a patient's
@@ -31,7 +32,7 @@ from netline.course.rules import LineRules
 if TYPE_CHECKING:
     from netline.course._inputs import Batch
 
-__all__ = ["Eras", "Episodes", "eras", "line_eras", "number_lines"]
+__all__ = ["Episodes", "Eras", "eras", "line_eras", "number_lines"]
 
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]

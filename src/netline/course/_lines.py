@@ -119,17 +119,24 @@ def _lists(line: I64, value: I64, n: int, names: pa.Array) -> pa.Array:
 
 
 def _named(agents: I64, code: Callable[[int], int]) -> I64:
-    """The text code of each agent, computed once per distinct agent."""
+    """Return the text code of each agent, computed once per distinct agent."""
     rows, inverse = distinct(agents)
     codes = np.array([code(int(a)) for a in agents[rows]], dtype=np.int64)
     return codes[inverse] if len(agents) else np.zeros(0, dtype=np.int64)
 
 
 def _label(
-    e: Eras, rows: tuple[I64, I64], held: tuple[I64, I64], line_cycles: I64, names: pa.Array,
-    radioligand: int, ssa: int, rules: LineRules, n: int,
+    e: Eras,
+    rows: tuple[I64, I64],
+    held: tuple[I64, I64],
+    line_cycles: I64,
+    names: pa.Array,
+    radioligand: int,
+    ssa: int,
+    rules: LineRules,
+    n: int,
 ) -> pa.Array:
-    """The label of each line: regimen pieces (sorted), then the SSAs of the line and backbone.
+    """Return the label of each line: regimen pieces, then the SSAs of the line and backbone.
 
     A piece is a procedure's name, or an agent started within the regimen window of the line
     start (a radioligand with the line's cycles, ``177Lu-DOTATATE x4``).
@@ -157,9 +164,12 @@ def _label(
     kind = np.where(e.procedure[row], 0, np.where(radio, 2, 1))
     cycles = np.where(radio, line_cycles[row_line], 0)
     agent = e.agent[row]
-    rows, inverse = distinct(kind, agent, cycles)
+    picked, inverse = distinct(kind, agent, cycles)
     piece_codes = np.array(
-        [code(int(k), int(a), int(c)) for k, a, c in zip(kind[rows], agent[rows], cycles[rows])],
+        [
+            code(int(k), int(a), int(c))
+            for k, a, c in zip(kind[picked], agent[picked], cycles[picked], strict=True)
+        ],
         dtype=np.int64,
     )
     piece_text = piece_codes[inverse] if len(row) else np.zeros(0, np.int64)
@@ -229,7 +239,14 @@ def lines_of(e: Eras, radioligand: int, ssa: int, agents: pa.Array, rules: LineR
         agents=_lists(every[0], every[1], n, agents),
         backbone=_lists(held_line, e.agent[held_era], n, agents),
         label=_label(
-            e, own_rows, (held_line, held_era), np.where(has_radio, cycles, 0), agents,
-            radioligand, ssa, rules, n,
+            e,
+            own_rows,
+            (held_line, held_era),
+            np.where(has_radio, cycles, 0),
+            agents,
+            radioligand,
+            ssa,
+            rules,
+            n,
         ),
     )

@@ -10,6 +10,8 @@ definition with its source.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
@@ -37,7 +39,7 @@ __all__ = [
 
 I64 = npt.NDArray[np.int64]
 Bools = npt.NDArray[np.bool_]
-Column = npt.NDArray[np.generic]
+Column = npt.NDArray[Any]
 
 #: Order of clinician-recorded statuses (higher is better) for ``clinician_status``; ties go
 #: to the source of higher priority, then to the earlier assessment. The RECIST best overall
@@ -65,7 +67,7 @@ _QUIET = ("unknown", "other", "ongoing")
 
 
 def earliest(a: I64, b: I64) -> I64:
-    """The earlier of two days, ignoring a missing one (NONE when both are missing)."""
+    """Return the earlier of two days, ignoring a missing one (NONE when both are missing)."""
     return np.where(a == NONE, b, np.where(b == NONE, a, np.minimum(a, b)))
 
 
@@ -141,15 +143,13 @@ def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict
 
 
 def _clinician(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> tuple[I64, I64]:
-    """The best clinician-recorded status per line (rank, then priority, then earliest)."""
+    """Return the best clinician-recorded status per line (rank, then priority, then earliest)."""
     rank_of = np.array([CLINICIAN_RANK.get(r, 0) for r in responses] + [0], dtype=np.int64)
     stable_of = np.array([r in STABLE for r in responses] + [False], dtype=bool)
     rank = rank_of[owned.response]
     early = stable_of[owned.response] & (owned.since < rules.sd_min_days)
     rows = np.flatnonzero((rank > 0) & owned.in_window & ~early)
-    order = rows[
-        order_by(owned.line[rows], -rank[rows], -owned.priority[rows], owned.since[rows])
-    ]
+    order = rows[order_by(owned.line[rows], -rank[rows], -owned.priority[rows], owned.since[rows])]
     chosen = _per_group_first(owned.line, order, n)
     found = chosen >= 0
     status = np.full(n, -1, dtype=np.int64)
@@ -212,8 +212,15 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
     fu_end = batch.fu_end[lines.patient]
     out.update(
         _pfs(
-            lines.start, first_pd, death, fu_end, next_therapy, by_procedure,
-            last_assessment, patient_last[lines.patient], rules,
+            lines.start,
+            first_pd,
+            death,
+            fu_end,
+            next_therapy,
+            by_procedure,
+            last_assessment,
+            patient_last[lines.patient],
+            rules,
         )
     )
     has_next = next_therapy > NONE
@@ -252,8 +259,15 @@ END_REASONS = ["procedure", "ongoing", "progression", "new_line", "death", "unkn
 
 
 def _pfs(
-    start: I64, first_pd: I64, death: I64, fu_end: I64, next_therapy: I64,
-    by_procedure: Bools, last_assessment: I64, patient_last: I64, rules: LineRules,
+    start: I64,
+    first_pd: I64,
+    death: I64,
+    fu_end: I64,
+    next_therapy: I64,
+    by_procedure: Bools,
+    last_assessment: I64,
+    patient_last: I64,
+    rules: LineRules,
 ) -> dict[str, Column]:
     """Progression-free survival of each line: days, event and reason (codes of PFS_REASONS)."""
     at_next = rules.pfs_censor_at_next_line
@@ -285,9 +299,7 @@ def _pfs(
     }
 
 
-def _end_reason(
-    batch: Batch, lines: Lines, first_pd: I64, death: I64, rules: LineRules
-) -> I64:
+def _end_reason(batch: Batch, lines: Lines, first_pd: I64, death: I64, rules: LineRules) -> I64:
     """Why each line ended: the first rule that applies (codes of END_REASONS, then reasons)."""
     grace = rules.end_grace_days
     reasons = batch.reasons.to_pylist()

@@ -85,8 +85,7 @@ def _partition_function(
         tables = CourseTables(**parts)
         derived = derive_tables(tables, rules)
         results = {
-            name: table.cast(outputs[name])
-            for name, table in zip(_OUTPUTS, derived, strict=True)
+            name: table.cast(outputs[name]) for name, table in zip(_OUTPUTS, derived, strict=True)
         }
         yield from _tagged(results, _OUTPUTS).to_batches()
 

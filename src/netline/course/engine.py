@@ -34,9 +34,10 @@ import numpy as np
 import numpy.typing as npt
 import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.clinical.recist.vectorised import OVERALL_CODES
-from netline.course._arrays import NONE, arrow_of, order_by, strings
+from netline.course._arrays import NONE, arrow_of, codes_in, order_by, strings
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
 from netline.course._lines import Lines, lines_of
@@ -148,9 +149,8 @@ class CohortCourse:
 
 
 #: Patients per batch: the steps run on batches of this many patients, one after the other, so
-#: that time and memory grow linearly with the registry (Polars' sorts, windows and as-of joins
-#: grow faster than linearly on one very large frame on a small machine).
-BATCH_PATIENTS = 20_000
+#: that the working memory of the sorts stays bounded whatever the size of the registry.
+BATCH_PATIENTS = 50_000
 
 
 def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
@@ -158,23 +158,16 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     follow = tables.followup
     if follow.num_rows <= size:
         return [tables]
-    ids = pl.from_arrow(follow.select([PID]))
-    assert isinstance(ids, pl.DataFrame)
-    ids = ids.sort(PID).with_columns(
-        (pl.int_range(pl.len(), dtype=pl.Int64) // size).alias("__batch")
-    )
+    ids = follow.column(PID).take(pc.sort_indices(follow, [(PID, "ascending")]))
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
     for name, table in tables.as_dict().items():
-        frame = pl.from_arrow(table, rechunk=False)
-        assert isinstance(frame, pl.DataFrame)
-        keyed = frame.with_row_index("__row").join(ids, on=PID, how="left")
+        codes = codes_in(table.column(PID), ids.combine_chunks())
         # rows of unknown patients go with the first batch, where the check reports them
-        keyed = keyed.with_columns(pl.col("__batch").fill_null(0))
-        order = keyed.select("__row", "__batch").sort("__row")
-        batch = order.get_column("__batch").to_numpy()
-        indices = [np.flatnonzero(batch == b) for b in range(count)]
-        parts[name] = [table.take(pa.array(i)) for i in indices]
+        batch = np.where(codes >= 0, codes // size, 0)
+        order = np.argsort(batch, kind="stable")
+        bounds = np.searchsorted(batch[order], np.arange(count + 1))
+        parts[name] = [table.take(arrow_of(order[bounds[b] : bounds[b + 1]])) for b in range(count)]
     return [CourseTables(**{name: parts[name][b] for name in parts}) for b in range(count)]
 
 
@@ -226,10 +219,8 @@ def _texts(codes: npt.NDArray[np.int64], vocabulary: pa.Array | list[str]) -> pa
     return values.take(arrow_of(codes, codes < 0))
 
 
-def _lines_table(
-    batch: Batch, lines: Lines, out: dict[str, Any], rules: LineRules
-) -> pa.Table:
-    """The lines of a batch as an Arrow table (the columns of ``LINE_SCHEMA``, days as int32)."""
+def _lines_table(batch: Batch, lines: Lines, out: dict[str, Any]) -> pa.Table:
+    """Return the lines of a batch as an Arrow table (``LINE_SCHEMA``, days as int32)."""
     end_words = pa.concat_arrays([strings(tuple(END_REASONS)), batch.reasons])
     columns: dict[str, pa.Array] = {
         PID: batch.ids.take(arrow_of(lines.patient)),
@@ -264,7 +255,6 @@ def _lines_table(
         "os_event": arrow_of(out["os_event"]),
         "duration_days": _days(out["duration_days"]),
     }
-    del rules
     return pa.table(columns)
 
 
@@ -316,7 +306,7 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
             "line": arrow_of(eras.line[era_of[by_id]].astype(np.int32)),
         }
     )
-    return _lines_table(batch, lines, out, rules), _patients_table(batch, patients), episode_lines
+    return _lines_table(batch, lines, out), _patients_table(batch, patients), episode_lines
 
 
 def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataType) -> pa.Table:
