@@ -165,6 +165,10 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
         codes = codes_in(table.column(PID), ids.combine_chunks())
         # rows of unknown patients go with the first batch, where the check reports them
         batch = np.where(codes >= 0, codes // size, 0)
+        if len(batch) < 2 or bool((batch[1:] >= batch[:-1]).all()):  # rows in patient order
+            bounds = np.searchsorted(batch, np.arange(count + 1))
+            parts[name] = [table.slice(bounds[b], bounds[b + 1] - bounds[b]) for b in range(count)]
+            continue
         order = np.argsort(batch, kind="stable")
         bounds = np.searchsorted(batch[order], np.arange(count + 1))
         parts[name] = [table.take(arrow_of(order[bounds[b] : bounds[b + 1]])) for b in range(count)]
