@@ -31,6 +31,7 @@ __all__ = [
     "days",
     "distinct",
     "forward_fill_index",
+    "max_by_sorted",
     "numpy_of",
     "one_of",
     "order_by",
@@ -311,3 +312,12 @@ def distinct(*keys: I64) -> tuple[I64, I64]:
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     return order[first], inverse
+
+
+def max_by_sorted(group: I64, values: I64, n: int, fill: int) -> I64:
+    """Return, for groups ``0..n-1``, the maximum of ``values`` (rows sorted by ``group``)."""
+    out = np.full(n, fill, dtype=np.int64)
+    if len(group):
+        at = np.flatnonzero(segment_starts(group))
+        out[group[at]] = np.maximum.reduceat(values, at)
+    return out

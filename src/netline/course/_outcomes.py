@@ -20,6 +20,7 @@ from netline.course._arrays import (
     NONE,
     asof_forward,
     asof_index,
+    max_by_sorted,
     one_of,
     order_by,
     segment_starts,
@@ -195,10 +196,10 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
     best = _best(owned, responses, n, rules)
     status, status_date = _clinician(owned, responses, n, rules)
     before = (next_therapy[owned.line] == NONE) | (owned.day <= next_therapy[owned.line])
-    last_assessment = np.full(n, NONE, dtype=np.int64)
-    np.maximum.at(last_assessment, owned.line[before], owned.day[before])
-    patient_last = np.full(len(batch.fu_end), NONE, dtype=np.int64)
-    np.maximum.at(patient_last, batch.assessments.patient, batch.assessments.day)
+    # owned rows are sorted by line, assessments by patient
+    last_assessment = max_by_sorted(owned.line[before], owned.day[before], n, NONE)
+    asm = batch.assessments
+    patient_last = max_by_sorted(asm.patient, asm.day, len(batch.fu_end), NONE)
     out: dict[str, Column] = {
         "best_response": best["best"],
         "best_response_source": best["source"],
@@ -326,8 +327,7 @@ def _end_reason(batch: Batch, lines: Lines, first_pd: I64, death: I64, rules: Li
 def patient_outcomes(batch: Batch, lines: Lines, first_pd: I64) -> dict[str, Column]:
     """Per patient: number of lines, OS from three origins and the EMA PFS2."""
     n = len(batch.fu_end)
-    n_lines = np.zeros(n, dtype=np.int64)
-    np.maximum.at(n_lines, lines.patient, lines.line)
+    n_lines = max_by_sorted(lines.patient, lines.line, n, 0)
     l1 = np.full(n, NONE, dtype=np.int64)
     first = lines.line == 1
     l1[lines.patient[first]] = lines.start[first]
