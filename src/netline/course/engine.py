@@ -1,23 +1,26 @@
 """The course engine: lines of therapy and outcomes for one patient or a registry.
 
-One implementation, a Polars pipeline over a batch of patients (one patient is a batch of
-one): every step is a sort, a window over the patient, an as-of join on the patient and a
-date, or a group-by. The only order-dependent rule (a novel agent opens a line when it starts
-more than the regimen window after the current line's start) is settled by one ordered pass
-over the few rows that their neighbours do not decide, so the cost is linear in the number of
-episodes whatever the length of a patient's chain of lines.
+One implementation, NumPy passes over a batch of patients whose rows are sorted once (one
+patient is a batch of one): every rule is a flat operation over sorted rows or within runs of
+rows (a patient, an agent of a patient, a line): running maxima, the row before, as-of joins
+with ``np.searchsorted`` and reductions with ``ufunc.reduceat``. The only order-dependent rule
+(a novel agent opens a line when it starts more than the regimen window after the current
+line's start) is settled by one ordered pass over the few rows that their neighbours do not
+decide, so the cost is linear in the number of episodes whatever the length of a patient's
+chain of lines.
 
-On Apache Spark the same function runs once per partition of patients
+On Apache Spark the same function (:func:`derive_tables`) runs once per partition of patients
 (:mod:`netline.course._spark`), so Spark and the embedded engine give identical tables.
 
 Steps (``docs/course.md`` states the rules in full):
 
-1. **Eras** (:func:`netline.course._lines.eras`): episodes of one agent merge while each
+0. **Input** (:mod:`netline.course._inputs`): checked, coded NumPy columns.
+1. **Eras** (:func:`netline.course._eras.eras`): episodes of one agent merge while each
    restarts within the gap of the latest earlier stop, with no progression and no procedure
    counted as a line in between.
-2. **Line starts** (:func:`netline.course._lines.era_lines`).
-3. **Lines** (:func:`netline.course._lines.line_aggregates`): regimen, backbone SSA, start,
-   end, the reason of the last stop.
+2. **Line numbers** (:func:`netline.course._eras.number_lines`).
+3. **Lines** (:func:`netline.course._lines.lines_of`): regimen, backbone SSA, start, end, the
+   reason of the last stop.
 4. **Outcomes** (:mod:`netline.course._outcomes`): first progression, best response, PFS,
    TTNT, OS, end reason; per patient the EMA PFS2 and OS.
 
@@ -202,7 +205,7 @@ def derive_tables(
 def derive_frames(
     tables: CourseTables, rules: LineRules, batch_patients: int = BATCH_PATIENTS
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return :func:`derive_tables` as Polars frames (what each Spark partition runs)."""
+    """Return :func:`derive_tables` as Polars frames (dates as ``Int32`` day numbers)."""
     frames = []
     for table in derive_tables(tables, rules, batch_patients):
         frame = pl.from_arrow(table)
