@@ -121,9 +121,11 @@ def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict
     date = np.full(n, NONE, dtype=np.int64)
     if len(rows) == 0:
         return {"best": best, "confirmed": confirmed, "source": source, "date": date}
-    at = np.flatnonzero(segment_starts(line))
-    measurable = np.logical_or.reduceat(one_of(code, [_CODE["PR"], _CODE["SD"]]), at)
-    series = np.cumsum(segment_starts(line)) - 1
+    first = segment_starts(line)
+    measurable = np.logical_or.reduceat(
+        one_of(code, [_CODE["PR"], _CODE["SD"]]), np.flatnonzero(first)
+    )
+    series = np.cumsum(first) - 1
     as_sd = (code == _CODE["non-CR/non-PD"]) & measurable[series]
     code = np.where(as_sd, _CODE["SD"], code)
     since = owned.since[rows]
@@ -135,11 +137,12 @@ def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict
     best[groups] = best_codes
     confirmed[groups] = confirmed_codes
     matching = np.flatnonzero(shown == best[line])
-    order = matching[order_by(line[matching], -owned.priority[rows][matching], since[matching])]
+    priority = owned.priority[rows[matching]]
+    order = matching[order_by(line[matching], -priority, since[matching])]
     chosen = _per_group_first(line, order, n)
     found = chosen >= 0
-    source[found] = owned.source[rows][chosen[found]]
-    date[found] = owned.day[rows][chosen[found]]
+    source[found] = owned.source[rows[chosen[found]]]
+    date[found] = owned.day[rows[chosen[found]]]
     return {"best": best, "confirmed": confirmed, "source": source, "date": date}
 
 
