@@ -317,3 +317,17 @@ def test_one_patient_course_does_not_import_pandas() -> None:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "False"
+
+
+def test_procedure_counted_as_line_needs_a_name() -> None:
+    """A procedure counted as a line without a name was an Arrow index error (a traceback)."""
+    tables = tables_of(
+        {"p": History([Ep("lanreotide", 0, 400)], procedures=[(200, "surgery", "hepatectomy")])}
+    )
+    column = tables.procedures.schema.get_field_index("procedure")
+    nameless = tables.procedures.set_column(column, "procedure", pa.array([None], pa.string()))
+    broken = CourseTables(tables.episodes, tables.assessments, tables.followup, nameless)
+    rules = LineRules(procedures_as_lines=frozenset({"surgery"}))
+    with pytest.raises(InvalidInputError, match=r"procedures\[0\]\.procedure.*patient 'p'"):
+        derive_lines(broken, rules)
+    assert derive_lines(broken).lines.num_rows == 1  # not counted as a line: no name needed

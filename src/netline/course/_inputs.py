@@ -116,6 +116,22 @@ def _check_missing(tables: CourseTables) -> None:
         raise InvalidInputError(problems)
 
 
+def _check_counted_procedures(table: pa.Table, rules: LineRules) -> None:
+    """Reject procedures counted as lines without a name (the line's label and agents)."""
+    if not rules.procedures_as_lines or not table.column("procedure").null_count:
+        return
+    kinds = strings(tuple(sorted(rules.procedures_as_lines)))
+    counted = codes_in(table.column("kind"), kinds) >= 0
+    missing = np.asarray(numpy_of(pc.is_null(table.column("procedure"))), dtype=bool)
+    problems = []
+    for row in np.flatnonzero(counted & missing)[:3].tolist():
+        patient = table.column(PID)[row].as_py()
+        where = f"procedures[{row}].procedure (patient {patient!r})"
+        problems.append(Problem(where, None, "a procedure name (this kind counts as a line)"))
+    if problems:
+        raise InvalidInputError(problems)
+
+
 def _text(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -182,30 +198,29 @@ def _episodes(table: pa.Table, patient: I64, fu_end: I64, names: dict[str, pa.Ar
 
 
 def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments:
+    """Return the assessments of the counted sources, coded (columns read whole, then indexed)."""
     from netline.course._outcomes import SOURCE_PRIORITY
 
-    counted = strings(tuple(sorted(rules.assessment_sources)))
-    source_text = table.column("source")
-    if pa.types.is_dictionary(source_text.type):
-        source_text = pc.cast(source_text, pa.string())
-    keep = np.asarray(numpy_of(pc.is_in(source_text, value_set=counted), False))
-    keep = keep.astype(bool)
-    rows = table.filter(arrow_of(keep)) if not keep.all() else table
-    responses = sorted_strings(rows.column("response"))
-    sources = sorted_strings(rows.column("source"))
-    source = codes_in(rows.column("source"), sources)
-    priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in sources.to_pylist()], np.int64)
-    day = days(rows.column("date"))
-    p = patient[keep]
-    order = order_by(p, day, -(priority[source] if len(source) else source))
+    sources = sorted_strings(table.column("source"))
+    names = sources.to_pylist()
+    source = codes_in(table.column("source"), sources)
+    counted = np.array([s in rules.assessment_sources for s in names] + [False], dtype=bool)
+    priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in names] + [0], dtype=np.int64)
+    keep = counted[source]
+    responses = sorted_strings(table.column("response"))
+    response = codes_in(table.column("response"), responses)[keep]
+    progression = np.asarray(numpy_of(table.column("progression"), False), dtype=bool)[keep]
+    day = days(table.column("date"))[keep]
+    p, source = patient[keep], source[keep]
+    order = order_by(p, day, -priority[source])
     return Assessments(
         patient=p[order],
         day=day[order],
-        response=codes_in(rows.column("response"), responses)[order],
+        response=response[order],
         source=source[order],
-        progression=np.asarray(numpy_of(rows.column("progression"), False), bool)[order],
+        progression=progression[order],
         responses=responses.to_pylist(),
-        sources=sources.to_pylist(),
+        sources=names,
     )
 
 
@@ -231,6 +246,7 @@ def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
         of patients without follow-up.
     """
     _check_missing(tables)
+    _check_counted_procedures(tables.procedures, rules)
     ids = _sorted_ids(tables.followup)
     codes = {
         name: codes_in(table.column(PID), ids)
