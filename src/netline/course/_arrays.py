@@ -66,6 +66,9 @@ _NUMPY_TYPES = {
 }
 
 
+_ARROW_TYPES = {np.dtype(t): a for a, t in _NUMPY_TYPES.items() if a != pa.date32()}
+
+
 def _bits(buffer: pa.Buffer, offset: int, n: int) -> Bools:
     packed = np.frombuffer(buffer, dtype=np.uint8)
     return np.unpackbits(packed, bitorder="little")[offset : offset + n].astype(bool)
@@ -102,7 +105,7 @@ def arrow_of(values: Arr, missing: Bools | None = None) -> pa.Array:
     if values.dtype == np.bool_:
         data = pa.py_buffer(np.packbits(values, bitorder="little"))
         return pa.Array.from_buffers(pa.bool_(), n, [validity, data])
-    dtype = {np.dtype(t): a for a, t in _NUMPY_TYPES.items() if a != pa.date32()}[values.dtype]
+    dtype = _ARROW_TYPES[values.dtype]
     return pa.Array.from_buffers(dtype, n, [validity, pa.py_buffer(np.ascontiguousarray(values))])
 
 

@@ -321,9 +321,11 @@ def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataTy
     arrays = [table.column(PID).cast(id_type)]
     for name, dtype in columns.items():
         column = table.column(name)
-        if pa.types.is_date32(dtype) and not pa.types.is_date32(column.type):
-            column = column.cast(pa.int32())
-        arrays.append(column.cast(dtype))
+        if column.type != dtype:
+            if pa.types.is_date32(dtype) and not pa.types.is_date32(column.type):
+                column = column.cast(pa.int32())
+            column = column.cast(dtype)
+        arrays.append(column)
     schema = pa.schema([(PID, id_type), *columns.items()])
     return pa.Table.from_arrays(arrays, schema=schema)
 
