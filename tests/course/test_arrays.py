@@ -16,6 +16,7 @@ from netline.course._arrays import (
     codes_in,
     numpy_of,
     order_by,
+    patient_codes,
     segment_cummax,
     segment_starts,
     sorted_strings,
@@ -69,6 +70,20 @@ def test_segment_cummax_and_asof_joins(rows: list[tuple[int, int]]) -> None:
         assert back[i] == max((d for d in same if d <= q), default=NONE)
         assert strict[i] == max((d for d in same if d < q), default=NONE)
         assert forward[i] == min((d for d in same if d > q), default=NONE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(2**63 - 8, 2**63 - 1), unique=True, max_size=6),
+    st.lists(st.integers(2**63 - 10, 2**63 - 1), max_size=30),
+)
+def test_patient_codes_of_integer_ids(known: list[int], rows: list[int]) -> None:
+    """Integer ids (near 2**63, rows in any order, some unknown) get their rank, else -1."""
+    ids = pa.array(sorted(known), pa.int64())
+    column = pa.chunked_array([pa.array(rows, pa.int64())], pa.int64())
+    expected = [sorted(known).index(r) if r in known else -1 for r in rows]
+    assert patient_codes(column, ids).tolist() == expected
+    assert codes_in(column, ids).tolist() == expected
 
 
 def test_arrow_round_trip_with_nulls_offsets_and_dictionaries() -> None:

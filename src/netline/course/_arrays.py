@@ -35,6 +35,7 @@ __all__ = [
     "numpy_of",
     "one_of",
     "order_by",
+    "patient_codes",
     "previous_in_segment",
     "segment_cummax",
     "segment_starts",
@@ -324,3 +325,27 @@ def max_by_sorted(group: I64, values: I64, n: int, fill: int) -> I64:
         at = np.flatnonzero(segment_starts(group))
         out[group[at]] = np.maximum.reduceat(values, at)
     return out
+
+
+def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
+    """Return the index of each patient id in the sorted ``ids`` (-1 when null or absent).
+
+    Integer ids are looked up once per run of equal ids (rows are usually grouped by
+    patient) with ``np.searchsorted``; other ids through :func:`codes_in`.
+    """
+    if (
+        column.type != ids.type
+        or column.null_count
+        or not pa.types.is_integer(ids.type)
+        or len(column) == 0
+        or len(ids) == 0
+    ):
+        return codes_in(column, ids)
+    values = numpy_of(column)
+    known = numpy_of(ids)
+    heads = np.flatnonzero(segment_starts(values))
+    at = np.searchsorted(known, values[heads])
+    found = at < len(known)
+    found[found] &= known[at[found]] == values[heads][found]
+    codes = np.where(found, at, -1).astype(np.int64)
+    return np.repeat(codes, np.diff(np.r_[heads, len(values)]))

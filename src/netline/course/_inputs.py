@@ -23,6 +23,7 @@ from netline.course._arrays import (
     days,
     numpy_of,
     order_by,
+    patient_codes,
     sorted_strings,
     strings,
 )
@@ -249,7 +250,7 @@ def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     _check_counted_procedures(tables.procedures, rules)
     ids = _sorted_ids(tables.followup)
     codes = {
-        name: codes_in(table.column(PID), ids)
+        name: patient_codes(table.column(PID), ids)
         for name, table in tables.as_dict().items()
         if name != "followup"
     }

@@ -40,7 +40,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.clinical.recist.vectorised import OVERALL_CODES
-from netline.course._arrays import NONE, arrow_of, codes_in, order_by, strings
+from netline.course._arrays import NONE, arrow_of, order_by, patient_codes, strings
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
 from netline.course._lines import Lines, lines_of
@@ -165,7 +165,7 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
     for name, table in tables.as_dict().items():
-        codes = codes_in(table.column(PID), ids.combine_chunks())
+        codes = patient_codes(table.column(PID), ids.combine_chunks())
         # rows of unknown patients go with the first batch, where the check reports them
         batch = np.where(codes >= 0, codes // size, 0)
         if len(batch) < 2 or bool((batch[1:] >= batch[:-1]).all()):  # rows in patient order
