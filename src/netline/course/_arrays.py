@@ -209,6 +209,14 @@ def forward_fill_index(mask: Bools) -> I64:
 
 
 def _keys(segment: I64, day: I64, low: int, span: int) -> I64:
+    """One sortable key per row: the segment (a dense code) lifted above the days' span.
+
+    Exact: segments are patient codes below the batch's patients, days ``int32``; a range
+    that would not fit ``int64`` is refused, never wrapped.
+    """
+    top = int(segment.max()) + 1 if len(segment) else 0
+    if top * span >= 2**62:
+        raise ValueError("too many patients in one batch for the course engine's as-of joins")
     return segment * span + (day - low)
 
 
