@@ -61,6 +61,7 @@ __all__ = [
     "CohortCourse",
     "derive_frames",
     "derive_lines",
+    "derive_tables",
 ]
 
 PID = "patient_id"
@@ -113,8 +114,6 @@ PATIENT_SCHEMA: dict[str, pa.DataType] = {
 }
 EPISODE_LINE_SCHEMA: dict[str, pa.DataType] = {"episode_id": pa.int64(), "line": pa.int32()}
 _RECIST_NAMES = [code.value for code in OVERALL_CODES]
-_LINE_DATES = ("start", "end", "best_response_date", "clinician_status_date", "first_progression")
-_PATIENT_DATES = ("diagnosis", "first_metastasis", "first_line_start", "death", "last_follow_up")
 
 
 @dataclass(frozen=True)
@@ -205,7 +204,15 @@ def derive_tables(
 def derive_frames(
     tables: CourseTables, rules: LineRules, batch_patients: int = BATCH_PATIENTS
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-    """Return :func:`derive_tables` as Polars frames (dates as ``Int32`` day numbers)."""
+    """Return :func:`derive_tables` as Polars frames (dates as ``Int32`` day numbers).
+
+    Parameters
+    ----------
+    tables : CourseTables
+    rules : LineRules
+    batch_patients : int
+        Patients per batch (see ``BATCH_PATIENTS``).
+    """
     frames = []
     for table in derive_tables(tables, rules, batch_patients):
         frame = pl.from_arrow(table)
@@ -381,7 +388,7 @@ def derive_lines(
     ------
     InvalidInputError
         When ``tables`` is not :class:`CourseTables`, a row cannot be read (see
-        :func:`derive_frames`), or the backend is unknown.
+        :func:`derive_tables`), or the backend is unknown.
 
     References
     ----------
