@@ -32,6 +32,8 @@ __all__ = ["KBIndex", "kb_index"]
 #: Classes that act on the tumour (supportive agents such as diazoxide do not count as a line
 #: of antiproliferative therapy and do not open or close sequencing options).
 ANTITUMOUR_CLASSES: frozenset[AgentClass] = frozenset(AgentClass) - {AgentClass.SUPPORTIVE}
+#: The same, as the class names the decision state holds.
+ANTITUMOUR_VALUES: frozenset[str] = frozenset(c.value for c in ANTITUMOUR_CLASSES)
 
 #: Strategies that are options of their own (the others accompany a therapy).
 OPTION_STRATEGIES: dict[Strategy, str] = {

@@ -394,9 +394,13 @@ class _Context:
         return found
 
     def condition(self, condition: Condition) -> Applicability:
-        """Evaluate a condition under the unknown-grade and Ki-67 edge rules."""
-        raw = evaluate_condition(condition, self.state.facts, self.state.alternatives)
-        return refine(condition, raw, self.state.facts, self.specimen_ki67)
+        """Evaluate a condition under the unknown-grade and Ki-67 edge rules (once each)."""
+        key = ("condition", id(condition))  # a KB object: alive as long as the index
+        found = self.memo.get(key)
+        if found is None:
+            raw = evaluate_condition(condition, self.state.facts, self.state.alternatives)
+            found = self.memo[key] = refine(condition, raw, self.state.facts, self.specimen_ki67)
+        return found  # type: ignore[return-value]
 
 
 # --------------------------------------------------------------------------- toxicity, monitoring
