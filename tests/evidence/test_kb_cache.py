@@ -175,3 +175,19 @@ def test_the_cache_can_be_turned_off(
     monkeypatch.setenv("NETLINE_NO_CACHE", "1")
     read_knowledge_base_data(kb_copy)
     assert not folder.exists()
+
+
+def test_the_shared_walk_follows_the_files_the_parts_hold() -> None:
+    """The integrity checks share one walk of the models; it follows a change of the files."""
+    from netline.evidence._parts import sourced_nodes
+    from netline.evidence.validate import check
+
+    parts, problems = check(read_knowledge_base_data())
+    assert problems == []
+    everything = list(sourced_nodes(parts))
+    assert list(sourced_nodes(parts)) == everything
+    assert any(where.startswith("cases.yaml:") for where, _ in everything)
+    parts.cases = None
+    assert list(sourced_nodes(parts)) == [
+        (where, node) for where, node in everything if not where.startswith("cases.yaml:")
+    ]

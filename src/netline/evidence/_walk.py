@@ -18,6 +18,17 @@ def label_of(item: object, index: int) -> str:
     return str(index)
 
 
+#: The field names of each model class (reading ``model_fields`` each time is slow).
+_FIELDS: dict[type[BaseModel], tuple[str, ...]] = {}
+
+
+def _fields(model: type[BaseModel]) -> tuple[str, ...]:
+    found = _FIELDS.get(model)
+    if found is None:
+        found = _FIELDS[model] = tuple(model.model_fields)
+    return found
+
+
 def walk(node: object, path: str = "") -> Iterator[tuple[str, BaseModel]]:
     """Yield ``(path, model)`` for ``node`` and every model nested in it, depth first.
 
@@ -25,7 +36,7 @@ def walk(node: object, path: str = "") -> Iterator[tuple[str, BaseModel]]:
     """
     if isinstance(node, BaseModel):
         yield path, node
-        for name in type(node).model_fields:
+        for name in _fields(type(node)):
             child = getattr(node, name)
             if isinstance(child, BaseModel | tuple):
                 yield from walk(child, f"{path}.{name}" if path else name)
