@@ -191,3 +191,16 @@ def test_the_shared_walk_follows_the_files_the_parts_hold() -> None:
     assert list(sourced_nodes(parts)) == [
         (where, node) for where, node in everything if not where.startswith("cases.yaml:")
     ]
+
+
+def test_without_a_home_folder_there_is_no_cache(
+    kb_copy: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    for name in ("NETLINE_CACHE_DIR", "XDG_CACHE_HOME", "NETLINE_NO_CACHE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert cache.cache_folder() is None
+    assert validate_knowledge_base(kb_copy) == []

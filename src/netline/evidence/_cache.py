@@ -44,11 +44,16 @@ def cache_folder() -> Path | None:
     if os.environ.get("NETLINE_NO_CACHE", "") not in ("", "0"):
         return None
     explicit = os.environ.get("NETLINE_CACHE_DIR")
+    xdg = os.environ.get("XDG_CACHE_HOME")
     if explicit:
         base = Path(explicit)
+    elif xdg:
+        base = Path(xdg) / "netline"
     else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        base = Path(xdg) / "netline" if xdg else Path.home() / ".cache" / "netline"
+        try:
+            base = Path.home() / ".cache" / "netline"
+        except (RuntimeError, KeyError):  # no home folder: no cache
+            return None
     return base / _SUBFOLDER
 
 
