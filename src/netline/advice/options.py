@@ -76,6 +76,30 @@ def _combine(first: Applicability, second: Applicability) -> Applicability:
     )
 
 
+def _match_template(ctx: _Context, item: StatementOption) -> GuidelineMatch:
+    """Return the knowledge-base part of a statement option's match (once per knowledge base)."""
+    memo = ctx.index.memo
+    key = ("match", id(item))
+    found = memo.get(key)
+    if found is not None and found[0] is item:  # type: ignore[index]
+        return found[1]  # type: ignore[index,no-any-return]
+    statement, option = item.statement, item.option
+    template = GuidelineMatch(
+        statement_id=statement.id,
+        topic=statement.topic,
+        guidelines=statement.guidelines,
+        preference=option.preference.value,
+        note=option.note,
+        applies=Applicability(True),  # replaced by the patient's answer
+        refs=ctx.index.statement_refs(statement),
+        status=statement.status.value,
+        restricts=condition_keys(statement.condition)
+        | (frozenset() if option.condition is None else condition_keys(option.condition)),
+    )
+    memo[key] = (item, template)
+    return template
+
+
 def _matches(
     ctx: _Context, options: Sequence[StatementOption]
 ) -> tuple[list[GuidelineMatch], list[GuidelineMatch], list[Point]]:
@@ -107,17 +131,17 @@ def _matches(
             )
             continue
         own = Applicability(True) if option.condition is None else ctx.condition(option.condition)
+        kb_part = _match_template(ctx, item)
         match = GuidelineMatch(
-            statement_id=statement.id,
-            topic=statement.topic,
-            guidelines=statement.guidelines,
-            preference=option.preference.value,
-            note=option.note,
+            statement_id=kb_part.statement_id,
+            topic=kb_part.topic,
+            guidelines=kb_part.guidelines,
+            preference=kb_part.preference,
+            note=kb_part.note,
             applies=_combine(base, own),
-            refs=ctx.index.statement_refs(statement),
-            status=statement.status.value,
-            restricts=condition_keys(statement.condition)
-            | (frozenset() if option.condition is None else condition_keys(option.condition)),
+            refs=kb_part.refs,
+            status=kb_part.status,
+            restricts=kb_part.restricts,
         )
         if own.value is False:
             if base.value is True:
