@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from netline.advice._kb import KBIndex, StatementOption
-from netline.advice._logic import Applicability, condition_keys, evaluate_condition
+from netline.advice._logic import Applicability, evaluate_condition
 from netline.advice._points import Point
 from netline.advice.eligibility import ProfileCheck
 from netline.advice.option_checks import (
@@ -42,6 +42,7 @@ from netline.advice.option_types import (
     GuidelineMatch,
     OptionAssessment,
     _Context,
+    match_template,
 )
 from netline.advice.ordering import _EMPTY_RANK, order_options
 from netline.advice.state import DecisionState
@@ -76,30 +77,6 @@ def _combine(first: Applicability, second: Applicability) -> Applicability:
     )
 
 
-def _match_template(ctx: _Context, item: StatementOption) -> GuidelineMatch:
-    """Return the knowledge-base part of a statement option's match (once per knowledge base)."""
-    memo = ctx.index.memo
-    key = ("match", id(item))
-    found = memo.get(key)
-    if found is not None and found[0] is item:  # type: ignore[index]
-        return found[1]  # type: ignore[index,no-any-return]
-    statement, option = item.statement, item.option
-    template = GuidelineMatch(
-        statement_id=statement.id,
-        topic=statement.topic,
-        guidelines=statement.guidelines,
-        preference=option.preference.value,
-        note=option.note,
-        applies=Applicability(True),  # replaced by the patient's answer
-        refs=ctx.index.statement_refs(statement),
-        status=statement.status.value,
-        restricts=condition_keys(statement.condition)
-        | (frozenset() if option.condition is None else condition_keys(option.condition)),
-    )
-    memo[key] = (item, template)
-    return template
-
-
 def _matches(
     ctx: _Context, options: Sequence[StatementOption]
 ) -> tuple[list[GuidelineMatch], list[GuidelineMatch], list[Point]]:
@@ -131,7 +108,7 @@ def _matches(
             )
             continue
         own = Applicability(True) if option.condition is None else ctx.condition(option.condition)
-        kb_part = _match_template(ctx, item)
+        kb_part = match_template(ctx, item)
         match = GuidelineMatch(
             statement_id=kb_part.statement_id,
             topic=kb_part.topic,
