@@ -123,7 +123,7 @@ def store_parse(stem: str, text: str, content: dict[str, Any]) -> None:
         if json.loads(payload) != content:
             return  # not plain data: nothing to cache
         target = _entry(folder, stem, text)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         handle, name = tempfile.mkstemp(prefix=f".{target.stem}.", dir=folder)
         try:
             with os.fdopen(handle, "wb") as stream:
