@@ -308,6 +308,12 @@ def state_with_view(
     """Return :func:`decision_state` with the record as of the date and its resection history.
 
     For :func:`~netline.advice.advise`, which reads both again: each is worked out once.
+
+    Returns
+    -------
+    tuple
+        The :class:`DecisionState`, the record as it stood on the decision date
+        (:func:`record_as_of`) and its :class:`~netline.advice.resection.ResectionHistory`.
     """
     from netline.advice._kb import kb_index
 
