@@ -32,6 +32,8 @@ __all__ = ["KBIndex", "kb_index"]
 #: Classes that act on the tumour (supportive agents such as diazoxide do not count as a line
 #: of antiproliferative therapy and do not open or close sequencing options).
 ANTITUMOUR_CLASSES: frozenset[AgentClass] = frozenset(AgentClass) - {AgentClass.SUPPORTIVE}
+#: The same, as the class names the decision state holds.
+ANTITUMOUR_VALUES: frozenset[str] = frozenset(c.value for c in ANTITUMOUR_CLASSES)
 
 #: Strategies that are options of their own (the others accompany a therapy).
 OPTION_STRATEGIES: dict[Strategy, str] = {
@@ -123,12 +125,18 @@ class KBIndex:
 
     def statement_refs(self, statement: GuidelineStatement) -> tuple[str, ...]:
         """Return the reference keys of a statement: its guidelines' references, then its own."""
+        key = ("statement-refs", id(statement))
+        found = self.memo.get(key)
+        if found is not None and found[0] is statement:  # type: ignore[index]
+            return found[1]  # type: ignore[index,no-any-return]
         keys: list[str] = []
         for guideline_id in statement.guidelines:
             guideline = self.kb.guideline(guideline_id)
             keys.append(guideline.ref)
         keys.extend(statement.references)
-        return tuple(dict.fromkeys(keys))
+        refs = tuple(dict.fromkeys(keys))
+        self.memo[key] = (statement, refs)
+        return refs
 
 
 def _option_keys(option: Option, systemic: tuple[Therapy, ...]) -> list[str]:

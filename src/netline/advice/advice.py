@@ -9,10 +9,9 @@ from typing import Any, ClassVar
 from netline.advice._kb import KBIndex, kb_index
 from netline.advice._points import Point
 from netline.advice.options import OptionAssessment, evaluate_options
-from netline.advice.resection import resection_history
 from netline.advice.setting import DiseaseSetting, classify_setting
 from netline.advice.setting_options import apply_setting
-from netline.advice.state import DecisionState, decision_state, record_as_of
+from netline.advice.state import DecisionState, state_with_view
 from netline.advice.surgery import SurgeryAssessment, assess_surgery
 from netline.evidence import KnowledgeBase
 from netline.records.model import CaseRecord
@@ -290,10 +289,9 @@ def advise(
        eligibility profile).
     """
     index = kb_index(kb)
-    state = decision_state(record, at, index=index)
-    view = record_as_of(record, state.at)
+    state, view, history = state_with_view(record, at, index=index)
     surgery = assess_surgery(state, index)
-    setting = classify_setting(view, state, surgery, resection_history(view))
+    setting = classify_setting(view, state, surgery, history)
     size = view.primary.size_mm
 
     def within(found: list[OptionAssessment]) -> list[OptionAssessment]:

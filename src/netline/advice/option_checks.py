@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import cast
 
-from netline.advice._kb import ANTITUMOUR_CLASSES
+from netline.advice._kb import ANTITUMOUR_VALUES
 from netline.advice._logic import evaluate_condition
 from netline.advice._points import Point
 from netline.advice.eligibility import ProfileCheck, check_profile
@@ -33,7 +33,10 @@ def _prrt_eligibility(
     exclusions: list[Point] = []
     cautions: list[Point] = []
     to_check: list[Point] = []
-    checks = [check_profile(p, ctx.state) for p in ctx.index.prrt_profiles]
+    checks = cast("list[ProfileCheck] | None", ctx.memo.get("prrt-profiles"))
+    if checks is None:  # the same for every PRRT option at this decision point
+        checks = [check_profile(p, ctx.state) for p in ctx.index.prrt_profiles]
+        ctx.memo["prrt-profiles"] = checks
     default = checks[0]
     biology = {"grade", "ki67"}
     # statements that offer the therapy for this grade or Ki-67 explicitly
@@ -224,7 +227,7 @@ def _sequencing(
     state = ctx.state
     points: list[Point] = []
     cross = False
-    antitumour = {c.value for c in ANTITUMOUR_CLASSES}
+    antitumour = ANTITUMOUR_VALUES
     mine = [c for c in classes if c in antitumour]
     if therapy is not None:
         moa = therapy.mode_of_action
@@ -325,7 +328,7 @@ _CLASSES = {c.value: c for c in AgentClass}
 def _unlocks(ctx: _Context, key: str, classes: tuple[str, ...]) -> list[Point]:
     """Statement options this option would open (e.g. cabozantinib after a non-SSA line)."""
     state = ctx.state
-    antitumour = {c.value for c in ANTITUMOUR_CLASSES}
+    antitumour = ANTITUMOUR_VALUES
     if not set(classes) & antitumour:
         return []
     facts_key = ("facts-after", classes)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from netline.advice._kb import KBIndex
-from netline.advice._logic import Applicability, evaluate_condition
+from netline.advice._kb import KBIndex, StatementOption
+from netline.advice._logic import Applicability, condition_keys, evaluate_condition
 from netline.advice._points import Point
 from netline.advice.eligibility import EntryCheck, ProfileCheck
 from netline.advice.matching import refine
@@ -394,9 +394,37 @@ class _Context:
         return found
 
     def condition(self, condition: Condition) -> Applicability:
-        """Evaluate a condition under the unknown-grade and Ki-67 edge rules."""
-        raw = evaluate_condition(condition, self.state.facts, self.state.alternatives)
-        return refine(condition, raw, self.state.facts, self.specimen_ki67)
+        """Evaluate a condition under the unknown-grade and Ki-67 edge rules (once each)."""
+        key = ("condition", id(condition))  # a KB object: alive as long as the index
+        found = self.memo.get(key)
+        if found is None:
+            raw = evaluate_condition(condition, self.state.facts, self.state.alternatives)
+            found = self.memo[key] = refine(condition, raw, self.state.facts, self.specimen_ki67)
+        return found  # type: ignore[return-value]
+
+
+def match_template(ctx: _Context, item: StatementOption) -> GuidelineMatch:
+    """Return the knowledge-base part of a statement option's match (once per knowledge base)."""
+    memo = ctx.index.memo
+    key = ("match", id(item))
+    found = memo.get(key)
+    if found is not None and found[0] is item:  # type: ignore[index]
+        return found[1]  # type: ignore[index,no-any-return]
+    statement, option = item.statement, item.option
+    template = GuidelineMatch(
+        statement_id=statement.id,
+        topic=statement.topic,
+        guidelines=statement.guidelines,
+        preference=option.preference.value,
+        note=option.note,
+        applies=Applicability(True),  # replaced by the patient's answer
+        refs=ctx.index.statement_refs(statement),
+        status=statement.status.value,
+        restricts=condition_keys(statement.condition)
+        | (frozenset() if option.condition is None else condition_keys(option.condition)),
+    )
+    memo[key] = (item, template)
+    return template
 
 
 # --------------------------------------------------------------------------- toxicity, monitoring

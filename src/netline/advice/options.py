@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 
 from netline.advice._kb import KBIndex, StatementOption
-from netline.advice._logic import Applicability, condition_keys, evaluate_condition
+from netline.advice._logic import Applicability, evaluate_condition
 from netline.advice._points import Point
 from netline.advice.eligibility import ProfileCheck
 from netline.advice.option_checks import (
@@ -42,6 +42,7 @@ from netline.advice.option_types import (
     GuidelineMatch,
     OptionAssessment,
     _Context,
+    match_template,
 )
 from netline.advice.ordering import _EMPTY_RANK, order_options
 from netline.advice.state import DecisionState
@@ -107,17 +108,17 @@ def _matches(
             )
             continue
         own = Applicability(True) if option.condition is None else ctx.condition(option.condition)
+        kb_part = match_template(ctx, item)
         match = GuidelineMatch(
-            statement_id=statement.id,
-            topic=statement.topic,
-            guidelines=statement.guidelines,
-            preference=option.preference.value,
-            note=option.note,
+            statement_id=kb_part.statement_id,
+            topic=kb_part.topic,
+            guidelines=kb_part.guidelines,
+            preference=kb_part.preference,
+            note=kb_part.note,
             applies=_combine(base, own),
-            refs=ctx.index.statement_refs(statement),
-            status=statement.status.value,
-            restricts=condition_keys(statement.condition)
-            | (frozenset() if option.condition is None else condition_keys(option.condition)),
+            refs=kb_part.refs,
+            status=kb_part.status,
+            restricts=kb_part.restricts,
         )
         if own.value is False:
             if base.value is True:

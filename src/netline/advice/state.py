@@ -20,7 +20,7 @@ from typing import Any
 
 from netline._time import DAYS_PER_MONTH
 from netline.advice._kb import KBIndex
-from netline.advice.resection import resection_history
+from netline.advice.resection import ResectionHistory
 from netline.advice.state_extent import _Builder, _extent, _grading, _sstr
 from netline.advice.state_growth import _growth, _labs_and_function, _latest_labs, _lines_facts
 from netline.advice.state_lines import course_lines
@@ -254,10 +254,9 @@ def _extent_fields(extent: dict[str, Any], stable_extra: bool | None) -> dict[st
     }
 
 
-def _treatment_history(view: CaseRecord) -> dict[str, Any]:
+def _treatment_history(view: CaseRecord, history: ResectionHistory) -> dict[str, Any]:
     """Liver resections, local therapies and resection history as decision-state fields."""
     surgeries = view.of_type(Surgery)
-    history = resection_history(view)
     return {
         "liver_resections": tuple(s.date for s in surgeries if s.procedure.is_liver_resection),
         "local_therapies": tuple((t.date, t.modality.value) for t in view.of_type(LocalTherapy)),
@@ -297,6 +296,25 @@ def decision_state(
     .. [1] Rindi G et al. Mod Pathol 2018;31:1770-86 (WHO grading of NEN).
     .. [2] Eisenhauer EA et al. Eur J Cancer 2009;45:228-247 (RECIST 1.1).
     """
+    return state_with_view(record, at, index=index)[0]
+
+
+def state_with_view(
+    record: CaseRecord,
+    at: dt.date | None = None,
+    *,
+    index: KBIndex | None = None,
+) -> tuple[DecisionState, CaseRecord, ResectionHistory]:
+    """Return :func:`decision_state` with the record as of the date and its resection history.
+
+    For :func:`~netline.advice.advise`, which reads both again: each is worked out once.
+
+    Returns
+    -------
+    tuple
+        The :class:`DecisionState`, the record as it stood on the decision date
+        (:func:`record_as_of`) and its :class:`~netline.advice.resection.ResectionHistory`.
+    """
     from netline.advice._kb import kb_index
 
     index = index or kb_index()
@@ -324,7 +342,7 @@ def decision_state(
     labs = _latest_labs(b)
     function = _labs_and_function(b, labs)
     line_facts = _lines_facts(b, lines)
-    return DecisionState(
+    state = DecisionState(
         case_id=record.id,
         at=when,
         age_years=age,
@@ -357,11 +375,12 @@ def decision_state(
         unknowns=tuple(b.unknowns),
         notes=tuple(b.notes),
         case_source=record.source,
-        **_treatment_history(view),
+        **_treatment_history(view, b.history),
         **growth,
         **function,
         **line_facts,
     )
+    return state, view, b.history
 
 
 def agent_class_of(agent: Agent | str) -> str:

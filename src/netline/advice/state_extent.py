@@ -10,7 +10,7 @@ from typing import Any
 
 from netline._time import DAYS_PER_MONTH
 from netline.advice._kb import KBIndex
-from netline.advice.resection import resection_history
+from netline.advice.resection import ResectionHistory, resection_history
 from netline.advice.state_types import (
     _BAND_BURDEN,
     _BANDS,
@@ -51,6 +51,14 @@ class _Builder:
         self.notes: list[str] = []
         self.facts: dict[str, object] = {}
         self.alternatives: dict[str, tuple[object, ...]] = {}
+        self._history: ResectionHistory | None = None
+
+    @property
+    def history(self) -> ResectionHistory:
+        """The periods without evidence of disease in the view (worked out once)."""
+        if self._history is None:
+            self._history = resection_history(self.record)
+        return self._history
 
     def missing(self, item: str, affects: str) -> None:
         self.unknowns.append(Unknown(item, affects))
@@ -436,7 +444,7 @@ def _extent(b: _Builder) -> dict[str, Any]:
         Organ.PANCREAS in s.organs and s.intent.value != "diagnostic"
         for s in record.of_type(Surgery)
     )
-    cleared = resection_history(record).ned
+    cleared = b.history.ned
     current, basis_date = _current_organs(b, scans, cleared, primary_resected)
     liver = Organ.LIVER in current
     extra = sorted(o for o in current if o not in (Organ.LIVER, Organ.PANCREAS))

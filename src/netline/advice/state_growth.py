@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any
 
-from netline.advice._kb import ANTITUMOUR_CLASSES
+from netline.advice._kb import ANTITUMOUR_VALUES
 from netline.advice.state_extent import _Builder, _growth_rate, _months
 from netline.advice.state_types import _RESPONSES, _SOURCE_RANK, Assessment, LabValue, PriorLine
 from netline.clinical.renal import cockcroft_gault
@@ -190,7 +190,7 @@ def _labs_and_function(b: _Builder, labs: Mapping[str, LabValue]) -> dict[str, A
 def _lines_facts(b: _Builder, lines: Sequence[PriorLine]) -> dict[str, Any]:
     classes = frozenset(c for line in lines for c in line.agent_classes)
     agents = frozenset(a for line in lines for a in line.agents)
-    antitumour = {c.value for c in ANTITUMOUR_CLASSES}
+    antitumour = ANTITUMOUR_VALUES
     non_ssa = sum(
         1
         for line in lines

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from netline.advice._points import Point
 from netline.advice.eligibility import EntryCheck, check_entry
@@ -147,6 +148,90 @@ def _endpoint_points_memo(
     return found[1]  # type: ignore[index,no-any-return]
 
 
+@dataclass(frozen=True, slots=True)
+class _TrialArms:
+    """What a trial holds for one therapy, from the knowledge base alone (worked out once).
+
+    ``arms`` are the arms giving the therapy (a sequence arm counts for the therapy it gives
+    first); ``headline`` says, for each, whether its median may be the expected outcome: arms
+    that give the therapy itself first (or, failing that, a placeholder such as "PRRT, agent
+    not named"), never an arm in which it is added to another therapy.
+    """
+
+    trial: Trial
+    arms: tuple[Arm, ...]
+    headline: tuple[bool, ...]
+    trial_pfs: tuple[Quantity | None, ...]
+    results: tuple[Point, ...]
+    same_agent: bool
+    agents: frozenset[str]
+    design: str
+
+
+def _trial_arms(
+    ctx: _Context, trial: Trial, therapy: Therapy, arm_ids: frozenset[str]
+) -> _TrialArms | None:
+    """:class:`_TrialArms` of a trial and therapy, once per knowledge base (``None``: no arm)."""
+    memo = ctx.index.memo
+    key = ("trial-arms", id(trial), therapy.id)
+    found = memo.get(key)
+    if found is not None and found[0] is trial:  # type: ignore[index]
+        return found[1]  # type: ignore[index,no-any-return]
+    therapy_id = therapy.id
+    arms = [a for a in trial.arms if set(a.therapies) & arm_ids]
+    result: _TrialArms | None = None
+    if arms:
+        first = [a for a in arms if a.therapies and a.therapies[0] in arm_ids]
+        arms = first or arms
+        exact = [a for a in first if a.therapies[0] == therapy_id]
+        headline_arms = exact or first
+        headline = tuple(arm in headline_arms for arm in arms)
+        results = [
+            point
+            for arm in arms
+            for endpoint in trial.endpoints
+            if endpoint.kind in _SHOWN_ENDPOINTS
+            for point in _endpoint_points_memo(ctx, endpoint, arm, trial)
+        ]
+        result = _TrialArms(
+            trial=trial,
+            arms=tuple(arms),
+            headline=headline,
+            trial_pfs=tuple(
+                _pfs_of(trial.endpoints, arm) if is_headline else None
+                for arm, is_headline in zip(arms, headline, strict=True)
+            ),
+            results=tuple(results),
+            same_agent=any(a.therapies and a.therapies[0] == therapy_id for a in headline_arms),
+            agents=frozenset(a.value for a in therapy.agents),
+            design=f"{trial.design.value}"
+            + (f", phase {trial.phase}" if trial.phase else "")
+            + f", n = {format_quantity(trial.n)}",
+        )
+    memo[key] = (trial, result)
+    return result
+
+
+def _subgroup_pfs(ctx: _Context, subgroup: Subgroup, arm: Arm) -> Quantity | None:
+    """:func:`_pfs_of` a subgroup's endpoints for an arm, once per knowledge base."""
+    memo = ctx.index.memo
+    key = ("subgroup-pfs", id(subgroup), id(arm))
+    found = memo.get(key)
+    if found is None or found[0] is not subgroup or found[1] is not arm:  # type: ignore[index]
+        found = memo[key] = (subgroup, arm, _pfs_of(subgroup.endpoints, arm))
+    return found[2]  # type: ignore[index,no-any-return]
+
+
+def _formatted(ctx: _Context, quantity: Quantity) -> str:
+    """:func:`format_quantity` of a knowledge-base quantity, once per knowledge base."""
+    memo = ctx.index.memo
+    key = ("quantity", id(quantity))
+    found = memo.get(key)
+    if found is None or found[0] is not quantity:  # type: ignore[index]
+        found = memo[key] = (quantity, format_quantity(quantity))
+    return found[1]  # type: ignore[index,no-any-return]
+
+
 def _trial_evidence(
     ctx: _Context,
     trial: Trial,
@@ -154,69 +239,51 @@ def _trial_evidence(
     arm_ids: frozenset[str],
     order: int,
 ) -> EvidenceItem | None:
-    therapy_id = therapy.id
-    arms = [a for a in trial.arms if set(a.therapies) & arm_ids]
-    if not arms:
+    held = _trial_arms(ctx, trial, therapy, arm_ids)
+    if held is None:
         return None
-    first = [a for a in arms if a.therapies and a.therapies[0] in arm_ids]
-    arms = first or arms  # a sequence arm counts for the therapy it gives first
-    # the headline median comes from arms that give the therapy itself first (or, failing
-    # that, a placeholder such as "PRRT, agent not named"); never from an arm in which it is
-    # added to another therapy
-    exact = [a for a in first if a.therapies[0] == therapy_id]
-    headline_arms = exact or first
     entry, subgroups = _per_trial(ctx, trial)
-    results: list[Point] = []
     sub_points: list[Point] = []
     expected: Quantity | None = None
     source: str | None = None
     from_subgroup = False
-    for arm in arms:
-        for endpoint in trial.endpoints:
-            if endpoint.kind in _SHOWN_ENDPOINTS:
-                results.extend(_endpoint_points_memo(ctx, endpoint, arm, trial))
+    for arm, headline, trial_pfs in zip(held.arms, held.headline, held.trial_pfs, strict=True):
         for subgroup in subgroups:
             for endpoint in subgroup.endpoints:
                 if endpoint.kind in _SHOWN_ENDPOINTS:
                     sub_points.extend(
                         _endpoint_points_memo(ctx, endpoint, arm, trial, f"{subgroup.label}: ")
                     )
-            if expected is None and arm in headline_arms:
-                value = _pfs_of(subgroup.endpoints, arm)
+            if expected is None and headline:
+                value = _subgroup_pfs(ctx, subgroup, arm)
                 if value is not None:
                     expected, source = value, f"{trial.name}, {subgroup.label} ({arm.label})"
                     from_subgroup = True
-        if expected is None and arm in headline_arms:
-            value = _pfs_of(trial.endpoints, arm)
-            if value is not None:
-                expected, source = value, f"{trial.name} ({arm.label})"
-    if source is not None and not any(a.therapies[0] == therapy_id for a in headline_arms):
+        if expected is None and trial_pfs is not None:
+            expected, source = trial_pfs, f"{trial.name} ({arm.label})"
+    if source is not None and not held.same_agent:
         source += "; the arm does not name the agent"
     pancreatic = trial.population.pancreatic_only or any(
         "pancreas" in [s.value for s in sg.criteria.sites] for sg in subgroups
     )
-    same_agent = any(a.therapies and a.therapies[0] == therapy_id for a in headline_arms)
     fit = match_trial(
         ctx.state,
         trial,
-        frozenset(a.value for a in therapy.agents),
+        held.agents,
         ctx.index.kb,
-        same_agent=same_agent,
+        same_agent=held.same_agent,
         pancreatic=pancreatic,
     )
-    rank = _rank(fit, trial, entry, same_agent, from_subgroup, pancreatic, expected, order)
-    n = format_quantity(trial.n)
+    rank = _rank(fit, trial, entry, held.same_agent, from_subgroup, pancreatic, expected, order)
     return EvidenceItem(
         trial_id=trial.id,
         name=trial.name,
-        design=f"{trial.design.value}"
-        + (f", phase {trial.phase}" if trial.phase else "")
-        + f", n = {n}",
+        design=held.design,
         population=trial.population.description,
-        arms=tuple(a.label for a in arms),
-        results=tuple(results),
+        arms=tuple(a.label for a in held.arms),
+        results=held.results,
         subgroups=tuple(sub_points),
-        expected_pfs=None if expected is None else _fmt(expected),
+        expected_pfs=None if expected is None else _formatted(ctx, expected),
         expected_pfs_source=source,
         entry=entry,
         ref=trial.ref,

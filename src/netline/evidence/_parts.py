@@ -64,6 +64,10 @@ class Parts:
     profiles: ProfilesFile | None = None
     cases: CasesFile | None = None
     versions: dict[str, str] = field(default_factory=dict)
+    #: The nested models of the files, walked once: (the files' models, the walk).
+    _walked: tuple[tuple[BaseModel, ...], tuple[tuple[str, BaseModel], ...]] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     def files(self) -> Iterator[tuple[str, BaseModel]]:
         for stem in DATA_FILES:
@@ -86,9 +90,25 @@ def normalise(text: str) -> str:
 
 
 def sourced_nodes(parts: Parts) -> Iterator[tuple[str, BaseModel]]:
-    for stem, model in parts.files():
-        for path, node in walk(model):
-            yield f"{stem}.yaml:{path}", node
+    """Yield ``(file:path, model)`` for every model nested in the files of ``parts``.
+
+    Several checks read every node; the models are immutable, so the walk is done once for
+    the files ``parts`` holds and done again only when it holds other ones.
+    """
+    models = tuple(model for _, model in parts.files())
+    walked = parts._walked
+    if (
+        walked is None
+        or len(walked[0]) != len(models)
+        or any(a is not b for a, b in zip(walked[0], models, strict=True))
+    ):
+        nodes = tuple(
+            (f"{stem}.yaml:{path}", node)
+            for stem, model in parts.files()
+            for path, node in walk(model)
+        )
+        walked = parts._walked = (models, nodes)
+    return iter(walked[1])
 
 
 def known(what: str, choices: Iterable[str], key: str) -> str:

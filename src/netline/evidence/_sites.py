@@ -22,6 +22,10 @@ _PRIMARY_TO_GROUP: dict[PrimarySite, tuple[SiteGroup, ...]] = {
 }
 
 
+_GROUP_BY_NAME: dict[str, SiteGroup] = {g.value: g for g in SiteGroup}
+_PRIMARY_BY_NAME: dict[str, PrimarySite] = {p.value: p for p in PrimarySite}
+
+
 def site_groups(site: SiteGroup | PrimarySite | str) -> frozenset[SiteGroup]:
     """Return the site groups a site belongs to.
 
@@ -43,12 +47,14 @@ def site_groups(site: SiteGroup | PrimarySite | str) -> frozenset[SiteGroup]:
         primary = site
     else:
         text = site.strip().lower()
-        if text in {g.value for g in SiteGroup}:
-            return frozenset({SiteGroup(text)})
-        if text not in {p.value for p in PrimarySite}:
+        group = _GROUP_BY_NAME.get(text)
+        if group is not None:
+            return frozenset({group})
+        found = _PRIMARY_BY_NAME.get(text)
+        if found is None:
             known = [g.value for g in SiteGroup] + [p.value for p in PrimarySite]
             raise UnknownKeyError("site", site, known)
-        primary = PrimarySite(text)
+        primary = found
     if primary.is_pancreatic:
         return frozenset({SiteGroup.PANCREAS})
     return frozenset(_PRIMARY_TO_GROUP[primary])

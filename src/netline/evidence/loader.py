@@ -36,12 +36,7 @@ def read_files(source: str | Path | None) -> tuple[dict[str, Any], list[Problem]
             problems.append(Problem(name, None, f"the file {name} in {directory}"))
             continue
         try:
-            content = parse_document(
-                file.read_text(encoding="utf-8"),
-                source=name,
-                error=InvalidEvidenceError,
-                fmt="yaml",
-            ).data
+            content = _parse(stem, name, file.read_text(encoding="utf-8"))
         except InvalidEvidenceError as error:
             problems.extend(
                 Problem(
@@ -64,6 +59,19 @@ def read_files(source: str | Path | None) -> tuple[dict[str, Any], list[Problem]
             continue
         raw[stem] = content
     return raw, problems
+
+
+def _parse(stem: str, name: str, text: str) -> Any:
+    """Parse one file strictly, or take its parse from the cache (same text, same reader)."""
+    from netline.evidence._cache import cached_parse, store_parse
+
+    cached = cached_parse(stem, text)
+    if cached is not None:
+        return cached
+    content = parse_document(text, source=name, error=InvalidEvidenceError, fmt="yaml").data
+    if isinstance(content, dict):
+        store_parse(stem, text, content)
+    return content
 
 
 def read_knowledge_base_data(source: str | Path | None = None) -> dict[str, Any]:
