@@ -208,9 +208,15 @@ SITUATIONS = [
         seed,
         dt.date(2011, 3, 1),
         first="primary_resection",
+        # the grade is not yet known: statements on systemic therapy for advanced disease
+        # (NCCN: "locoregional unresectable or metastatic") must not put CAPTEM second
+        not_top=(*CHEMO, "lu177_dotatate", "everolimus", "sunitinib"),
         extent="localised",
         extra=lambda a: _all_later_than(a, "primary_resection"),
-        source="ENETS-NF: surgery is the curative treatment of localised NF-pNET > 2 cm",
+        source=(
+            "ENETS-NF: surgery is the curative treatment of localised NF-pNET > 2 cm, no "
+            "neoadjuvant standard; systemic-therapy statements are for advanced disease"
+        ),
     ),
     Situation(
         "seed after the pancreatoduodenectomy: no evidence of disease, follow-up only",

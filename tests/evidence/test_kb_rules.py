@@ -44,6 +44,7 @@ PNET_AFTER_SSA = {
     "disease_course": DiseaseCourse.PROGRESSIVE,
     "prior_classes": {AgentClass.SSA},
     "prior_non_ssa_lines": 0,
+    "advanced": True,
 }
 
 
@@ -68,7 +69,12 @@ def test_condition_unknown_facts_give_none(kb: KnowledgeBase) -> None:
 
 def test_condition_any_of(kb: KnowledgeBase) -> None:
     condition = kb.statement("nfpnet_cytoreduction").condition
-    base = {"site": SiteGroup.PANCREAS, "differentiation": Differentiation.WELL, "grade": Grade.G2}
+    base = {
+        "site": SiteGroup.PANCREAS,
+        "differentiation": Differentiation.WELL,
+        "grade": Grade.G2,
+        "advanced": True,
+    }
     assert condition.evaluate({**base, "ki67_percent": 15.0}) is True
     low = {
         **base,
@@ -79,6 +85,18 @@ def test_condition_any_of(kb: KnowledgeBase) -> None:
     }
     assert condition.evaluate(low) is False
     assert condition.evaluate({**low, "tumour_burden": Burden.HIGH}) is True
+
+
+def test_systemic_statements_are_for_advanced_disease(kb: KnowledgeBase) -> None:
+    """ENETS 2023 (Kos-Kudła 2023) and NCCN discuss systemic therapy for advanced disease
+    (locoregional unresectable or metastatic): a resectable localised tumour or no evidence of
+    disease after resection is outside their population, and an open setting only possibly in.
+    """
+    statement = kb.statement("progressive_after_ssa")
+    assert statement.condition.evaluate({**PNET_AFTER_SSA, "advanced": False}) is False
+    assert statement.condition.evaluate({**PNET_AFTER_SSA, "advanced": None}) is None
+    for key in ("nccn_symptomatic_bulky", "nfpnet_cytoreduction", "netter2_first_line_prrt"):
+        assert kb.statement(key).condition.advanced is True, key
 
 
 def test_insulinoma_statement(kb: KnowledgeBase) -> None:

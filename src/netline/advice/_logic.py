@@ -33,6 +33,7 @@ _CONDITION_KEYS: tuple[tuple[str, str], ...] = (
     ("prior_non_ssa_lines", "prior_non_ssa_lines"),
     ("line", "line"),
     ("resectable", "resectable"),
+    ("advanced", "advanced"),
     ("objective_response", "objective_response"),
 )
 

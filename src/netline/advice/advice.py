@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from netline.advice._kb import KBIndex, kb_index
@@ -292,6 +292,9 @@ def advise(
     state, view, history = state_with_view(record, at, index=index)
     surgery = assess_surgery(state, index)
     setting = classify_setting(view, state, surgery, history)
+    # the guidelines' statements on systemic therapy are for advanced disease: the setting
+    # settles whether the disease is advanced, so the statements are matched within it
+    state = replace(state, facts=replace(state.facts, advanced=setting.advanced))
     size = view.primary.size_mm
 
     def within(found: list[OptionAssessment]) -> list[OptionAssessment]:

@@ -98,6 +98,27 @@ class DiseaseSetting:
         return self.extent in ("liver_only", "extrahepatic")
 
     @property
+    def advanced(self) -> bool | None:
+        """Whether the disease is advanced (locoregional unresectable or metastatic).
+
+        The guidelines' systemic-therapy statements are written for advanced disease [1]_:
+        ``False`` after complete resection and for a resectable localised primary, ``True``
+        with distant metastases or a locally advanced primary, ``None`` where the setting
+        leaves it open (borderline resectability, a resected primary whose site of disease
+        the record does not show).
+
+        References
+        ----------
+        .. [1] Kos-Kudła B et al. J Neuroendocrinol 2023;35:e13343 (ENETS NF-pNET): systemic
+           therapy is discussed for advanced (unresectable or metastatic) disease.
+        """
+        if self.metastatic or self.resectability == "locally_advanced":
+            return True
+        if self.extent == "ned" or self.resectability == "resectable":
+            return False
+        return None
+
+    @property
     def syndrome_first(self) -> bool:
         """Whether syndrome control comes before antitumour therapy."""
         return self.syndrome is not None and self.syndrome_control != "controlled"

@@ -144,6 +144,7 @@ class Condition(_Model):
     prior_non_ssa_lines: IntRange | None = None
     line: IntRange | None = None
     resectable: bool | None = None
+    advanced: bool | None = None
     objective_response: bool | None = None
     any_of: tuple[Condition, ...] = ()
 
@@ -192,6 +193,7 @@ class Condition(_Model):
             ("FDG/SSTR-discordant lesions", self.fdg_sstr_discordant),
             ("symptomatic", self.symptomatic),
             ("resectable", self.resectable),
+            ("advanced disease", self.advanced),
             ("objective response", self.objective_response),
         ]
         parts += [f"{name}: {value}" for name, value in flags if value is not None]
@@ -231,6 +233,7 @@ class Condition(_Model):
             ("fdg_sstr_discordant", self.fdg_sstr_discordant),
             ("symptomatic", self.symptomatic),
             ("resectable", self.resectable),
+            ("advanced", self.advanced),
             ("objective_response", self.objective_response),
         ]
         for key, expected in flags:

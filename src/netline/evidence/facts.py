@@ -78,6 +78,12 @@ class PatientFacts:
         The primary: removed; removed or removable; drained by the portal system.
     resectable : bool or None
         Resectable disease (a surgeon's judgement; netline does not infer it).
+    advanced : bool or None
+        Advanced disease: locoregional unresectable or metastatic, the population of the
+        guidelines' systemic-therapy statements. ``False`` for a localised resectable primary or
+        no evidence of disease after resection; ``None`` where the setting leaves it open
+        (borderline resectability, a resected primary with no site of disease recorded). Set
+        from the disease setting (:func:`netline.advice.setting.classify_setting`).
     disease_course : DiseaseCourse or None
         Latest course (stable, progressive ...).
     objective_response : bool or None
@@ -165,6 +171,7 @@ class PatientFacts:
     primary_resected_or_resectable: bool | None = None
     primary_portal_drainage: bool | None = None
     resectable: bool | None = None
+    advanced: bool | None = None
     disease_course: DiseaseCourse | None = None
     objective_response: bool | None = None
     stable_disease: float | None = None
@@ -366,6 +373,9 @@ FACT_NAMES: Mapping[str, FactName] = {
     ),
     "line": FactName("line", "number", None, "number of the next line"),
     "resectable": FactName("resectable", "bool", None, "resectable disease"),
+    "advanced": FactName(
+        "advanced", "bool", None, "advanced disease (locoregional unresectable or metastatic)"
+    ),
     "objective_response": FactName(
         "objective_response", "bool", None, "response since the last progression"
     ),
