@@ -15,6 +15,8 @@ step shows its progress (spinner and time elapsed) on stderr; ``--skip`` leaves 
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import resource
 import tempfile
 import time
@@ -25,22 +27,44 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netline.registry import cox, kaplan_meier, open_registry, pathways, select_cohort, table1
-from netline.registry._course import DAYS_PER_MONTH, CourseTables, synthetic_cohort
+from netline.registry._course import DAYS_PER_MONTH, CourseTables, derive_lines, synthetic_cohort
 from netline.registry._progress import steps
 from netline.registry.analytics.cohort import CohortSource
+from netline.registry.analytics.survival import cox_data
 from netline.registry.datasets import demo_records
 from netline.registry.omop import export_records
 from netline.registry.omop_import import import_omop
 
 
+def _rss_mb() -> float:
+    """Resident memory of the process now (MB)."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _timed(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run one step; print its time, memory now and peak so far, and the load average."""
     with steps(1, label, enabled=True) as begin:
         begin("running")
         start = time.perf_counter()
         value = func(*args, **kwargs)
         seconds = time.perf_counter() - start
-    print(f"{label:<44} {seconds:8.1f} s", flush=True)
+    load = os.getloadavg()[0]
+    print(
+        f"{label:<52} {seconds:8.1f} s  rss {_rss_mb():6.0f} MB  peak {_peak_mb():6.0f} MB"
+        f"  load {load:4.1f}",
+        flush=True,
+    )
     return value, seconds
+
+
+def _ratio(label: str, took: float, base: float) -> None:
+    print(f"  {label}: {took:.1f} s vs baseline {base:.1f} s, ratio {took / base:.1f}", flush=True)
 
 
 def _plain_read(files: list[Path]) -> int:
@@ -120,38 +144,91 @@ def main() -> None:
     cohort, _ = _timed(
         "generate synthetic cohort", synthetic_cohort, args.n, args.seed, with_lesions=False
     )
+    facts = _facts(cohort)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _timed("write course tables as Parquet", cohort.tables.write_parquet, folder)
+        del cohort  # the registry path works from the files, as a registry would
+        gc.collect()
         files = sorted(folder.glob("*.parquet"))
         size = sum(f.stat().st_size for f in files) / 1e6
         rows, base = _timed("baseline: plain DuckDB read of the Parquet", _plain_read, files)
         tables, read = _timed(
             "netline: read course tables (checked)", CourseTables.read_parquet, folder
         )
-        print(
-            f"  {rows} rows, {size:.1f} MB; {rows / read:,.0f} rows/s; "
-            f"time ratio to baseline {read / base:.1f}"
-        )
-    source = CohortSource(_facts(cohort), tables)
-    chosen, _ = _timed("derive lines and select the cohort", select_cohort, source)
+        print(f"  {rows} rows, {size:.1f} MB; {rows / read:,.0f} rows/s")
+        _ratio("read", read, base)
+    source = CohortSource(facts, tables)
+    _steps(source, skip)
+    print(f"peak resident memory {_peak_mb():.0f} MB")
+
+
+def _steps(source: CohortSource, skip: set[str]) -> None:
+    """Derive and select, then each analytics step, each after its baseline."""
+    import lifelines  # noqa: F401  (imported once here, so no step pays for it)
+
+    course, base = _timed(
+        "baseline: course engine alone (derive_lines)", derive_lines, source.tables
+    )
+    del course
+    gc.collect()
+    chosen, took = _timed("netline: derive lines and select the cohort", select_cohort, source)
+    _ratio("derive and select", took, base)
+    del source
+    gc.collect()
+    facts = chosen.facts
     if "table1" not in skip:
-        _timed("Table 1", table1, chosen)
+        _, base = _timed("baseline: pandas describe() of the facts", facts.describe, include="all")
+        _, took = _timed("netline: Table 1", table1, chosen)
+        _ratio("Table 1", took, base)
     if "pathways" not in skip:
-        _timed("pathways (class, 3 lines)", pathways, chosen)
+        column = facts["sequence_class"]
+        _, base = _timed("baseline: pandas value_counts of sequences", column.value_counts)
+        _, took = _timed("netline: pathways (class, 3 lines)", pathways, chosen)
+        _ratio("pathways", took, base)
     if "km" not in skip:
-        _timed("Kaplan-Meier PFS line 1 by class", kaplan_meier, chosen, "pfs", 1, "class")
-    covariates = [
-        "line",
-        "prior_ssa",
-        "prior_radioligand",
-        "prior_mtor_inhibitor",
-        "age_at_diagnosis",
-    ]
+        _, base = _timed("baseline: one lifelines KM of line-1 PFS", _one_km, chosen)
+        _, took = _timed(
+            "netline: Kaplan-Meier PFS line 1 by class", kaplan_meier, chosen, "pfs", 1, "class"
+        )
+        _ratio("Kaplan-Meier", took, base)
     if "cox" not in skip:
-        _timed("Cox PFS lines >= 2, five covariates", cox, chosen, covariates, "pfs", (2, None))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory {peak:.0f} MB")
+        _, base = _timed("baseline: lifelines Cox fit, model-based SE, no PH", _plain_cox, chosen)
+        _, took = _timed(
+            "netline: Cox PFS lines >= 2, five covariates",
+            cox,
+            chosen,
+            COVARIATES,
+            "pfs",
+            (2, None),
+        )
+        _ratio("Cox", took, base)
+
+
+COVARIATES = ["line", "prior_ssa", "prior_radioligand", "prior_mtor_inhibitor", "age_at_diagnosis"]
+
+
+def _one_km(chosen):  # type: ignore[no-untyped-def]
+    """Baseline: one Kaplan-Meier curve (lifelines) of the same durations, no groups."""
+    from lifelines import KaplanMeierFitter
+
+    rows = chosen.lines[chosen.lines["line"] == 1]
+    rows = rows[rows["pfs_days"].notna()]
+    return KaplanMeierFitter().fit(
+        rows["pfs_days"] / DAYS_PER_MONTH, rows["pfs_event"].astype(bool)
+    )
+
+
+def _plain_cox(chosen):  # type: ignore[no-untyped-def]
+    """Baseline: lifelines' Cox fit of the same rows, model-based variance, no PH check."""
+    import warnings
+
+    from lifelines import CoxPHFitter
+
+    frame = cox_data(chosen, "pfs", (2, None))[["months", "event", *COVARIATES]].dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CoxPHFitter().fit(frame, "months", "event", batch_mode=True)
 
 
 if __name__ == "__main__":

@@ -28,17 +28,20 @@ def _reverse_cumsum(values: Any) -> Any:
     return np.cumsum(values[::-1], axis=0)[::-1]
 
 
-def score_within_strata(fitter: Any, X: Any, _T: Any, E: Any, weights: Any, entries: None) -> Any:
+def score_within_strata(
+    fitter: Any, covariates: Any, _times: Any, events: Any, weights: Any, entries: None
+) -> Any:
     """Score residuals of lifelines' ``_compute_score_within_strata``, in linear time.
 
-    Rows are sorted by time (lifelines sorts them); ``X`` is normalised as in lifelines' fit.
-    For row i, with phi = exp(x beta), R_j and Rx_j the weighted sums of phi and phi x over
-    rows j.. n (lifelines' row-wise risk sums) and a_j = e_j w_j / R_j::
+    Rows are sorted by time (lifelines sorts them); ``covariates`` are normalised as in
+    lifelines' fit. For row i, with phi = exp(x beta), R_j and Rx_j the weighted sums of phi
+    and phi x over rows j..n (lifelines' row-wise risk sums) and a_j = e_j w_j / R_j::
 
-        s_i = w_i [ e_i (x_i - Rx_i / R_i) - phi_i (x_i sum_{j<=i} a_j - sum_{j<=i} a_j Rx_j / R_j) ]
+        s_i = w_i [e_i (x_i - Rx_i / R_i)
+                   - phi_i (x_i sum_{j<=i} a_j - sum_{j<=i} a_j Rx_j / R_j)]
     """
-    x = np.asarray(X.values, dtype=float)
-    e = np.asarray(E.values).astype(int)
+    x = np.asarray(covariates.values, dtype=float)
+    e = np.asarray(events.values).astype(int)
     w = np.asarray(weights.values, dtype=float)
     beta = np.asarray(fitter.params_.values * fitter._norm_std, dtype=float)
     phi = np.exp(x @ beta)
@@ -52,7 +55,7 @@ def score_within_strata(fitter: Any, X: Any, _T: Any, E: Any, weights: Any, entr
 
 
 def schoenfeld_within_strata(
-    fitter: Any, X: Any, T: Any, E: Any, weights: Any, entries: None
+    fitter: Any, covariates: Any, times: Any, events: Any, weights: Any, entries: None
 ) -> Any:
     """Schoenfeld residuals of lifelines' ``_compute_schoenfeld_within_strata``, linear time.
 
@@ -61,9 +64,9 @@ def schoenfeld_within_strata(
     (times x) over the rows from the run's first row on and D, Dx those over its events; an
     event's residual is x minus that mean, every other row's is zero.
     """
-    x = np.asarray(X.values, dtype=float)
-    t = np.asarray(T.values)
-    e = np.asarray(E.values).astype(bool)
+    x = np.asarray(covariates.values, dtype=float)
+    t = np.asarray(times.values)
+    e = np.asarray(events.values).astype(bool)
     n, d = x.shape
     residuals = np.zeros((n, d))
     if not e.any():
@@ -73,22 +76,20 @@ def schoenfeld_within_strata(
     group = np.cumsum(np.r_[True, t[1:] != t[:-1]]) - 1
     risk = _reverse_cumsum(score)[starts]
     risk_x = _reverse_cumsum(x * score[:, None])[starts]
-    events = np.flatnonzero(e)
-    g = group[events]
+    died = np.flatnonzero(e)
+    g = group[died]
     count = np.bincount(g, minlength=len(starts)).astype(float)
-    tie = np.bincount(g, weights=score[events], minlength=len(starts))
+    tie = np.bincount(g, weights=score[died], minlength=len(starts))
     tie_x = np.stack(
-        [np.bincount(g, weights=x[events, k] * score[events], minlength=len(starts)) for k in range(d)],
+        [np.bincount(g, weights=x[died, k] * score[died], minlength=len(starts)) for k in range(d)],
         axis=1,
     )
-    step = (np.arange(len(events)) - np.searchsorted(g, g, side="left")) / count[g]
-    terms = (risk_x[g] - step[:, None] * tie_x[g]) / (
-        (risk[g] - step * tie[g]) * count[g]
-    )[:, None]
+    step = (np.arange(len(died)) - np.searchsorted(g, g, side="left")) / count[g]
+    terms = (risk_x[g] - step[:, None] * tie_x[g]) / ((risk[g] - step * tie[g]) * count[g])[:, None]
     mean = np.stack(
         [np.bincount(g, weights=terms[:, k], minlength=len(starts)) for k in range(d)], axis=1
     )
-    residuals[events] = x[events] - mean[g]
+    residuals[died] = x[died] - mean[g]
     return residuals
 
 
@@ -106,14 +107,14 @@ def linear_cox_fitter() -> Any:
 
     class _Model(SemiParametricPHFitter):  # type: ignore[misc]
         def _compute_score_within_strata(
-            self, X: Any, T: Any, E: Any, weights: Any, entries: None
+            self, covariates: Any, times: Any, events: Any, weights: Any, entries: None
         ) -> Any:
-            return score_within_strata(self, X, T, E, weights, entries)
+            return score_within_strata(self, covariates, times, events, weights, entries)
 
         def _compute_schoenfeld_within_strata(
-            self, X: Any, T: Any, E: Any, weights: Any, entries: None
+            self, covariates: Any, times: Any, events: Any, weights: Any, entries: None
         ) -> Any:
-            return schoenfeld_within_strata(self, X, T, E, weights, entries)
+            return schoenfeld_within_strata(self, covariates, times, events, weights, entries)
 
     class _Fitter(CoxPHFitter):  # type: ignore[misc]
         def _fit_model_breslow(self, *args: Any, **kwargs: Any) -> Any:

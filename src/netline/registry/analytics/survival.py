@@ -80,14 +80,16 @@ def survival_data(
             else ("os_from_diagnosis_days", "os_event")
         )
         rows = frame[["patient_id", days, event]].rename(columns={days: "days", event: "event"})
-        rows = rows.merge(cohort.facts, on="patient_id", how="left")
-        rows["line"] = 1
     else:
         if line is None or line < 1:
             raise InvalidInputError.single("line", line, f"a line number for {endpoint}")
-        frame = cohort.lines[cohort.lines["line"] == line]
-        rows = frame.rename(columns={f"{endpoint}_days": "days", f"{endpoint}_event": "event"})
-        rows = rows.merge(cohort.facts, on="patient_id", how="left")
+        days, event = f"{endpoint}_days", f"{endpoint}_event"
+        rows = cohort.lines.loc[cohort.lines["line"] == line, ["patient_id", days, event]].rename(
+            columns={days: "days", event: "event"}
+        )
+    needed = {"sequence": ["sequence_class"]}.get(str(by), [by] if by in cohort.facts else [])
+    if needed:  # only the patient facts the grouping reads
+        rows = rows.merge(cohort.facts[["patient_id", *needed]], on="patient_id", how="left")
     rows = rows[rows["days"].notna()].copy()
     rows["months"] = rows["days"].astype(float) / DAYS_PER_MONTH
     rows["event"] = rows["event"].fillna(False).astype(bool)
@@ -101,7 +103,8 @@ def _groups(rows: Any, by: str | None, cohort: Cohort, line: int | None) -> Any:
     number = line or 1
     if by in ("regimen", "class"):
         column = "regimen" if by == "regimen" else "classes"
-        first = cohort.lines[cohort.lines["line"] == number].set_index("patient_id")[column]
+        first = cohort.lines.loc[cohort.lines["line"] == number, ["patient_id", column]]
+        first = first.set_index("patient_id")[column]
         return rows["patient_id"].map(first).fillna("no line").tolist()
     if by == "sequence":
         return [
