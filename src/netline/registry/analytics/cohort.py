@@ -189,10 +189,11 @@ def select_cohort(
     if not bool(keep.all()):  # a selection: keep the chosen patients' rows only
         facts = facts[keep].reset_index(drop=True)
         lines, patients = (_of_patients(t, facts["patient_id"]) for t in (lines, patients))
+    # each Arrow column is freed as soon as it is converted (these tables are this call's own)
     return Cohort(
         facts=facts,
-        lines=lines.to_pandas(),
-        patients=patients.to_pandas(),
+        lines=lines.to_pandas(split_blocks=True, self_destruct=True),
+        patients=patients.to_pandas(split_blocks=True, self_destruct=True),
         criteria=criteria,
         n_source=len(keep),
     )
