@@ -57,9 +57,12 @@ class Cohort:
         ``sequence_regimen``).
     lines : pandas.DataFrame
         One row per line (the engine's line columns plus ``regimen`` and ``classes``, the
-        agents and the agent classes of the line joined with ``" + "``).
+        agents and the agent classes of the line joined with ``" + "``). List and date
+        columns are Arrow-backed (``pandas.ArrowDtype``): a cell of ``agents`` is a list of
+        str, one of ``start`` a ``datetime.date``.
     patients : pandas.DataFrame
-        Per-patient outcomes from the engine (OS from diagnosis and first line, PFS2).
+        Per-patient outcomes from the engine (OS from diagnosis and first line, PFS2); dates
+        Arrow-backed as in ``lines``.
     criteria : dict
         The criteria used.
     n_source : int
@@ -190,13 +193,28 @@ def select_cohort(
         facts = facts[keep].reset_index(drop=True)
         lines, patients = (_of_patients(t, facts["patient_id"]) for t in (lines, patients))
     # each Arrow column is freed as soon as it is converted (these tables are this call's own)
+    options = {"split_blocks": True, "self_destruct": True, "types_mapper": _arrow_backed}
     return Cohort(
         facts=facts,
-        lines=lines.to_pandas(split_blocks=True, self_destruct=True),
-        patients=patients.to_pandas(split_blocks=True, self_destruct=True),
+        lines=lines.to_pandas(**options),
+        patients=patients.to_pandas(**options),
         criteria=criteria,
         n_source=len(keep),
     )
+
+
+def _arrow_backed(dtype: pa.DataType) -> Any:
+    """Keep lists and dates Arrow-backed in pandas (no Python object per cell).
+
+    A cell of ``agents`` reads as a list of str, one of a date column as a ``datetime.date``;
+    at 10^6 patients this keeps about 1 GB of Python objects out of the cohort's lines.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype) or pa.types.is_date32(dtype):
+        return pd.ArrowDtype(dtype)
+    return None
 
 
 def _string_ids(table: pa.Table) -> pa.Table:
