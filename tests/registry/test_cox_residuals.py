@@ -19,11 +19,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netline.registry import Cohort, cox
 from netline.registry.analytics._lifelines_linear import (
     linear_cox_fitter,
     schoenfeld_within_strata,
     score_within_strata,
 )
+from netline.registry.analytics.survival import cox_data
 
 TOL = 1e-9
 
@@ -106,3 +108,50 @@ def test_fitted_model_equals_lifelines(distinct: int) -> None:
         ph_plain = proportional_hazard_test(plain, frame, time_transform="rank").summary
         ph_linear = proportional_hazard_test(linear, frame, time_transform="rank").summary
     pd.testing.assert_frame_equal(ph_plain, ph_linear, rtol=TOL, atol=TOL)
+
+
+def test_cox_equals_lifelines_unchanged_fitter(demo_cohort: Cohort) -> None:
+    """netline's ``cox`` reports what lifelines' own fitter and PH test give on its frame."""
+    from lifelines import CoxPHFitter
+    from lifelines.statistics import proportional_hazard_test
+
+    covariates = ["line", "prior_ssa", "prior_radioligand", "age_at_diagnosis"]
+    result = cox(demo_cohort, covariates, "pfs", (1, None))
+    frame = cox_data(demo_cohort, "pfs", (1, None))[["patient_id", "months", "event", *covariates]]
+    frame = frame.dropna()
+    assert result.robust
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitter = CoxPHFitter().fit(
+            frame,
+            "months",
+            "event",
+            cluster_col="patient_id",
+            robust=True,
+            fit_options={"precision": 1e-12, "r_precision": 1e-14, "max_steps": 200},
+        )
+        ph = proportional_hazard_test(fitter, frame, time_transform="rank").summary
+    for name in covariates:
+        got = result.coefficients[name]
+        assert got["coef"] == pytest.approx(fitter.params_[name], rel=TOL, abs=TOL)
+        assert got["se"] == pytest.approx(fitter.standard_errors_[name], rel=TOL, abs=TOL)
+        assert result.ph_test[name]["statistic"] == pytest.approx(
+            ph.loc[name, "test_statistic"], rel=TOL, abs=TOL
+        )
+    assert result.concordance == pytest.approx(fitter.concordance_index_, rel=TOL)
+
+
+def test_cox_never_runs_lifelines_quadratic_routines(
+    demo_cohort: Cohort, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Regression (issue 13): Cox at 10^6 lines did not finish in lifelines' O(n^2) loops."""
+    from lifelines.fitters.coxph_fitter import SemiParametricPHFitter
+
+    def quadratic(*args: object, **kwargs: object) -> None:
+        raise AssertionError("lifelines' quadratic residual routine was called")
+
+    for name in ("_compute_score_within_strata", "_compute_schoenfeld_within_strata"):
+        monkeypatch.setattr(SemiParametricPHFitter, name, quadratic)
+    result = cox(demo_cohort, ["line", "prior_ssa"], "pfs", (1, None))
+    assert result.robust
+    assert set(result.ph_test) == {"line", "prior_ssa"}
