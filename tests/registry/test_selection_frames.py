@@ -101,3 +101,15 @@ def test_sequences_join_the_lines_in_order(demo_cohort: Cohort) -> None:
     with_lines = got[got != ""]
     assert with_lines.sort_index().to_dict() == expected.sort_index().to_dict()
     assert (demo_cohort.facts.loc[demo_cohort.facts["n_lines"] == 0, "sequence_class"] == "").all()
+
+
+def test_list_and_date_columns_are_arrow_backed(demo_cohort: Cohort) -> None:
+    """Regression (issue 13): one Python object per list or date cell cost about 1 GB at 10^6."""
+    import datetime as dt
+
+    for column in ("agents", "backbone", "start", "end"):
+        assert isinstance(demo_cohort.lines[column].dtype, pd.ArrowDtype), column
+    assert isinstance(demo_cohort.patients["diagnosis"].dtype, pd.ArrowDtype)
+    first = demo_cohort.lines.iloc[0]
+    assert isinstance(first["start"], dt.date)
+    assert all(isinstance(a, str) for a in first["agents"])
