@@ -207,14 +207,14 @@ def _engine_alone(folder: Path) -> float:
 
 def _steps(held: list, base: float, skip: set[str]) -> None:  # type: ignore[type-arg]
     """Derive and select (against the engine alone), then each analytics step and its baseline."""
-    import lifelines  # noqa: F401  (imported once here, so no step pays for it)
-
     source = CohortSource(*held)
     held.clear()
     chosen, took = _timed("netline: derive lines and select the cohort", select_cohort, source)
     _ratio("derive and select", took, base)
     del source  # the course tables and facts: the cohort has what the analytics need
     _release()
+    import lifelines  # noqa: F401  (imported once here, after derivation: no step pays for it)
+
     facts = chosen.facts
     if "table1" not in skip:
         _, base = _timed("baseline: pandas describe() of the facts", facts.describe, include="all")
