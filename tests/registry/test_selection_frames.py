@@ -113,3 +113,29 @@ def test_list_and_date_columns_are_arrow_backed(demo_cohort: Cohort) -> None:
     first = demo_cohort.lines.iloc[0]
     assert isinstance(first["start"], dt.date)
     assert all(isinstance(a, str) for a in first["agents"])
+
+
+def test_sequences_do_not_depend_on_the_order_of_the_lines() -> None:
+    """Lines given out of order (not the engine's) give the same sequences, sorted by line."""
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    from netline.registry.analytics.cohort import _sequences
+
+    table = pa.table(
+        {
+            "patient_id": ["b", "a", "b", "a", "c", "a"],
+            "line": pa.array([2, 3, 1, 1, 1, 2], type=pa.int32()),
+            "classes": ["y", "z", "x", "ssa", "q", "radioligand"],
+            "regimen": ["Y", "Z", "X", "S", "Q", "R"],
+        }
+    )
+    got = {
+        row["patient_id"]: (row["n_lines"], row["sequence_class"], row["sequence_regimen"])
+        for row in _sequences(table).to_pylist()
+    }
+    assert got == {
+        "a": (3, f"ssa{ARROW}radioligand{ARROW}z", f"S{ARROW}R{ARROW}Z"),
+        "b": (2, f"x{ARROW}y", f"X{ARROW}Y"),
+        "c": (1, "q", "Q"),
+    }
+    assert _sequences(table.slice(0, 0)).num_rows == 0

@@ -275,30 +275,75 @@ def _frames(facts_table: pa.Table, course: Any) -> tuple[Any, pa.Table, pa.Table
     The lines and per-patient outcomes stay Arrow until the cohort is chosen, so only the
     chosen rows are ever converted to pandas (the lines are the largest table).
     """
-    import polars as pl
+    import pyarrow as pa
+    import pyarrow.compute as pc
 
     lines = _string_ids(course.lines)
     regimen, classes = _labels(lines)
     lines = lines.append_column("regimen", regimen).append_column("classes", classes)
-    slim = pl.from_arrow(lines.select(["patient_id", "line", "regimen", "classes"]))
-    assert isinstance(slim, pl.DataFrame)
-    by_patient = (
-        slim.sort(["patient_id", "line"])
-        .group_by("patient_id", maintain_order=True)
-        .agg(
-            pl.len().alias("n_lines"),
-            pl.col("classes").str.join(ARROW).alias("sequence_class"),
-            pl.col("regimen").str.join(ARROW).alias("sequence_regimen"),
-        )
-        .to_arrow()
+    sequences = _sequences(lines)
+    facts = _string_ids(facts_table)
+    at = pc.index_in(facts.column("patient_id"), value_set=sequences.column("patient_id"))
+    facts = facts.append_column(
+        "n_lines", sequences.column("n_lines").take(at).fill_null(0).cast(pa.int64())
     )
-    facts = _string_ids(facts_table).to_pandas()
-    facts = facts.merge(by_patient.to_pandas(), on="patient_id", how="left")
-    facts["n_lines"] = facts["n_lines"].fillna(0).astype(int)
-    facts[["sequence_class", "sequence_regimen"]] = facts[
-        ["sequence_class", "sequence_regimen"]
-    ].fillna("")
-    return facts, _as_pandas_would(lines), _as_pandas_would(_string_ids(course.patients))
+    for name in ("sequence_class", "sequence_regimen"):
+        facts = facts.append_column(name, sequences.column(name).take(at).fill_null(""))
+    return (
+        facts.to_pandas(),
+        _as_pandas_would(lines),
+        _as_pandas_would(_string_ids(course.patients)),
+    )
+
+
+def _sequences(lines: pa.Table) -> pa.Table:
+    """Return each patient's number of lines and the classes and regimens joined in order.
+
+    Arrow only: the lines of a patient are one run (the engine's order, by patient and line;
+    sorted here when not), and each sequence is a join over that run's slice.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    part = lines.select(["patient_id", "line", "classes", "regimen"])
+    if not _runs_in_order(part):
+        part = part.take(
+            pc.sort_indices(part, [("patient_id", "ascending"), ("line", "ascending")])
+        )
+    ids = part.column("patient_id").combine_chunks()
+    n = len(ids)
+    change = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False) if n else []
+    starts = np.flatnonzero(np.r_[n > 0, change]) if n else np.zeros(0, dtype=np.int64)
+    offsets = pa.array(np.r_[starts, n], type=pa.int32())
+
+    def joined(name: str) -> pa.Array:
+        values = part.column(name).combine_chunks()
+        return pc.binary_join(pa.ListArray.from_arrays(offsets, values), ARROW)
+
+    return pa.table(
+        {
+            "patient_id": ids.take(pa.array(starts, type=pa.int64())),
+            "n_lines": pa.array(np.diff(np.r_[starts, n]), type=pa.int64()),
+            "sequence_class": joined("classes"),
+            "sequence_regimen": joined("regimen"),
+        }
+    )
+
+
+def _runs_in_order(part: pa.Table) -> bool:
+    """Say whether each patient's lines are one run, in increasing line order."""
+    import pyarrow.compute as pc
+
+    ids = part.column("patient_id").combine_chunks()
+    lines = part.column("line").combine_chunks()
+    if len(ids) < 2:
+        return True
+    same = pc.equal(ids[1:], ids[:-1])
+    backwards = pc.and_(same, pc.less_equal(lines[1:], lines[:-1]))
+    runs = 1 + len(ids) - 1 - pc.sum(same.cast("int64")).as_py()
+    distinct = pc.count_distinct(ids).as_py()
+    return not pc.any(backwards).as_py() and runs == distinct
 
 
 def _as_set(value: str | Sequence[str]) -> set[str]:
