@@ -3,13 +3,18 @@
 Usage: python benchmarks/registry_scale.py [--n 1000000] [--seed 1] [--import-n 10000]
     [--skip cox,table1,...]
 
-Steps: write the synthetic cohort's course tables as Parquet; read them back as netline
-course tables, against a plain DuckDB read of the same files (the baseline, ratio printed);
+Steps: write the synthetic cohort's course tables as Parquet and free the generated cohort;
+read them back as netline course tables, against a plain DuckDB read of the same files;
 import OMOP CDM tables (Parquet) of ``--import-n`` synthetic records into a new store, against
-a plain DuckDB read of the same files (ratio printed); derive lines and select the cohort;
-Table 1; pathways; Kaplan-Meier of PFS by first-line class; Cox with five covariates. Each
-step shows its progress (spinner and time elapsed) on stderr; ``--skip`` leaves steps out
-(names: omop, table1, pathways, km, cox). Peak resident memory is printed at the end.
+a plain DuckDB read of the same files; derive lines and select the cohort, against the course
+engine alone on the same files (in a child process, so that its memory is not counted here);
+Table 1 (against pandas ``describe()``); pathways (against ``value_counts`` of the
+sequences); Kaplan-Meier of PFS by first-line class (against one lifelines curve); Cox with
+five covariates, robust variance and PH check (against lifelines' bare fit of the same rows).
+Every step prints its time, resident memory after it, the peak so far and the load average,
+and every ratio to its baseline; each step shows its progress (spinner and time elapsed) on
+stderr; ``--skip`` leaves steps out (names: omop, table1, pathways, km, cox). The peak
+resident memory of the whole process is printed at the end.
 """
 
 from __future__ import annotations
