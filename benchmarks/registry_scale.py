@@ -3,19 +3,28 @@
 Usage: python benchmarks/registry_scale.py [--n 1000000] [--seed 1] [--import-n 10000]
     [--skip cox,table1,...]
 
-Steps: write the synthetic cohort's course tables as Parquet; read them back as netline
-course tables, against a plain DuckDB read of the same files (the baseline, ratio printed);
+Steps: write the synthetic cohort's course tables as Parquet and free the generated cohort;
+read them back as netline course tables, against a plain DuckDB read of the same files;
 import OMOP CDM tables (Parquet) of ``--import-n`` synthetic records into a new store, against
-a plain DuckDB read of the same files (ratio printed); derive lines and select the cohort;
-Table 1; pathways; Kaplan-Meier of PFS by first-line class; Cox with five covariates. Each
-step shows its progress (spinner and time elapsed) on stderr; ``--skip`` leaves steps out
-(names: omop, table1, pathways, km, cox). Peak resident memory is printed at the end.
+a plain DuckDB read of the same files; derive lines and select the cohort, against the course
+engine alone on the same files (in a child process, so that its memory is not counted here);
+Table 1 (against pandas ``describe()``); pathways (against ``value_counts`` of the
+sequences); Kaplan-Meier of PFS by first-line class (against one lifelines curve); Cox with
+five covariates, robust variance and PH check (against lifelines' bare fit of the same rows).
+Every step prints its time, resident memory after it, the peak so far and the load average,
+and every ratio to its baseline; each step shows its progress (spinner and time elapsed) on
+stderr; ``--skip`` leaves steps out (names: omop, table1, pathways, km, cox). The peak
+resident memory of the whole process is printed at the end.
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import resource
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -28,19 +37,56 @@ from netline.registry import cox, kaplan_meier, open_registry, pathways, select_
 from netline.registry._course import DAYS_PER_MONTH, CourseTables, synthetic_cohort
 from netline.registry._progress import steps
 from netline.registry.analytics.cohort import CohortSource
+from netline.registry.analytics.survival import cox_data
 from netline.registry.datasets import demo_records
 from netline.registry.omop import export_records
 from netline.registry.omop_import import import_omop
 
 
+def _rss_mb() -> float:
+    """Resident memory of the process now (MB)."""
+    with open("/proc/self/status") as status:
+        line = next(line for line in status if line.startswith("VmRSS"))
+    return int(line.split()[1]) / 1024
+
+
+def _release() -> None:
+    """Hand freed memory back to the system (Arrow's pool, then glibc's heap).
+
+    Called after the generated cohort and after the course tables are freed, so that memory
+    the process no longer uses is not counted under the next step.
+    """
+    import contextlib
+    import ctypes
+
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    with contextlib.suppress(OSError):  # not glibc: nothing to trim
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _timed(label: str, func, *args, **kwargs):  # type: ignore[no-untyped-def]
+    """Run one step; print its time, memory now and peak so far, and the load average."""
     with steps(1, label, enabled=True) as begin:
         begin("running")
         start = time.perf_counter()
         value = func(*args, **kwargs)
         seconds = time.perf_counter() - start
-    print(f"{label:<44} {seconds:8.1f} s", flush=True)
+    load = os.getloadavg()[0]
+    print(
+        f"{label:<52} {seconds:8.1f} s  rss {_rss_mb():6.0f} MB  peak {_peak_mb():6.0f} MB"
+        f"  load {load:4.1f}",
+        flush=True,
+    )
     return value, seconds
+
+
+def _ratio(label: str, took: float, base: float) -> None:
+    print(f"  {label}: {took:.1f} s vs baseline {base:.1f} s, ratio {took / base:.1f}", flush=True)
 
 
 def _plain_read(files: list[Path]) -> int:
@@ -120,38 +166,113 @@ def main() -> None:
     cohort, _ = _timed(
         "generate synthetic cohort", synthetic_cohort, args.n, args.seed, with_lesions=False
     )
+    held = [_facts(cohort)]  # the facts, then the course tables; handed over, not kept here
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         _timed("write course tables as Parquet", cohort.tables.write_parquet, folder)
+        del cohort  # the registry path works from the files, as a registry would
+        _release()
         files = sorted(folder.glob("*.parquet"))
         size = sum(f.stat().st_size for f in files) / 1e6
         rows, base = _timed("baseline: plain DuckDB read of the Parquet", _plain_read, files)
         tables, read = _timed(
             "netline: read course tables (checked)", CourseTables.read_parquet, folder
         )
-        print(
-            f"  {rows} rows, {size:.1f} MB; {rows / read:,.0f} rows/s; "
-            f"time ratio to baseline {read / base:.1f}"
-        )
-    source = CohortSource(_facts(cohort), tables)
-    chosen, _ = _timed("derive lines and select the cohort", select_cohort, source)
+        print(f"  {rows} rows, {size:.1f} MB; {rows / read:,.0f} rows/s")
+        _ratio("read", read, base)
+        engine = _engine_alone(folder)
+    held.append(tables)
+    del tables
+    _steps(held, engine, skip)
+    print(f"peak resident memory {_peak_mb():.0f} MB (this process: the registry path)")
+
+
+def _engine_alone(folder: Path) -> float:
+    """Baseline: the course engine alone on the same files, in a child process.
+
+    In a process of its own, so that its working memory is not counted in this process's peak
+    (which is the registry path's) and its freed memory does not sit under the next step.
+    """
+    code = (
+        "import os, resource, sys, time\n"
+        "from netline.registry._course import CourseTables, derive_lines\n"
+        "tables = CourseTables.read_parquet(sys.argv[1])\n"
+        "start = time.perf_counter(); derive_lines(tables); took = time.perf_counter() - start\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(took, peak, os.getloadavg()[0])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder)], capture_output=True, text=True, check=True
+    )
+    took, peak, load = (float(v) for v in done.stdout.split())
+    label = "baseline: course engine alone (derive_lines, child)"
+    print(f"{label:<52} {took:8.1f} s  (child's peak {peak:6.0f} MB)  load {load:4.1f}")
+    return took
+
+
+def _steps(held: list, base: float, skip: set[str]) -> None:  # type: ignore[type-arg]
+    """Derive and select (against the engine alone), then each analytics step and its baseline."""
+    source = CohortSource(*held)
+    held.clear()
+    chosen, took = _timed("netline: derive lines and select the cohort", select_cohort, source)
+    _ratio("derive and select", took, base)
+    del source  # the course tables and facts: the cohort has what the analytics need
+    _release()
+    import lifelines  # noqa: F401  (imported once here, after derivation: no step pays for it)
+
+    facts = chosen.facts
     if "table1" not in skip:
-        _timed("Table 1", table1, chosen)
+        _, base = _timed("baseline: pandas describe() of the facts", facts.describe, include="all")
+        _, took = _timed("netline: Table 1", table1, chosen)
+        _ratio("Table 1", took, base)
     if "pathways" not in skip:
-        _timed("pathways (class, 3 lines)", pathways, chosen)
+        column = facts["sequence_class"]
+        _, base = _timed("baseline: pandas value_counts of sequences", column.value_counts)
+        _, took = _timed("netline: pathways (class, 3 lines)", pathways, chosen)
+        _ratio("pathways", took, base)
     if "km" not in skip:
-        _timed("Kaplan-Meier PFS line 1 by class", kaplan_meier, chosen, "pfs", 1, "class")
-    covariates = [
-        "line",
-        "prior_ssa",
-        "prior_radioligand",
-        "prior_mtor_inhibitor",
-        "age_at_diagnosis",
-    ]
+        _, base = _timed("baseline: one lifelines KM of line-1 PFS", _one_km, chosen)
+        _, took = _timed(
+            "netline: Kaplan-Meier PFS line 1 by class", kaplan_meier, chosen, "pfs", 1, "class"
+        )
+        _ratio("Kaplan-Meier", took, base)
     if "cox" not in skip:
-        _timed("Cox PFS lines >= 2, five covariates", cox, chosen, covariates, "pfs", (2, None))
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak resident memory {peak:.0f} MB")
+        _, base = _timed("baseline: lifelines Cox fit, model-based SE, no PH", _plain_cox, chosen)
+        _, took = _timed(
+            "netline: Cox PFS lines >= 2, five covariates",
+            cox,
+            chosen,
+            COVARIATES,
+            "pfs",
+            (2, None),
+        )
+        _ratio("Cox", took, base)
+
+
+COVARIATES = ["line", "prior_ssa", "prior_radioligand", "prior_mtor_inhibitor", "age_at_diagnosis"]
+
+
+def _one_km(chosen):  # type: ignore[no-untyped-def]
+    """Baseline: one Kaplan-Meier curve (lifelines) of the same durations, no groups."""
+    from lifelines import KaplanMeierFitter
+
+    rows = chosen.lines[chosen.lines["line"] == 1]
+    rows = rows[rows["pfs_days"].notna()]
+    return KaplanMeierFitter().fit(
+        rows["pfs_days"] / DAYS_PER_MONTH, rows["pfs_event"].astype(bool)
+    )
+
+
+def _plain_cox(chosen):  # type: ignore[no-untyped-def]
+    """Baseline: lifelines' Cox fit of the same rows, model-based variance, no PH check."""
+    import warnings
+
+    from lifelines import CoxPHFitter
+
+    frame = cox_data(chosen, "pfs", (2, None))[["months", "event", *COVARIATES]].dropna()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CoxPHFitter().fit(frame, "months", "event", batch_mode=True)
 
 
 if __name__ == "__main__":

@@ -57,9 +57,12 @@ class Cohort:
         ``sequence_regimen``).
     lines : pandas.DataFrame
         One row per line (the engine's line columns plus ``regimen`` and ``classes``, the
-        agents and the agent classes of the line joined with ``" + "``).
+        agents and the agent classes of the line joined with ``" + "``). List and date
+        columns are Arrow-backed (``pandas.ArrowDtype``): a cell of ``agents`` is a list of
+        str, one of ``start`` a ``datetime.date``.
     patients : pandas.DataFrame
-        Per-patient outcomes from the engine (OS from diagnosis and first line, PFS2).
+        Per-patient outcomes from the engine (OS from diagnosis and first line, PFS2); dates
+        Arrow-backed as in ``lines``.
     criteria : dict
         The criteria used.
     n_source : int
@@ -183,43 +186,164 @@ def select_cohort(
     data = _source(source)
     course = _course.derive_lines(data.tables, rules, backend=backend)
     facts, lines, patients = _frames(data.facts, course)
+    del course
     keep = _fact_mask(facts, site, grade, ki67, stage, functioning, diagnosed_from, diagnosed_to)
     keep &= _line_mask(facts, lines, line, agent, agent_class, sequence, sequence_by)
-    chosen = facts[keep].reset_index(drop=True)
-    ids = set(chosen["patient_id"])
+    if not bool(keep.all()):  # a selection: keep the chosen patients' rows only
+        facts = facts[keep].reset_index(drop=True)
+        lines, patients = (_of_patients(t, facts["patient_id"]) for t in (lines, patients))
+    # each Arrow column is freed as soon as it is converted (these tables are this call's own)
+    options = {"split_blocks": True, "self_destruct": True, "types_mapper": _arrow_backed}
     return Cohort(
-        facts=chosen,
-        lines=lines[lines["patient_id"].isin(ids)].reset_index(drop=True),
-        patients=patients[patients["patient_id"].isin(ids)].reset_index(drop=True),
+        facts=facts,
+        lines=lines.to_pandas(**options),
+        patients=patients.to_pandas(**options),
         criteria=criteria,
-        n_source=len(facts),
+        n_source=len(keep),
     )
 
 
-def _frames(facts_table: pa.Table, course: Any) -> tuple[Any, Any, Any]:
-    facts = facts_table.to_pandas()
-    lines = course.lines.to_pandas()
-    patients = course.patients.to_pandas()
-    for frame in (facts, lines, patients):
-        frame["patient_id"] = frame["patient_id"].astype(str)
-    lines["regimen"] = [
-        _line_regimen(a, k) for a, k in zip(lines["agents"], lines["kind"], strict=True)
-    ]
-    lines["classes"] = [
-        _line_classes(a, k) for a, k in zip(lines["agents"], lines["kind"], strict=True)
-    ]
-    grouped = lines.sort_values(["patient_id", "line"]).groupby("patient_id", sort=False)
-    by_patient = grouped.agg(
-        n_lines=("line", "size"),
-        sequence_class=("classes", ARROW.join),
-        sequence_regimen=("regimen", ARROW.join),
+def _arrow_backed(dtype: pa.DataType) -> Any:
+    """Keep lists and dates Arrow-backed in pandas (no Python object per cell).
+
+    A cell of ``agents`` reads as a list of str, one of a date column as a ``datetime.date``;
+    at 10^6 patients this keeps about 1 GB of Python objects out of the cohort's lines.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    if pa.types.is_list(dtype) or pa.types.is_large_list(dtype) or pa.types.is_date32(dtype):
+        return pd.ArrowDtype(dtype)
+    return None
+
+
+def _string_ids(table: pa.Table) -> pa.Table:
+    """Patient ids as text everywhere (a registry's are; the engine keeps the input's type)."""
+    import pyarrow as pa
+
+    column = table.column("patient_id")
+    if pa.types.is_string(column.type):
+        return table
+    return table.set_column(0, "patient_id", column.cast(pa.string()))
+
+
+def _as_pandas_would(table: pa.Table) -> pa.Table:
+    """Integer columns with a missing value as float, as pandas makes them of the whole table.
+
+    Done before a selection, so a column's pandas type does not depend on which patients were
+    chosen (a chosen subset without missing values would otherwise stay integer).
+    """
+    import pyarrow as pa
+
+    for i, column in enumerate(table.schema):
+        if pa.types.is_integer(column.type) and table.column(i).null_count:
+            table = table.set_column(i, column.name, table.column(i).cast(pa.float64()))
+    return table
+
+
+def _of_patients(table: pa.Table, ids: Any) -> pa.Table:
+    import pyarrow as pa
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
+    wanted = pa.array(ids.to_numpy(dtype=object), type=pa.string())
+    return table.filter(pc.is_in(table.column("patient_id"), value_set=wanted))
+
+
+def _labels(lines: pa.Table) -> tuple[pa.Array, pa.Array]:
+    """Return the regimen and the classes of every line (worked out once per distinct one)."""
+    import polars as pl
+    import pyarrow as pa
+
+    slim = pl.from_arrow(lines.select(["agents", "kind"]))
+    assert isinstance(slim, pl.DataFrame)
+    key = slim.select(pl.col("kind").fill_null("") + "\x1f" + pl.col("agents").list.join("\x1f"))
+    distinct = slim.with_columns(key=key.to_series()).unique("key", maintain_order=True)
+    regimen, classes = {}, {}
+    for k, agents, kind in distinct.select("key", "agents", "kind").iter_rows():
+        regimen[k] = _line_regimen(agents or [], kind)
+        classes[k] = _line_classes(agents or [], kind)
+    keys = key.to_series()
+    return (
+        keys.replace_strict(regimen, return_dtype=pl.String).to_arrow().cast(pa.string()),
+        keys.replace_strict(classes, return_dtype=pl.String).to_arrow().cast(pa.string()),
     )
-    facts = facts.merge(by_patient, left_on="patient_id", right_index=True, how="left")
-    facts["n_lines"] = facts["n_lines"].fillna(0).astype(int)
-    facts[["sequence_class", "sequence_regimen"]] = facts[
-        ["sequence_class", "sequence_regimen"]
-    ].fillna("")
-    return facts, lines, patients
+
+
+def _frames(facts_table: pa.Table, course: Any) -> tuple[Any, pa.Table, pa.Table]:
+    """Facts (pandas, with each patient's sequence), lines and patients (Arrow).
+
+    The lines and per-patient outcomes stay Arrow until the cohort is chosen, so only the
+    chosen rows are ever converted to pandas (the lines are the largest table).
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    lines = _string_ids(course.lines)
+    regimen, classes = _labels(lines)
+    lines = lines.append_column("regimen", regimen).append_column("classes", classes)
+    sequences = _sequences(lines)
+    facts = _string_ids(facts_table)
+    at = pc.index_in(facts.column("patient_id"), value_set=sequences.column("patient_id"))
+    facts = facts.append_column(
+        "n_lines", sequences.column("n_lines").take(at).fill_null(0).cast(pa.int64())
+    )
+    for name in ("sequence_class", "sequence_regimen"):
+        facts = facts.append_column(name, sequences.column(name).take(at).fill_null(""))
+    return (
+        facts.to_pandas(),
+        _as_pandas_would(lines),
+        _as_pandas_would(_string_ids(course.patients)),
+    )
+
+
+def _sequences(lines: pa.Table) -> pa.Table:
+    """Return each patient's number of lines and the classes and regimens joined in order.
+
+    Arrow only: the lines of a patient are one run (the engine's order, by patient and line;
+    sorted here when not), and each sequence is a join over that run's slice.
+    """
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    part = lines.select(["patient_id", "line", "classes", "regimen"])
+    if not _runs_in_order(part):
+        part = part.take(
+            pc.sort_indices(part, [("patient_id", "ascending"), ("line", "ascending")])
+        )
+    ids = part.column("patient_id").combine_chunks()
+    n = len(ids)
+    change = pc.not_equal(ids[1:], ids[:-1]).to_numpy(zero_copy_only=False) if n else []
+    starts = np.flatnonzero(np.r_[n > 0, change]) if n else np.zeros(0, dtype=np.int64)
+    offsets = pa.array(np.r_[starts, n], type=pa.int32())
+
+    def joined(name: str) -> pa.Array:
+        values = part.column(name).combine_chunks()
+        return pc.binary_join(pa.ListArray.from_arrays(offsets, values), ARROW)
+
+    return pa.table(
+        {
+            "patient_id": ids.take(pa.array(starts, type=pa.int64())),
+            "n_lines": pa.array(np.diff(np.r_[starts, n]), type=pa.int64()),
+            "sequence_class": joined("classes"),
+            "sequence_regimen": joined("regimen"),
+        }
+    )
+
+
+def _runs_in_order(part: pa.Table) -> bool:
+    """Say whether each patient's lines are one run, in increasing line order."""
+    import pyarrow.compute as pc
+
+    ids = part.column("patient_id").combine_chunks()
+    lines = part.column("line").combine_chunks()
+    if len(ids) < 2:
+        return True
+    same = pc.equal(ids[1:], ids[:-1])
+    backwards = pc.and_(same, pc.less_equal(lines[1:], lines[:-1]))
+    runs = 1 + len(ids) - 1 - pc.sum(same.cast("int64")).as_py()
+    distinct = pc.count_distinct(ids).as_py()
+    return not pc.any(backwards).as_py() and runs == distinct
 
 
 def _as_set(value: str | Sequence[str]) -> set[str]:
@@ -266,7 +390,7 @@ def _fact_mask(
 
 def _line_mask(
     facts: Any,
-    lines: Any,
+    lines: pa.Table,
     line: int | None,
     agent: str | None,
     agent_class: str | None,
@@ -279,13 +403,19 @@ def _line_mask(
     if line is not None and agent is None and agent_class is None:
         keep &= facts["n_lines"] >= line
     if agent is not None or agent_class is not None:
-        rows = lines if line is None else lines[lines["line"] == line]
-        hit = pd.Series(True, index=rows.index)
+        import polars as pl
+
+        rows = pl.from_arrow(lines.select(["patient_id", "line", "agents", "classes"]))
+        assert isinstance(rows, pl.DataFrame)
+        hit = pl.lit(True)
+        if line is not None:
+            hit &= pl.col("line") == line
         if agent is not None:
-            hit &= rows["agents"].map(lambda agents: agent in list(agents))
+            hit &= pl.col("agents").list.contains(agent).fill_null(False)
         if agent_class is not None:
-            hit &= rows["classes"].map(lambda c: agent_class in c.split(COMBINATION))
-        keep &= facts["patient_id"].isin(set(rows.loc[hit, "patient_id"]))
+            hit &= pl.col("classes").str.split(COMBINATION).list.contains(agent_class)
+        ids = rows.filter(hit).get_column("patient_id").unique().to_list()
+        keep &= facts["patient_id"].isin(ids)
     if sequence is not None:
         if sequence_by not in ("class", "regimen"):
             raise InvalidInputError.single("sequence_by", sequence_by, "'class' or 'regimen'")
