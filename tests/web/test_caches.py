@@ -15,11 +15,12 @@ import pytest
 from starlette.requests import Request
 
 from netline.records import CaseRecord
+from netline.registry import open_registry
 from netline.web import views
 from netline.web.app import create_app
 from netline.web.cds import service
 from netline.web.cds.service import CardCache
-from netline.web.patients import PatientRow
+from netline.web.patients import PatientRow, RegistryRepository
 from netline.web.routes.pages import patient_view_of
 from netline.web.settings import WebSettings
 from netline.web.views import PatientView, ViewCache
@@ -187,3 +188,23 @@ def test_card_cache_gives_each_answer_its_own_card_ids() -> None:
     assert first["cards"][0]["uuid"] != second["cards"][0]["uuid"]
     first["cards"][0]["summary"] = "edited by a caller"
     assert cache.get("k", build)[1]["cards"][0]["summary"] == "s"
+
+
+def test_the_record_version_changes_with_every_write_through_the_repository(
+    tmp_path: Path, seed_record: CaseRecord
+) -> None:
+    # The version is remembered between writes; a save and an import (the import page's path)
+    # must each give a new one, else the page would show the view of the older record.
+    repository = RegistryRepository(open_registry(tmp_path / "registry.duckdb"))
+    patient_id = seed_record.patient.id
+    assert repository.version(patient_id) == "0"
+    repository.save(seed_record, "test")
+    first = repository.version(patient_id)
+    assert first != "0"
+    changed = seed_record.model_copy(update={"source": "imported again"})
+    repository.import_records([("import", changed)], source="test import", who="test")
+    second = repository.version(patient_id)
+    assert second != first
+    repository.save(seed_record, "test")
+    assert repository.version(patient_id) not in {first, second}
+    repository.registry.close()
