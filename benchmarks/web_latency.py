@@ -1,10 +1,9 @@
 """Latency of the web app under concurrent clients on loopback (issue 14, performance).
 
-The server (one uvicorn process, started by this script with ``spawn``) and the load generator
+The server (one uvicorn process, configured as ``netline serve`` runs it) and the load generator
 (this process) are separate processes. The load generator is a lean asyncio HTTP/1.1 client over
-raw sockets with keep-alive (one connection per client, no httpx on the measured path): every
-request is built as bytes before the run (CDS client JWTs are signed before the run too), and a
-latency is the time from writing the request to reading the last byte of the answer.
+raw sockets with keep-alive: every request is built as bytes (CDS JWTs signed) before the run,
+and a latency runs from writing the request to reading the answer's last byte.
 
 Workloads, all in the same run:
 
@@ -22,13 +21,11 @@ Workloads, all in the same run:
 Two load models:
 
 * **closed loop** (the issue's figure, the saturation case): ``--clients`` clients, each sending
-  its next request as soon as the last one is answered (zero think time), for ``--seconds``
-  after ``--warmup`` seconds that are not counted. In this model the mean latency is the number
-  of clients divided by the throughput (Little's law), so it measures the server's capacity;
-* **open loop** (``--rate R``, a second, labelled figure): requests arrive at random (Poisson)
-  at R per second, whatever the server does, over ``--clients`` connections; a latency is
-  counted from the moment the request was due, so time spent waiting for a free connection is
-  in the figure (no coordinated omission).
+  its next request as soon as the last is answered (zero think time), ``--seconds`` after an
+  uncounted ``--warmup``. Mean latency = clients / throughput (Little's law): it measures capacity;
+* **open loop** (``--rate R``, a second, labelled figure): Poisson arrivals at R per second over
+  ``--clients`` connections, each latency counted from the moment the request was due (waiting
+  for a free connection included: no coordinated omission).
 
 Prints p50, p95, p99, maximum, throughput, errors, the p99 ratios to the baseline, the CPU use
 of the load generator and of the server, and the load average.
@@ -46,6 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
 import dataclasses
 import functools
 import json
@@ -121,11 +119,11 @@ def _serve(data: str, port: int, jwk: dict[str, Any], page_patients: int) -> Non
 
 def _server_stack() -> str:
     """Which event loop and HTTP parser uvicorn's ``auto`` settings pick here."""
-    import importlib.util
+    from importlib.util import find_spec
 
-    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
-    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
-    return f"loop {loop}, HTTP parser {http}"
+    return f"loop {'uvloop' if find_spec('uvloop') else 'asyncio'}, HTTP parser " + (
+        "httptools" if find_spec("httptools") else "h11"
+    )
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -161,16 +159,13 @@ def _prefetch(record: Any) -> dict[str, Any]:
 
 
 def _cds_bodies(count: int) -> list[bytes]:
-    bodies = []
-    for record in _patients(count, 23):
-        body = {
-            "hook": "patient-view",
-            "hookInstance": str(uuid.uuid4()),
-            "context": {"userId": "Practitioner/1", "patientId": record.patient.id},
-            "prefetch": _prefetch(record),
-        }
-        bodies.append(json.dumps(body).encode())
-    return bodies
+    hook = {"hook": "patient-view", "hookInstance": str(uuid.uuid4())}
+
+    def body(record: Any) -> bytes:
+        context = {"userId": "Practitioner/1", "patientId": record.patient.id}
+        return json.dumps(hook | {"context": context, "prefetch": _prefetch(record)}).encode()
+
+    return [body(record) for record in _patients(count, 23)]
 
 
 def _client_key() -> tuple[Any, dict[str, Any]]:
@@ -207,22 +202,27 @@ class _Connection:
 
     async def send(self, request: bytes) -> int:
         """Send ``request``; return the answer's status after reading its whole body."""
+        reused = self.streams is not None
         if self.streams is None:
             self.streams = await asyncio.open_connection("127.0.0.1", self.port)
         reader, writer = self.streams
         writer.write(request)
-        head = await reader.readuntil(b"\r\n\r\n")
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            partial = getattr(error, "partial", b"")
+            if not reused or partial:
+                raise
+            self.close()  # the server closed the idle connection: resend, as clients do
+            return await self.send(request)
         lines = head.decode("latin-1").split("\r\n")
         status = int(lines[0].split(" ", 2)[1])
         headers = {
             k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])
         }
-        if headers.get("transfer-encoding") == "chunked":
-            while size := int((await reader.readline()).split(b";")[0], 16):
-                await reader.readexactly(size + 2)
-            await reader.readline()
-        else:
-            await reader.readexactly(int(headers.get("content-length", "0")))
+        if "content-length" not in headers:
+            raise ValueError("an answer without Content-Length")  # none of the app's are
+        await reader.readexactly(int(headers["content-length"]))
         if headers.get("connection") == "close":
             self.close()
         return status
@@ -253,11 +253,10 @@ class _Result:
 
 
 async def _closed_loop(
-    port: int, next_request: Callable[[], bytes], clients: int, warmup: float, seconds: float
+    port: int, next_request: Callable[[], bytes], args: argparse.Namespace
 ) -> _Result:
-    result = _Result()
-    start = time.perf_counter()
-    counted, stop = start + warmup, start + warmup + seconds
+    result, clients, start = _Result(), args.clients, time.perf_counter()
+    counted, stop = start + args.warmup, start + args.warmup + args.seconds
 
     async def client() -> None:
         connection = _Connection(port)
@@ -270,19 +269,14 @@ async def _closed_loop(
 
 
 async def _open_loop(
-    port: int,
-    next_request: Callable[[], bytes],
-    clients: int,
-    rate: float,
-    warmup: float,
-    seconds: float,
+    port: int, next_request: Callable[[], bytes], args: argparse.Namespace, rate: float
 ) -> _Result:
-    result = _Result()
-    pool: asyncio.Queue[_Connection] = asyncio.Queue()
-    for _ in range(clients):
+    result, warmup = _Result(), args.warmup
+    pool: asyncio.LifoQueue[_Connection] = asyncio.LifoQueue()  # the warmest connection first
+    for _ in range(args.clients):
         pool.put_nowait(_Connection(port))
     arrivals, clock, draw = [], 0.0, random.Random(14)
-    while clock < warmup + seconds:
+    while clock < warmup + args.seconds:
         arrivals.append(clock)
         clock += draw.expovariate(rate)
     start = time.perf_counter()
@@ -315,24 +309,21 @@ def _report(name: str, result: _Result, seconds: float) -> float:
 
 
 def _run_model(
-    label: str,
-    port: int,
-    server_pid: int,
-    workloads: dict[str, Callable[[], bytes]],
-    args: argparse.Namespace,
-    rate: float | None,
+    label: str, workloads: dict[str, Callable[[], bytes]], args: argparse.Namespace, rate: float
 ) -> None:
+    """Run each workload, closed loop (``rate`` 0) or open loop at ``rate`` requests/s."""
+    port, server_pid = args.port, args.server_pid
     print(
         f"{label}, {args.clients} connections, {args.seconds:g} s per workload after a "
         f"{args.warmup:g} s warm-up; load average {os.getloadavg()[0]:.2f}"
     )
-    p99s = {}
+    p99s: dict[str, float] = {}
     for name, next_request in workloads.items():
         client_cpu, server_cpu = time.process_time(), _cpu_seconds(server_pid)
-        if rate is None:
-            run = _closed_loop(port, next_request, args.clients, args.warmup, args.seconds)
+        if not rate:
+            run = _closed_loop(port, next_request, args)
         else:
-            run = _open_loop(port, next_request, args.clients, rate, args.warmup, args.seconds)
+            run = _open_loop(port, next_request, args, rate)
         result = asyncio.run(run)
         p99s[name] = _report(name, result, args.seconds)
         span = args.seconds + args.warmup
@@ -343,9 +334,7 @@ def _run_model(
         )
     if "baseline" in p99s:
         ratios = ", ".join(
-            f"{name} x{p99 / p99s['baseline']:.1f}"
-            for name, p99 in p99s.items()
-            if name != "baseline"
+            f"{k} x{v / p99s['baseline']:.1f}" for k, v in p99s.items() if k != "baseline"
         )
         print(f"  p99 ratio to the baseline: {ratios}")
 
@@ -413,14 +402,12 @@ class _Bench:
     tokens: list[str]
 
     def cds(self, i: int, body: bytes) -> Callable[[], Awaitable[int]]:
-        headers = {"Authorization": f"Bearer {self.tokens[i]}", "Content-Type": "application/json"}
-        path = "/cds-services/netline-patient-view"
-        return lambda: _asgi(self.app, "POST", path, headers, body)
+        auth = {"Authorization": f"Bearer {self.tokens[i]}", "Content-Type": "application/json"}
+        return lambda: _asgi(self.app, "POST", self.audience.split("8000")[1], auth, body)
 
     def page(self, i: int) -> Callable[[], Awaitable[int]]:
-        headers = {"Cookie": f"netline_session={self.cookie}"}
-        path = f"/patients/{self.records[i].patient.id}"
-        return lambda: _asgi(self.app, "GET", path, headers, b"")
+        path, cookie = f"/patients/{self.records[i].patient.id}", f"netline_session={self.cookie}"
+        return lambda: _asgi(self.app, "GET", path, {"Cookie": cookie}, b"")
 
 
 def _profile_cds(bench: _Bench, count: int) -> None:
@@ -529,6 +516,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--page-patients", type=int, default=48, help="patients of the page run")
     parser.add_argument("--tokens", type=int, default=30_000, help="client JWTs signed up front")
     parser.add_argument("--profile", action="store_true", help="only the CPU per call, in process")
+    parser.add_argument("--open-only", action="store_true", help="only the open-loop run")
     return parser.parse_args()
 
 
@@ -569,11 +557,10 @@ def main() -> None:
         bodies = _cds_bodies(args.cds_patients)
         tokens = _tokens(key, base + audience, args.tokens)
         for _ in range(1200):
-            try:
+            with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+            time.sleep(0.1)
         session = {"Cookie": f"netline_session={_login(base, page_ids)}"}
         json_type = {"Content-Type": "application/json"}
 
@@ -596,10 +583,12 @@ def main() -> None:
             f"{len(page_ids)} patients' pages"
         )
         assert server.pid is not None
-        _run_model("closed loop, zero think time", port, server.pid, chosen, args, None)
+        args.port, args.server_pid = port, server.pid
+        if not args.open_only:
+            _run_model("closed loop, zero think time", chosen, args, 0)
         if args.rate:
             label = f"open loop, Poisson arrivals at {args.rate:g} requests/s"
-            _run_model(label, port, server.pid, chosen, args, args.rate)
+            _run_model(label, chosen, args, args.rate)
         server.terminate()
         server.join()
 
