@@ -1,23 +1,41 @@
-"""Latency of the web app under 50 concurrent clients on loopback (issue: web, performance).
+"""Latency of the web app under concurrent clients on loopback (issue 14, performance).
 
-Three workloads, each run for ``--seconds`` with ``--clients`` concurrent clients against one
-uvicorn process started by this script:
+The server (one uvicorn process, configured as ``netline serve`` runs it) and the load generator
+(this process) are separate processes. The load generator is a lean asyncio HTTP/1.1 client over
+raw sockets with keep-alive: every request is built as bytes (CDS JWTs signed) before the run,
+and a latency runs from writing the request to reading the answer's last byte.
 
-* baseline   - ``GET /healthz``, a bare FastAPI endpoint behind the same middleware;
-* cds        - ``POST /cds-services/netline-patient-view`` with a fresh ES384 client JWT per call
-               (signature, audience, expiry and replay checks on every call);
-* page       - ``GET /patients/<seed case>`` for a signed-in user (session lookup, audit row,
-               the patient page).
+Workloads, all in the same run:
 
-Prints p50, p99, maximum, throughput and errors for each, and the ratios of the p99s to the
-baseline's. Targets: CDS p99 <= 100 ms with no errors; patient page p99 <= 300 ms.
+* ``baseline`` - ``GET /healthz``, a bare FastAPI endpoint behind the same middleware;
+* ``cds``      - ``POST /cds-services/netline-patient-view`` with a fresh ES384 client JWT per
+  call (signature, audience, expiry, replay checks, an audit row). The prefetch is real FHIR
+  (``bundle_from_record`` of ``--cds-patients`` synthetic patients, read by the app's FHIR
+  mapping ``prefetch_record``), sent in a cycle longer than the card cache, so every call
+  derives its cards: no cache hit can fake the figure;
+* ``page``     - ``GET /patients/<id>`` for a signed-in user (session lookup, audit row, the
+  page rendered) over ``--page-patients`` patients whose views were built before the run (the
+  view cache holds one view per patient and record version: the tumour-board case, where the
+  same few patients are opened again and again). The cost of a first view is in ``--profile``.
 
-First it prints the CPU time per request of the security-header middleware on a bare app, driven
-in process (no network, so the figure does not depend on the load of the machine): no
-middleware, the former ``BaseHTTPMiddleware`` version, and the pure ASGI one.
+Two load models:
 
-Run: ``.venv/bin/python benchmarks/web_latency.py [--seconds 60] [--clients 50]
-[--middleware-only]``.
+* **closed loop** (the issue's figure, the saturation case): ``--clients`` clients, each sending
+  its next request as soon as the last is answered (zero think time), ``--seconds`` after an
+  uncounted ``--warmup``. Mean latency = clients / throughput (Little's law): it measures capacity;
+* **open loop** (``--rate R``, a second, labelled figure): Poisson arrivals at R per second over
+  ``--clients`` connections, each latency counted from the moment the request was due (waiting
+  for a free connection included: no coordinated omission).
+
+Prints p50, p95, p99, maximum, throughput, errors, the p99 ratios to the baseline, the CPU use
+of the load generator and of the server, and the load average.
+
+``--profile`` prints, in process, the CPU time of each part of a CDS call and of a patient page
+(so the share of the course engine and of the advice can be read off) and the pause of a full
+garbage collection.
+
+Run: ``.venv/bin/python benchmarks/web_latency.py [--seconds 60] [--clients 50] [--rate 20]
+[--workloads baseline,cds,page] [--profile]``.
 """
 
 from __future__ import annotations
@@ -25,19 +43,30 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import contextlib
+import dataclasses
+import functools
 import json
 import multiprocessing
+import os
+import random
 import re
 import socket
-import statistics
 import tempfile
 import time
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark password"
+ISSUER = "https://ehr.bench"
+QS = (0.50, 0.95, 0.99)
+#: Prefetch key of each FHIR resource type (the service's prefetch templates).
+PREFETCH_KEY = dict(Condition="conditions", Observation="observations", Procedure="procedures") | {
+    "MedicationAdministration": "medications"
+}
 
 
 def _free_port() -> int:
@@ -47,240 +76,521 @@ def _free_port() -> int:
         return port
 
 
-def _serve(data: str, port: int, jwk: dict[str, Any]) -> None:
-    import uvicorn
+def _patients(count: int, seed: int) -> list[Any]:
+    from netline.registry.datasets import demo_records
 
-    from netline.records import load_case
+    return list(demo_records(count, seed))
+
+
+def _app(data: str, url: str, jwk: dict[str, Any], records: list[Any]) -> tuple[Any, Any]:
+    """The app over a new registry holding ``records``, with the user and CDS client of the run."""
     from netline.registry import open_registry
+    from netline.registry.fhir import prefetch_record
     from netline.web.app import create_app
     from netline.web.patients import RegistryRepository
     from netline.web.security.accounts import Role
     from netline.web.settings import WebSettings
 
-    seed = load_case(ROOT / "examples" / "seed-case.yaml")
     settings = WebSettings(
         registry=Path(data) / "registry.duckdb",
         accounts=Path(data) / "web.duckdb",
-        public_url=f"http://127.0.0.1:{port}",
-        trusted_cds_clients={"https://ehr.bench": {"keys": [jwk]}},
+        public_url=url,
+        trusted_cds_clients={ISSUER: {"keys": [jwk]}},
         login_attempts=10_000,
     )
-    patients = RegistryRepository(open_registry(settings.registry))
-    patients.save(seed, "benchmark")
-    app = create_app(settings, patients, prefetch_converter=lambda _: seed)
+    registry = open_registry(settings.registry)
+    registry.import_records([(r.patient.id, r) for r in records], source="benchmark", who="b")
+    app = create_app(settings, RegistryRepository(registry), prefetch_converter=prefetch_record)
     app.state.netline.accounts.add_user("bench", PASSWORD, Role.VIEWER)
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error")
+    return app, registry
 
 
-async def _run(
-    make_request: Any, clients: int, seconds: float
-) -> tuple[list[float], collections.Counter[str]]:
-    import httpx
+def _serve(data: str, port: int, jwk: dict[str, Any], page_patients: int) -> None:
+    import uvicorn
 
-    latencies: list[float] = []
-    errors: collections.Counter[str] = collections.Counter()
-    stop = time.perf_counter() + seconds
+    from netline.records import load_case
+    from netline.web.serve import settle
 
-    async def worker(client: httpx.AsyncClient) -> None:
-        while time.perf_counter() < stop:
-            method, url, kwargs = make_request()
-            started = time.perf_counter()
-            try:
-                response = await client.request(method, url, **kwargs)
-                problem = "" if response.status_code == 200 else f"HTTP {response.status_code}"
-            except httpx.HTTPError as error:
-                problem = type(error).__name__
-            latencies.append(time.perf_counter() - started)
+    records = [load_case(ROOT / "examples" / "seed-case.yaml"), *_patients(page_patients, 11)]
+    app, _ = _app(data, f"http://127.0.0.1:{port}", jwk, records)
+    settle()  # as ``netline serve`` does
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+
+
+def _server_stack() -> str:
+    """Which event loop and HTTP parser uvicorn's ``auto`` settings pick here."""
+    from importlib.util import find_spec
+
+    return f"loop {'uvloop' if find_spec('uvloop') else 'asyncio'}, HTTP parser " + (
+        "httptools" if find_spec("httptools") else "h11"
+    )
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process ``pid`` (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _raw(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: 127.0.0.1"]
+    lines += [f"{name}: {value}" for name, value in headers.items()]
+    if body or method == "POST":
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def _prefetch(record: Any) -> dict[str, Any]:
+    """CDS prefetch for ``record``: its Patient and a searchset Bundle per template."""
+    from netline.registry.fhir import bundle_from_record
+
+    resources = [entry["resource"] for entry in bundle_from_record(record)["entry"]]
+    prefetch: dict[str, Any] = {
+        key: {"resourceType": "Bundle", "type": "searchset", "entry": []}
+        for key in PREFETCH_KEY.values()
+    }
+    for resource in resources:
+        kind = resource["resourceType"]
+        if kind == "Patient":
+            prefetch["patient"] = resource
+        else:
+            prefetch[PREFETCH_KEY.get(kind, "observations")]["entry"].append({"resource": resource})
+    return prefetch
+
+
+def _cds_bodies(count: int) -> list[bytes]:
+    hook = {"hook": "patient-view", "hookInstance": str(uuid.uuid4())}
+
+    def body(record: Any) -> bytes:
+        context = {"userId": "Practitioner/1", "patientId": record.patient.id}
+        return json.dumps(hook | {"context": context, "prefetch": _prefetch(record)}).encode()
+
+    return [body(record) for record in _patients(count, 23)]
+
+
+def _client_key() -> tuple[Any, dict[str, Any]]:
+    """A CDS client's ES384 private key and its public JWK."""
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from jwt.algorithms import ECAlgorithm
+
+    key = ec.generate_private_key(ec.SECP384R1())
+    return key, {**json.loads(ECAlgorithm.to_jwk(key.public_key())), "kid": "bench"}
+
+
+def _tokens(key: Any, audience: str, count: int) -> list[str]:
+    import jwt
+
+    now = int(time.time())
+    claims = {"iss": ISSUER, "aud": audience, "iat": now, "exp": now + 900}
+    return [
+        jwt.encode({**claims, "jti": str(uuid.uuid4())}, key, "ES384", headers={"kid": "bench"})
+        for _ in range(count)
+    ]
+
+
+def _cycle(make: Callable[[int], bytes]) -> Callable[[], bytes]:
+    counter = iter(range(1 << 62))
+    return lambda: make(next(counter))
+
+
+class _Connection:
+    """One keep-alive HTTP/1.1 connection over raw asyncio streams."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def send(self, request: bytes) -> int:
+        """Send ``request``; return the answer's status after reading its whole body."""
+        reused = self.streams is not None
+        if self.streams is None:
+            self.streams = await asyncio.open_connection("127.0.0.1", self.port)
+        reader, writer = self.streams
+        writer.write(request)
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError) as error:
+            partial = getattr(error, "partial", b"")
+            if not reused or partial:
+                raise
+            self.close()  # the server closed the idle connection: resend, as clients do
+            return await self.send(request)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {
+            k.strip().lower(): v.strip() for k, _, v in (x.partition(":") for x in lines[1:])
+        }
+        if "content-length" not in headers:
+            raise ValueError("an answer without Content-Length")  # none of the app's are
+        await reader.readexactly(int(headers["content-length"]))
+        if headers.get("connection") == "close":
+            self.close()
+        return status
+
+    def close(self) -> None:
+        """Close the connection (the next request opens a new one)."""
+        if self.streams is not None:
+            self.streams[1].close()
+            self.streams = None
+
+
+@dataclasses.dataclass
+class _Result:
+    latencies: list[float] = dataclasses.field(default_factory=list)
+    errors: collections.Counter[str] = dataclasses.field(default_factory=collections.Counter)
+
+    async def timed(self, connection: _Connection, request: bytes, due: float, keep: bool) -> None:
+        try:
+            status = await connection.send(request)
+            problem = "" if status == 200 else f"HTTP {status}"
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            connection.close()
+            problem = type(error).__name__
+        if keep:
+            self.latencies.append(time.perf_counter() - due)
             if problem:
-                errors[problem] += 1
-
-    limits = httpx.Limits(max_connections=clients)
-    async with httpx.AsyncClient(limits=limits, timeout=30) as client:
-        await asyncio.gather(*(worker(client) for _ in range(clients)))
-    return latencies, errors
+                self.errors[problem] += 1
 
 
-def _report(
-    name: str, latencies: list[float], errors: collections.Counter[str], seconds: float
-) -> float:
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(0.99 * len(ordered)))] * 1000
+async def _closed_loop(
+    port: int, next_request: Callable[[], bytes], args: argparse.Namespace
+) -> _Result:
+    result, clients, start = _Result(), args.clients, time.perf_counter()
+    counted, stop = start + args.warmup, start + args.warmup + args.seconds
+
+    async def client() -> None:
+        connection = _Connection(port)
+        while (now := time.perf_counter()) < stop:
+            await result.timed(connection, next_request(), now, now >= counted)
+        connection.close()
+
+    await asyncio.gather(*(client() for _ in range(clients)))
+    return result
+
+
+async def _open_loop(
+    port: int, next_request: Callable[[], bytes], args: argparse.Namespace, rate: float
+) -> _Result:
+    result, warmup = _Result(), args.warmup
+    pool: asyncio.LifoQueue[_Connection] = asyncio.LifoQueue()  # the warmest connection first
+    for _ in range(args.clients):
+        pool.put_nowait(_Connection(port))
+    arrivals, clock, draw = [], 0.0, random.Random(14)
+    while clock < warmup + args.seconds:
+        arrivals.append(clock)
+        clock += draw.expovariate(rate)
+    start = time.perf_counter()
+
+    async def one(due: float) -> None:
+        connection = await pool.get()
+        await result.timed(connection, next_request(), due, due >= start + warmup)
+        pool.put_nowait(connection)
+
+    tasks = []
+    for offset in arrivals:
+        await asyncio.sleep(max(0.0, start + offset - time.perf_counter()))
+        tasks.append(asyncio.create_task(one(start + offset)))
+    await asyncio.gather(*tasks)
+    while not pool.empty():
+        pool.get_nowait().close()
+    return result
+
+
+def _report(name: str, result: _Result, seconds: float) -> float:
+    ordered, errors = sorted(result.latencies) or [float("nan")], result.errors
+    p50, p95, p99 = (ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1e3 for q in QS)
+    detail = f" ({', '.join(f'{k}: {v}' for k, v in sorted(errors.items()))})" if errors else ""
     print(
-        f"{name:9s} n={len(ordered):6d}  p50 {statistics.median(ordered) * 1000:7.1f} ms  "
-        f"p99 {p99:7.1f} ms  max {ordered[-1] * 1000:7.1f} ms  "
-        f"{len(ordered) / seconds:7.1f} req/s  errors {errors.total()}"
-        + (f" ({', '.join(f'{k}: {v}' for k, v in sorted(errors.items()))})" if errors else "")
+        f"  {name:9s} n={len(result.latencies):6d}  p50 {p50:8.1f} ms  p95 {p95:8.1f} ms  "
+        f"p99 {p99:8.1f} ms  max {ordered[-1] * 1000:8.1f} ms  "
+        f"{len(result.latencies) / seconds:7.1f} req/s  errors {errors.total()}{detail}"
     )
     return p99
 
 
-def _old_headers_middleware() -> Any:
-    """The security-header middleware as it was before (``BaseHTTPMiddleware``), for comparison."""
-    from starlette.middleware.base import BaseHTTPMiddleware
+def _run_model(
+    label: str, workloads: dict[str, Callable[[], bytes]], args: argparse.Namespace, rate: float
+) -> None:
+    """Run each workload, closed loop (``rate`` 0) or open loop at ``rate`` requests/s."""
+    port, server_pid = args.port, args.server_pid
+    print(
+        f"{label}, {args.clients} connections, {args.seconds:g} s per workload after a "
+        f"{args.warmup:g} s warm-up; load average {os.getloadavg()[0]:.2f}"
+    )
+    p99s: dict[str, float] = {}
+    for name, next_request in workloads.items():
+        client_cpu, server_cpu = time.process_time(), _cpu_seconds(server_pid)
+        if not rate:
+            run = _closed_loop(port, next_request, args)
+        else:
+            run = _open_loop(port, next_request, args, rate)
+        result = asyncio.run(run)
+        p99s[name] = _report(name, result, args.seconds)
+        span = args.seconds + args.warmup
+        print(
+            f"  {'':9s} CPU: load generator {(time.process_time() - client_cpu) / span:.0%}, "
+            f"server {(_cpu_seconds(server_pid) - server_cpu) / span:.0%} of one core; "
+            f"load average {os.getloadavg()[0]:.2f}"
+        )
+    if "baseline" in p99s:
+        ratios = ", ".join(
+            f"{k} x{v / p99s['baseline']:.1f}" for k, v in p99s.items() if k != "baseline"
+        )
+        print(f"  p99 ratio to the baseline: {ratios}")
 
-    from netline.web.security.headers import _COMMON
 
-    class OldSecurityHeaders(BaseHTTPMiddleware):
-        async def dispatch(self, request: Any, call_next: Any) -> Any:
-            response = await call_next(request)
-            for name, value in _COMMON:
-                response.headers[name.decode()] = value.decode()
-            return response
-
-    return OldSecurityHeaders
-
-
-async def _drive(app: Any, requests: int) -> float:
-    """CPU seconds per request of ``GET /healthz`` sent straight to the ASGI app (no network)."""
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": "/healthz",
-        "raw_path": b"/healthz",
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"127.0.0.1")],
-        "client": ("127.0.0.1", 1),
-        "server": ("127.0.0.1", 80),
-    }
+async def _asgi(app: Any, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
+    """Send one request straight to the ASGI app (no network); return the status."""
+    headers_ = [(k.lower().encode(), v.encode()) for k, v in {"Host": "x", **headers}.items()]
+    scope: dict[str, Any] = {"type": "http", "http_version": "1.1", "method": method}
+    scope |= {"path": path, "raw_path": path.encode(), "query_string": b"", "scheme": "http"}
+    scope |= {"headers": headers_, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
+    status = 0
 
     async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
+        return {"type": "http.request", "body": body, "more_body": False}
 
     async def send(message: dict[str, Any]) -> None:
-        return None
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
 
-    for _ in range(200):  # warm-up
-        await app(dict(scope), receive, send)
-    started = time.process_time()
-    for _ in range(requests):
-        await app(dict(scope), receive, send)
-    return (time.process_time() - started) / requests
+    await app(scope, receive, send)
+    return status
 
 
-def middleware_overhead(requests: int = 5000) -> None:
-    """Print the CPU cost per request of the header middleware, old and new, on a bare app."""
-    from fastapi import FastAPI
+def _each(function: Callable[..., Any], items: Sequence[Any]) -> list[Callable[[], Any]]:
+    return [functools.partial(function, item) for item in items]
 
-    from netline.web.security.headers import SecurityHeaders
 
-    def bare(middleware: Any = None) -> Any:
-        app = FastAPI()
+def _cpu_ms(label: str, calls: Sequence[Callable[[], Any]]) -> float:
+    """Print and return the CPU milliseconds per call of ``calls`` (one warm-up call first).
 
-        @app.get("/healthz")
-        def healthz() -> dict[str, str]:
-            return {"status": "ok"}
+    Calls that return awaitables (requests sent to the app) run in one event loop.
+    """
 
-        if middleware is SecurityHeaders:
-            app.add_middleware(SecurityHeaders, https=False)
-        elif middleware is not None:
-            app.add_middleware(middleware)
-        return app
+    async def in_loop(warm_up: Awaitable[Any]) -> float:
+        await warm_up
+        started = time.process_time()
+        for call in calls[1:]:
+            await call()
+        return time.process_time() - started
 
-    costs = {
-        "no middleware": asyncio.run(_drive(bare(), requests)),
-        "BaseHTTPMiddleware (before)": asyncio.run(
-            _drive(bare(_old_headers_middleware()), requests)
-        ),
-        "pure ASGI (now)": asyncio.run(_drive(bare(SecurityHeaders), requests)),
-    }
-    floor = costs["no middleware"]
-    print(f"header middleware, {requests} in-process requests each (CPU time per request):")
-    for name, cost in costs.items():
-        print(f"  {name:28s} {cost * 1e6:7.1f} us  x{cost / floor:.2f} the bare app")
+    first = calls[0]()  # the warm-up call
+    if isinstance(first, Awaitable):
+        spent = asyncio.run(in_loop(first))
+    else:
+        started = time.process_time()
+        for call in calls[1:]:
+            call()
+        spent = time.process_time() - started
+    cost = spent / max(1, len(calls) - 1) * 1000
+    print(f"  {label:58s} {cost:7.2f} ms")
+    return cost
+
+
+@dataclasses.dataclass
+class _Bench:
+    """An app in process, its data and the callables the profile times."""
+
+    app: Any
+    url: str
+    audience: str
+    cookie: str
+    records: list[Any]
+    bodies: list[bytes]
+    tokens: list[str]
+
+    def cds(self, i: int, body: bytes) -> Callable[[], Awaitable[int]]:
+        auth = {"Authorization": f"Bearer {self.tokens[i]}", "Content-Type": "application/json"}
+        return lambda: _asgi(self.app, "POST", self.audience.split("8000")[1], auth, body)
+
+    def page(self, i: int) -> Callable[[], Awaitable[int]]:
+        path, cookie = f"/patients/{self.records[i].patient.id}", f"netline_session={self.cookie}"
+        return lambda: _asgi(self.app, "GET", path, {"Cookie": cookie}, b"")
+
+
+def _profile_cds(bench: _Bench, count: int) -> None:
+    import netline
+    from netline.course import derive_course
+    from netline.registry.fhir import prefetch_record
+    from netline.web.cds.service import CardCache, cards_for
+
+    ctx, n = bench.app.state.netline, range(count + 1)
+    prefetches = [json.loads(body)["prefetch"] for body in bench.bodies]
+    records = [prefetch_record(p) for p in prefetches]
+    tokens = bench.tokens[2 * count + 2 :]
+    print(" CDS patient-view:")
+    total = _cpu_ms(
+        "whole call, new prefetch each time (no cache hit)",
+        [bench.cds(i, bench.bodies[i]) for i in n],
+    )
+    _cpu_ms(
+        "whole call, the same prefetch again (card cache hit)",
+        [bench.cds(count + 1 + i, bench.bodies[0]) for i in n],
+    )
+    verify = functools.partial(ctx.cds_verifier.verify, audience=bench.audience)
+    _cpu_ms(
+        "JWT check (ES384 signature, claims, replay)",
+        _each(verify, [f"Bearer {t}" for t in tokens]),
+    )
+    _cpu_ms("request body JSON parse", _each(json.loads, bench.bodies))
+    _cpu_ms("card cache key", _each(CardCache.key, prefetches))
+    _cpu_ms("FHIR prefetch -> record", _each(prefetch_record, prefetches))
+    course = _cpu_ms("  course derivation", _each(derive_course, records))
+    advice = _cpu_ms("  advice (netline.advise, course included)", _each(netline.advise, records))
+    cards = _cpu_ms(
+        "cards (advice included)", _each(functools.partial(cards_for, app_url=bench.url), records)
+    )
+    _cpu_ms("audit row", [lambda: ctx.accounts.audit("cds:x", "cds_patient_view", "p")] * 41)
+    print(
+        f"  course + advice: {cards / total:.0%} of a CDS call (course alone "
+        f"{course / total:.0%}); advice without the course: {advice - course:.1f} ms"
+    )
+
+
+def _profile_page(bench: _Bench, count: int) -> None:
+    import netline
+    from netline.web.views import patient_view
+
+    ctx, n, ids = bench.app.state.netline, range(count + 1), [r.patient.id for r in bench.records]
+    print(" patient page:")
+    _cpu_ms("first view, through the app", [bench.page(i) for i in n])
+    _cpu_ms("whole page, view cached (session, audit row, render)", [bench.page(i) for i in n])
+    _cpu_ms("session lookup", [lambda: ctx.accounts.session(bench.cookie)] * (count + 1))
+    _cpu_ms("record version", _each(ctx.patients.version, ids))
+    _cpu_ms("record read (on a cache miss only)", _each(ctx.patients.get, ids))
+    _cpu_ms(
+        "first view of a patient (assess, advise, timeline)", _each(patient_view, bench.records)
+    )
+    _cpu_ms("  assessment (course included)", _each(netline.assess, bench.records))
+
+
+def _gc_pause() -> None:
+    """Print the pause of a full garbage collection before and after ``settle()`` (kept)."""
+    import gc
+
+    from netline.web.serve import settle
+
+    started = time.perf_counter()
+    gc.collect()
+    before = time.perf_counter() - started
+    frozen = settle()  # left in place for the rest of the profile, as in the server
+    started = time.perf_counter()
+    gc.collect()
+    after = time.perf_counter() - started
+    print(
+        f" full garbage collection: {before * 1000:.1f} ms; after netline serve's settle() "
+        f"({frozen:,} start-up objects frozen): {after * 1000:.1f} ms"
+    )
+
+
+def profile(count: int = 40) -> None:
+    """Print the CPU time per call of each part of a CDS call and of a patient page."""
+    key, jwk = _client_key()
+    url = "http://127.0.0.1:8000"
+    audience = f"{url}/cds-services/netline-patient-view"
+    with tempfile.TemporaryDirectory() as data:
+        records = _patients(count + 1, 11)
+        app, registry = _app(data, url, jwk, records)
+        accounts = app.state.netline.accounts
+        cookie, _ = accounts.open_session("bench")
+        bodies, tokens = _cds_bodies(count + 1), _tokens(key, audience, 3 * count + 3)
+        bench = _Bench(app, url, audience, cookie, records, bodies, tokens)
+        print(f"CPU per call, in process, {count} synthetic patients (ms); {_server_stack()}")
+        _gc_pause()
+        _profile_cds(bench, count)
+        _profile_page(bench, count)
+        accounts.close()
+        registry.close()
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="measured seconds per workload")
+    parser.add_argument("--warmup", type=float, default=5.0, help="uncounted seconds before each")
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--rate", type=float, default=0.0, help="also an open-loop run at R/s")
+    parser.add_argument("--workloads", default="baseline,cds,page")
+    parser.add_argument("--cds-patients", type=int, default=400, help="distinct CDS prefetches")
+    parser.add_argument("--page-patients", type=int, default=48, help="patients of the page run")
+    parser.add_argument("--tokens", type=int, default=30_000, help="client JWTs signed up front")
+    parser.add_argument("--profile", action="store_true", help="only the CPU per call, in process")
+    parser.add_argument("--open-only", action="store_true", help="only the open-loop run")
+    return parser.parse_args()
+
+
+def _login(base: str, page_ids: list[str]) -> str:
+    """Sign in, build every page's view once (not timed); return the session cookie."""
+    import httpx
+
+    with httpx.Client(base_url=base, follow_redirects=False, timeout=300) as browser:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
+        assert token is not None
+        form = {"username": "bench", "password": PASSWORD, "csrf_token": token[1]}
+        browser.post("/login", data=form)
+        cookie = browser.cookies["netline_session"]
+        for patient_id in page_ids:
+            assert browser.get(f"/patients/{patient_id}").status_code == 200
+    return str(cookie)
 
 
 def main() -> None:
+    """Start the server, run the workloads, print the figures."""
     import httpx
-    import jwt
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from jwt.algorithms import ECAlgorithm
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--clients", type=int, default=50)
-    parser.add_argument(
-        "--middleware-only",
-        action="store_true",
-        help="only the in-process CPU cost of the header middleware (old and new)",
-    )
-    args = parser.parse_args()
-    middleware_overhead()
-    if args.middleware_only:
+    args = _arguments()
+    if args.profile:
+        profile()
         return
-
-    key = ec.generate_private_key(ec.SECP384R1())
-    jwk = json.loads(ECAlgorithm.to_jwk(key.public_key()))
-    jwk["kid"] = "bench"
+    key, jwk = _client_key()
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    audience = "/cds-services/netline-patient-view"
+    page_ids = ["seed-case"] + [r.patient.id for r in _patients(args.page_patients, 11)]
+    page_ids = page_ids[: args.page_patients]
     with tempfile.TemporaryDirectory() as data:
         server = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(data, port, jwk), daemon=True
+            target=_serve, args=(data, port, jwk, args.page_patients), daemon=True
         )
         server.start()
-        for _ in range(600):
-            try:
+        bodies = _cds_bodies(args.cds_patients)
+        tokens = _tokens(key, base + audience, args.tokens)
+        for _ in range(1200):
+            with contextlib.suppress(httpx.HTTPError):
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        with httpx.Client(base_url=base, follow_redirects=False, timeout=300) as browser:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get("/login").text)
-            assert token is not None
-            browser.post(
-                "/login", data={"username": "bench", "password": PASSWORD, "csrf_token": token[1]}
-            )
-            cookie = browser.cookies["netline_session"]
-            browser.get("/patients/seed-case")  # warm the page cache
+            time.sleep(0.1)
+        session = {"Cookie": f"netline_session={_login(base, page_ids)}"}
+        json_type = {"Content-Type": "application/json"}
 
-        audience = f"{base}/cds-services/netline-patient-view"
-        body = {
-            "hook": "patient-view",
-            "hookInstance": "bench",
-            "context": {"userId": "Practitioner/1", "patientId": "seed"},
-            "prefetch": {
-                k: {"resourceType": "Bundle"}
-                for k in ("patient", "conditions", "observations", "medications", "procedures")
-            },
-        }
+        def cds(i: int) -> bytes:
+            token = tokens[i] if i < len(tokens) else _tokens(key, base + audience, 1)[0]
+            headers = {**json_type, "Authorization": f"Bearer {token}"}
+            return _raw("POST", audience, headers, bodies[i % len(bodies)])
 
-        def cds() -> tuple[str, str, dict[str, Any]]:
-            now = int(time.time())
-            claims = {
-                "iss": "https://ehr.bench",
-                "aud": audience,
-                "iat": now,
-                "exp": now + 300,
-                "jti": str(uuid.uuid4()),
-            }
-            signed = jwt.encode(claims, key, algorithm="ES384", headers={"kid": "bench"})
-            headers = {"Authorization": f"Bearer {signed}"}
-            return "POST", f"{audience}", {"json": body, "headers": headers}
-
+        healthz = _raw("GET", "/healthz", {})
+        pages = [_raw("GET", f"/patients/{p}", session) for p in page_ids]
         workloads = {
-            "baseline": lambda: ("GET", f"{base}/healthz", {}),
-            "cds": cds,
-            "page": lambda: (
-                "GET",
-                f"{base}/patients/seed-case",
-                {"headers": {"Cookie": f"netline_session={cookie}"}},
-            ),
+            "baseline": lambda: healthz,
+            "cds": _cycle(cds),
+            "page": _cycle(lambda i: pages[i % len(pages)]),
         }
-        print(f"{args.clients} clients, {args.seconds:g} s per workload, one uvicorn process")
-        p99s = {}
-        for name, make in workloads.items():
-            latencies, errors = asyncio.run(_run(make, args.clients, args.seconds))
-            p99s[name] = _report(name, latencies, errors, args.seconds)
+        chosen = {name: workloads[name] for name in args.workloads.split(",")}
+        print(
+            f"one uvicorn process ({_server_stack()}); load generator in its own process; "
+            f"{os.cpu_count()} cores; {args.cds_patients} CDS prefetches in a cycle, "
+            f"{len(page_ids)} patients' pages"
+        )
+        assert server.pid is not None
+        args.port, args.server_pid = port, server.pid
+        if not args.open_only:
+            _run_model("closed loop, zero think time", chosen, args, 0)
+        if args.rate:
+            label = f"open loop, Poisson arrivals at {args.rate:g} requests/s"
+            _run_model(label, chosen, args, args.rate)
         server.terminate()
         server.join()
-    print(
-        f"p99 ratio to baseline: cds x{p99s['cds'] / p99s['baseline']:.1f}, "
-        f"page x{p99s['page'] / p99s['baseline']:.1f}"
-    )
 
 
 if __name__ == "__main__":

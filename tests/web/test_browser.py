@@ -60,7 +60,7 @@ def server(tmp_path_factory: pytest.TempPathFactory, seed_record: CaseRecord) ->
     app.state.netline.accounts.add_user("clinician", PASSWORD, Role.CLINICIAN)
     # Build the seed case's page once before the browser arrives (the app caches views).
     seed_id = seed_record.patient.id
-    app.state.netline.views.get((seed_id, patients.version(seed_id)), patients.get(seed_id))
+    app.state.netline.views.get((seed_id, patients.version(seed_id)), lambda: patients.get(seed_id))
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -144,3 +145,51 @@ def test_unsigned_and_replayed_tokens_are_401(
 
 def test_no_token_is_401(client: TestClient) -> None:
     assert client.post(f"/cds-services/{SERVICE_ID}", json=_request()).status_code == 401
+
+
+@pytest.mark.parametrize("limit", [1, 2])
+def test_cards_for_new_prefetch_are_built_at_most_n_at_a_time(
+    tmp_path: Path, key: ec.EllipticCurvePrivateKey, seed_record: CaseRecord, limit: int
+) -> None:
+    # Builds share one core for their Python work; more at once only make all of them later.
+    running, most = 0, 0
+    guard = threading.Lock()
+
+    def slow_converter(prefetch: Any) -> CaseRecord:
+        nonlocal running, most
+        with guard:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.05)
+        with guard:
+            running -= 1
+        return seed_record
+
+    jwk = {**json.loads(ECAlgorithm.to_jwk(key.public_key())), "kid": "k1"}
+    settings = WebSettings(
+        registry=tmp_path / "registry.duckdb",
+        accounts=tmp_path / "web.duckdb",
+        public_url=BASE,
+        trusted_cds_clients={ISS: {"keys": [jwk]}},
+        cds_concurrent_builds=limit,
+    )
+    app = create_app(
+        settings,
+        RegistryRepository(open_registry(settings.registry)),
+        prefetch_converter=slow_converter,
+    )
+    codes: list[int] = []
+    with TestClient(app) as test_client:
+
+        def call(n: int) -> None:
+            prefetch = {k: {"resourceType": "Bundle", "id": f"{k}-{n}"} for k in PREFETCH}
+            answer = test_client.post(AUD, json=_request(prefetch), headers=_token(key))
+            codes.append(answer.status_code)
+
+        threads = [threading.Thread(target=call, args=(n,)) for n in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert codes == [200] * 6
+    assert most == limit

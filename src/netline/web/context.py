@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +35,8 @@ class AppContext:
     views: ViewCache = field(default_factory=ViewCache)
     cds_cards: CardCache = field(default_factory=CardCache)
     jobs: JobStore = field(default_factory=JobStore)
+    #: Bounds the CDS card builds running at once (``settings.cds_concurrent_builds``).
+    cds_builds: threading.BoundedSemaphore = field(default_factory=threading.BoundedSemaphore)
 
 
 def build_context(
@@ -54,4 +57,5 @@ def build_context(
         cds_verifier=ClientVerifier(clients),
         templates=Jinja2Templates(directory=str(TEMPLATES)),
         prefetch_converter=prefetch_converter,
+        cds_builds=threading.BoundedSemaphore(settings.cds_concurrent_builds),
     )

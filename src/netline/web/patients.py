@@ -10,11 +10,11 @@ import threading
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
-from netline.errors import UnknownKeyError
+from netline.errors import InvalidInputError, UnknownKeyError
 from netline.records import CaseRecord
 
 if TYPE_CHECKING:
-    from netline.registry import Registry
+    from netline.registry import ImportReport, Registry
 
 
 @dataclass(frozen=True)
@@ -64,12 +64,15 @@ class RegistryRepository:
     """Patients in a netline registry (:mod:`netline.registry`), keyed by patient id.
 
     Every write is an audited registry import (who, when, what changed); reads and writes are
-    serialised because one DuckDB connection serves the app's worker threads.
+    serialised because one DuckDB connection serves the app's worker threads. The app writes
+    only through :meth:`save` and :meth:`import_records` (DuckDB lets one process at a time open
+    the registry, so nothing else writes while it runs): they forget the remembered versions.
     """
 
     def __init__(self, registry: Registry) -> None:
         self.registry = registry
         self.lock = threading.Lock()
+        self._versions: dict[str, str] = {}
 
     def rows(self) -> list[PatientRow]:
         """Every patient, sorted by patient id."""
@@ -87,12 +90,29 @@ class RegistryRepository:
 
     def save(self, record: CaseRecord, who: str = "") -> None:
         """Import the record (a changed record replaces the old one, with an audit row)."""
+        self.import_records([("web form", record)], source="netline web app", who=who or None)
+
+    def import_records(
+        self,
+        items: list[tuple[str, CaseRecord | InvalidInputError]],
+        *,
+        source: str,
+        who: str | None,
+    ) -> ImportReport:
+        """Import ``items`` as :meth:`netline.registry.Registry.import_records` does."""
         with self.lock:
-            self.registry.import_records(
-                [("web form", record)], source="netline web app", who=who or None
-            )
+            try:
+                return self.registry.import_records(items, source=source, who=who)
+            finally:
+                self._versions.clear()
 
     def version(self, patient_id: str) -> str:
-        """Return the number of audit rows of the patient (every change adds one)."""
+        """Return the number of audit rows of the patient (every change adds one).
+
+        Remembered until the next write through this repository (a query less per page).
+        """
         with self.lock:
-            return str(len(self.registry.audit(patient_id)))
+            version = self._versions.get(patient_id)
+            if version is None:
+                version = self._versions[patient_id] = str(len(self.registry.audit(patient_id)))
+            return version

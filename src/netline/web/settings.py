@@ -37,6 +37,11 @@ class WebSettings(BaseModel):
         Simulated patients per PSA draw and PSA draws of one patient-page simulation.
     redcap_mapping : Path or None
         The REDCap mapping file used when an import does not upload its own.
+    cds_concurrent_builds : int
+        CDS card builds (FHIR mapping, course, advice: for a prefetch not seen before) allowed to
+        run at once; the others wait their turn. The work is mostly Python, which runs on one
+        core at a time, so 1 (the default) answers a burst soonest on average
+        (benchmarks/README.md, issue 14).
     deid_secret : Path or None
         The file holding the secret that seeds each patient's date shift in de-identified exports
         (created, readable by the owner only, on first use); default ``deid-secret.key`` beside
@@ -59,6 +64,7 @@ class WebSettings(BaseModel):
     simulation_draws: int = Field(default=100, ge=1, le=10_000)
     redcap_mapping: Path | None = None
     deid_secret: Path | None = None
+    cds_concurrent_builds: int = Field(default=1, ge=1, le=64)
 
     @property
     def deid_secret_file(self) -> Path:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -143,22 +145,58 @@ def patient_view(record: CaseRecord, at: dt.date | None = None) -> PatientView:
     )
 
 
+class _Build:
+    """A view being built: later requests for the same key wait for it."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.view: PatientView | None = None
+
+
 class ViewCache:
-    """Patient views by (patient, record version): the services run once per change."""
+    """Patient views by (patient, record version): the services run once per change.
+
+    Safe under concurrent requests: the table is changed under a lock, and requests for a view
+    being built wait for that build instead of starting their own (when it fails, they build
+    it themselves, so the failure is theirs to see).
+    """
 
     def __init__(self, size: int = 64) -> None:
         self.size = size
         self._views: dict[tuple[str, str], PatientView] = {}
+        self._building: dict[tuple[str, str], _Build] = {}
+        self._lock = threading.Lock()
 
-    def get(self, key: tuple[str, str], record: CaseRecord) -> PatientView:
-        """Return the cached view for ``key``, building it from ``record`` when absent."""
-        view = self._views.get(key)
-        if view is None:
-            view = patient_view(record)
-            if len(self._views) >= self.size:
-                self._views.pop(next(iter(self._views)))
-            self._views[key] = view
-        return view
+    def get(self, key: tuple[str, str], load: Callable[[], CaseRecord]) -> PatientView:
+        """Return the view for ``key``, building it from ``load()`` when absent.
+
+        ``key`` must name the record version ``load`` returns or an older one (read the
+        version before the record), so a view is never cached under a newer version than its
+        record's.
+        """
+        with self._lock:
+            view = self._views.get(key)
+            build = None if view is not None else self._building.get(key)
+            leader = view is None and build is None
+            if leader:
+                build = self._building[key] = _Build()
+        if view is not None:
+            return view
+        assert build is not None
+        if not leader:
+            build.done.wait()
+            return build.view if build.view is not None else patient_view(load())
+        try:
+            build.view = patient_view(load())
+        finally:
+            with self._lock:
+                del self._building[key]
+                if build.view is not None:
+                    if len(self._views) >= self.size:
+                        self._views.pop(next(iter(self._views)))
+                    self._views[key] = build.view
+            build.done.set()
+        return build.view
 
 
 def json_dumps(value: Any) -> str:

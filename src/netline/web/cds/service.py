@@ -68,11 +68,27 @@ def _shorten(text: str, limit: int = SUMMARY_LIMIT) -> str:
     return text if len(text) < limit else text[: limit - 2].rstrip() + "…"
 
 
-class CardCache:
-    """Cards by the hash of the prefetch they were made from (same data, same cards).
+def content_version() -> str:
+    """Name what decides the cards besides the prefetch: netline's rules and its knowledge base.
 
-    Each answer gets fresh card ``uuid`` values; only the content is reused. The knowledge base
-    is fixed for the life of the process, so the prefetch alone determines the content.
+    The bundled knowledge base is loaded once per process (and cached by its loader), so this
+    is read once per call at the cost of a dictionary lookup.
+    """
+    from netline._version import __version__
+    from netline.evidence import load_knowledge_base
+
+    return f"netline {__version__}; knowledge base {load_knowledge_base().version}"
+
+
+class CardCache:
+    """Cards by the digest of everything they were made from (same data, same cards).
+
+    The key covers the prefetch (canonical JSON), netline's version (its rules) and the
+    knowledge base's version (:func:`content_version`); the app's address, the only other
+    input, is fixed per app and so per cache. Each answer gets fresh card ``uuid`` values and
+    is a copy, so no caller can change what later callers get. Safe under concurrent requests:
+    the table is changed under a lock; two simultaneous misses for one key both build the same
+    content.
     """
 
     def __init__(self, size: int = 256) -> None:
@@ -82,9 +98,9 @@ class CardCache:
 
     @staticmethod
     def key(prefetch: Mapping[str, Any]) -> str:
-        """Return a digest of the prefetch (canonical JSON)."""
+        """Return a digest of the prefetch (canonical JSON) and of :func:`content_version`."""
         text = json.dumps(prefetch, sort_keys=True, separators=(",", ":"), default=str)
-        return hashlib.sha256(text.encode()).hexdigest()
+        return hashlib.sha256(f"{content_version()}\n{text}".encode()).hexdigest()
 
     def get(
         self, key: str, build: Callable[[], tuple[str, dict[str, Any]]]

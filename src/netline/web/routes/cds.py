@@ -55,11 +55,14 @@ def patient_view_hook(
     convert = converter  # narrowed: not None from here on
 
     def build() -> tuple[str, dict[str, Any]]:
-        try:
-            record = convert(prefetch)
-        except NetlineError as error:
-            raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
-        return record.patient.id, cards_for(record, ctx.settings.public_url)
+        # Cards for new data are built a few at a time (settings.cds_concurrent_builds): the
+        # work is mostly Python, so more at once only share one core and all finish later.
+        with ctx.cds_builds:
+            try:
+                record = convert(prefetch)
+            except NetlineError as error:
+                raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
+            return record.patient.id, cards_for(record, ctx.settings.public_url)
 
     patient_id, answer = ctx.cds_cards.get(CardCache.key(prefetch), build)
     ctx.accounts.audit(f"cds:{claims['iss']}", "cds_patient_view", patient_id)

@@ -81,10 +81,7 @@ def _start(
             job.progress = "reading and validating the files"
             items, source = reader(folder)
             job.progress = f"importing {len(items)} record(s)"
-            with repository.lock:
-                report = repository.registry.import_records(
-                    items, source=source, who=session.username
-                )
+            report = repository.import_records(items, source=source, who=session.username)
             job.report = report.render("text")
             job.progress = "finished"
         finally:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from netline.errors import InvalidRecordError, UnknownKeyError
+from netline.records import CaseRecord
 from netline.web.auth import (
     SESSION_COOKIE,
     check_csrf,
@@ -163,11 +164,17 @@ async def create_patient(request: Request) -> Response:
 def patient_view_of(request: Request, patient_id: str) -> PatientView:
     """Return the patient's page view (cached per record version); 404 for an unknown patient."""
     patients = context(request).patients
-    try:
-        record = patients.get(patient_id)
-    except UnknownKeyError:
-        raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patient") from None
-    return context(request).views.get((patient_id, patients.version(patient_id)), record)
+
+    def load() -> CaseRecord:
+        try:
+            return patients.get(patient_id)
+        except UnknownKeyError:
+            raise HTTPException(status.HTTP_404_NOT_FOUND, "no such patient") from None
+
+    # The version is read before the record: a save landing between the two reads then leaves
+    # the view under the older version (rebuilt on the next request), never an old view under
+    # the newer version. The record is read only when the view is not cached.
+    return context(request).views.get((patient_id, patients.version(patient_id)), load)
 
 
 @router.get("/patients/{patient_id}", response_class=HTMLResponse, include_in_schema=False)

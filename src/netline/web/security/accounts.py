@@ -12,6 +12,7 @@ import datetime as dt
 import hashlib
 import secrets
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -19,6 +20,7 @@ from typing import Any
 
 import duckdb
 
+from netline.web.security.group_commit import GroupCommit
 from netline.web.security.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 
 
@@ -101,6 +103,11 @@ class AccountStore:
         self._con = duckdb.connect(str(path))
         self._lock = threading.Lock()
         self.session_minutes = session_minutes
+        # Live sessions by token digest, written through with the table: every change to
+        # sessions goes through this store, and DuckDB lets one process at a time open the file,
+        # so the table cannot change behind it. Saves a query (about 0.8 ms) per request.
+        self._sessions: dict[str, Session] = {}
+        self._audit: GroupCommit[tuple[Any, ...]] = GroupCommit(self._insert_audit)
         with self._lock:
             for statement in _SCHEMA:
                 self._con.execute(statement)
@@ -146,44 +153,77 @@ class AccountStore:
         """Start a session; returns the browser token and the session."""
         token = secrets.token_urlsafe(32)
         csrf = secrets.token_urlsafe(32)
-        expires = _now() + dt.timedelta(minutes=self.session_minutes)
+        now = _now()
+        expires = now + dt.timedelta(minutes=self.session_minutes)
         self._query(
             "INSERT INTO web_sessions VALUES (?, ?, ?, ?)",
             [_digest(token), username, csrf, expires],
         )
         role = self._query("SELECT role FROM web_users WHERE username = ?", [username])[0][0]
-        return token, Session(username, Role(role), csrf, expires)
+        session = Session(username, Role(role), csrf, expires)
+        with self._lock:
+            for stale in [k for k, s in self._sessions.items() if s.expires_at <= now]:
+                del self._sessions[stale]
+            self._sessions[_digest(token)] = session
+        return token, session
 
     def session(self, token: str | None) -> Session | None:
         """Return the live session behind ``token``; expired sessions are deleted and give None."""
         if not token:
             return None
-        rows = self._query(
-            """SELECT s.username, u.role, s.csrf_token, s.expires_at
-               FROM web_sessions s JOIN web_users u USING (username)
-               WHERE s.token_sha256 = ?""",
-            [_digest(token)],
-        )
-        if not rows:
-            return None
-        username, role, csrf, expires = rows[0]
-        if expires <= _now():
+        digest = _digest(token)
+        with self._lock:  # the lookup and the memo change together (never after a logout)
+            session = self._sessions.get(digest)
+            if session is None:
+                rows = self._con.execute(
+                    """SELECT s.username, u.role, s.csrf_token, s.expires_at
+                       FROM web_sessions s JOIN web_users u USING (username)
+                       WHERE s.token_sha256 = ?""",
+                    [digest],
+                ).fetchall()
+                if not rows:
+                    return None
+                username, role, csrf, expires = rows[0]
+                session = self._sessions[digest] = Session(username, Role(role), csrf, expires)
+        if session.expires_at <= _now():
             self.close_session(token)
             return None
-        return Session(username, Role(role), csrf, expires)
+        return session
 
     def close_session(self, token: str) -> None:
         """End a session (log out)."""
-        self._query("DELETE FROM web_sessions WHERE token_sha256 = ?", [_digest(token)])
+        with self._lock:
+            self._sessions.pop(_digest(token), None)
+            self._con.execute("DELETE FROM web_sessions WHERE token_sha256 = ?", [_digest(token)])
 
     # audit -------------------------------------------------------------------------------------
     def audit(self, username: str, action: str, patient_id: str | None, detail: str = "") -> None:
-        """Append one audit row; rows are never updated or deleted by netline."""
-        self._query(
-            "INSERT INTO web_audit (occurred_at, username, action, patient_id, detail) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [_now(), username, action, patient_id, detail],
-        )
+        """Append one audit row; rows are never updated or deleted by netline.
+
+        Returns once the row is committed. Rows of concurrent requests are committed together
+        (:class:`~netline.web.security.group_commit.GroupCommit`), in the order they came.
+        """
+        self._audit.add((_now(), username, action, patient_id, detail))
+
+    def _insert_audit(self, rows: Sequence[tuple[Any, ...]]) -> None:
+        """Insert ``rows`` in one transaction (one statement up to 200 rows, the usual case)."""
+        chunks = [rows[start : start + 200] for start in range(0, len(rows), 200)]
+        with self._lock:
+            if len(chunks) > 1:
+                self._con.execute("BEGIN TRANSACTION")
+            try:
+                for chunk in chunks:
+                    self._con.execute(
+                        "INSERT INTO web_audit (occurred_at, username, action, patient_id, "
+                        f"detail) VALUES {', '.join(['(?, ?, ?, ?, ?)'] * len(chunk))}",
+                        [value for row in chunk for value in row],
+                    )
+            except BaseException:
+                if len(chunks) > 1:
+                    self._con.execute("ROLLBACK")
+                raise
+            if len(chunks) > 1:
+                self._con.execute("COMMIT")
 
     def audit_log(self, limit: int = 500) -> list[AuditEntry]:
         """Return the newest audit rows first."""
