@@ -57,3 +57,15 @@ def _no_naive_figure(advice: Advice, key: str) -> None:
 
 def _name_has(advice: Advice, key: str, text: str) -> None:
     assert text in advice.option(key).name.lower()
+
+
+def _no_statement_applies(advice: Advice, key: str, statement: str) -> None:
+    applies = [m.applies.value for m in advice.option(key).guideline if m.statement_id == statement]
+    assert True not in applies, (key, statement, applies)
+
+
+def _plain_syndrome_name(advice: Advice, plain: str, code: str) -> None:
+    assert advice.setting is not None
+    shown = " | ".join((advice.setting.label, *advice.setting.reasons))
+    assert plain in shown, shown
+    assert f"({code}" not in shown, shown

@@ -35,7 +35,9 @@ from .setting_checks import (
     _all_later_than,
     _name_has,
     _no_naive_figure,
+    _no_statement_applies,
     _not_curative,
+    _plain_syndrome_name,
     _surgery_not_curative,
     _surgery_not_excluded,
     _two_specimens,
@@ -463,6 +465,28 @@ SITUATIONS = [
         first="everolimus",
         source="RADIANT-3: everolimus continued until progression",
     ),
+    # Statements on systemic therapy are written for advanced disease (ENETS-NF, ESMO: systemic
+    # therapy for locoregional unresectable or metastatic disease); before resection of a
+    # localised primary they give no support ("no neoadjuvant standard", ENETS-NF).
+    Situation(
+        "localised resectable 4-cm G3 NET: the G3 systemic-therapy statement does not apply",
+        localised(40, ki67=30.0),
+        first="primary_resection",
+        not_top=CHEMO,
+        extra=lambda a: _no_statement_applies(a, "captem", "g3_net"),
+        source="ENETS-NF: surgery for localised G3 NET; G3 systemic therapy is for advanced "
+        "disease",
+    ),
+    # ECOG 3: the systemic trials enrolled ECOG 0-2 (RADIANT-3, SUN-1111, NETTER-1 Karnofsky
+    # >= 60); TACE/TARE is an invasive procedure under sedation with post-embolisation syndrome,
+    # so netline reads the same fitness limit for it (netline's reading, docs/advise.md).
+    Situation(
+        "frail patient (ECOG 3): no invasive liver-directed therapy in the top three",
+        case(**PD, ecog=3, karnofsky=40),
+        not_top=("liver_directed", *CHEMO, "lu177_dotatate"),
+        source="RADIANT-3 / NETTER-1 entry (ECOG <= 2, Karnofsky >= 60); netline's reading for "
+        "TACE/TARE",
+    ),
     # ------------------------------------------------------------------ counts and new sites
     # Oligometastatic disease is 1-5 metastatic lesions (Lievens Y et al. ESTRO-ASTRO
     # consensus, Radiother Oncol 2020;148:157-166); a new lesion is progression (RECIST 1.1,
@@ -522,6 +546,13 @@ SITUATIONS = [
         excluded=("telotristat", "ppi_high_dose", "diazoxide"),
         source="ENETS-F: SSA for VIPoma diarrhoea; telotristat treats carcinoid syndrome",
         extra=lambda a: _name_has(a, "syndrome_control", "somatostatin analogue"),
+    ),
+    Situation(
+        "VIPoma: the setting names the syndrome in plain words",
+        functioning("vipoma", controlled=False),
+        first="syndrome_control",
+        source="ENETS-F (Hofland 2023): VIPoma (Verner-Morrison syndrome); plain labels in output",
+        extra=lambda a: _plain_syndrome_name(a, "VIPoma", "vipoma"),
     ),
     Situation(
         "metastatic VIPoma, uncontrolled: syndrome control first",

@@ -16,6 +16,7 @@ from netline.advice.option_types import (
     GuidelineMatch,
     _Context,
 )
+from netline.advice.state_types import syndrome_label
 from netline.evidence import format_quantity
 from netline.evidence.facts import PatientFacts, fact_field
 from netline.evidence.schema import (
@@ -157,7 +158,7 @@ def _kb_fact_cautions(ctx: _Context, therapy: Therapy) -> list[Point]:
         if state.functioning not in (None, "none"):
             points.append(
                 Point(
-                    f"Functioning tumour ({state.functioning}): {fact.label}",
+                    f"Functioning tumour ({syndrome_label(str(state.functioning))}): {fact.label}",
                     refs,
                     "caution",
                     fact.value.status.value,

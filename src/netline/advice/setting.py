@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from netline.advice.resection import ResectionHistory
 from netline.advice.state import DecisionState
+from netline.advice.state_types import syndrome_label
 from netline.advice.surgery import SurgeryAssessment
 from netline.records.model import CaseRecord
 from netline.records.vocabulary import InvadedStructure
@@ -138,7 +139,7 @@ class DiseaseSetting:
                 "control_unknown": "syndrome control not recorded",
                 "controlled": "syndrome controlled",
             }[self.syndrome_control or "control_unknown"]
-            parts.append(f"functioning ({self.syndrome}; {control})")
+            parts.append(f"functioning ({syndrome_label(self.syndrome)}; {control})")
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, object]:
@@ -259,7 +260,7 @@ def classify_setting(
             state.hormonal_syndrome_controlled
         ]
         reasons.append(
-            f"Functioning tumour ({syndrome}): hormonal syndrome "
+            f"Functioning tumour ({syndrome_label(syndrome)}): hormonal syndrome "
             + {
                 "controlled": "recorded as controlled",
                 "uncontrolled": "recorded as not controlled: syndrome control comes first",

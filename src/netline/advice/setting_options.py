@@ -26,6 +26,7 @@ from netline.advice._points import Point
 from netline.advice.options import OptionAssessment
 from netline.advice.setting import DiseaseSetting
 from netline.advice.state import DecisionState
+from netline.advice.state_types import syndrome_label
 from netline.advice.surgery import SurgeryAssessment
 from netline.evidence.schema import Therapy
 
@@ -116,9 +117,6 @@ def _new_option(
 # --------------------------------------------------------------------------- rules by setting
 
 
-_SYNDROME_LABEL = {"vipoma": "VIPoma", "carcinoid_syndrome": "carcinoid syndrome"}
-
-
 def _syndrome_therapies(index: KBIndex, syndrome: str | None) -> list[Therapy]:
     """Return the knowledge base's syndrome-control therapies for a syndrome, in KB order."""
     return [t for t in index.syndrome_control if syndrome in {s.value for s in t.syndromes}]
@@ -129,7 +127,7 @@ def _only_for(option: OptionAssessment, index: KBIndex, syndrome: str | None) ->
     therapy = next((t for t in index.syndrome_control if t.id == option.key), None)
     if therapy is None or syndrome in {s.value for s in therapy.syndromes}:
         return option
-    treats = " or ".join(_SYNDROME_LABEL.get(s.value, s.value) for s in therapy.syndromes)
+    treats = " or ".join(syndrome_label(s.value) for s in therapy.syndromes)
     moa = therapy.mode_of_action
     return _exclude(
         option,
@@ -146,7 +144,7 @@ def _syndrome(
     if syndrome is None or setting.extent == "ned":
         return [_only_for(o, index, None) for o in options]
     therapies = _syndrome_therapies(index, syndrome)
-    label = _SYNDROME_LABEL.get(syndrome, syndrome.replace("_", " "))
+    label = syndrome_label(syndrome)
     name = f"Syndrome control first ({label})"
     if therapies:
         name += ": " + ", ".join(t.name.split(" (")[0] for t in therapies)
@@ -390,11 +388,21 @@ def _general(
                 option = _tier(option, 2, "NEC: platinum-based chemotherapy comes first")
         elif setting.histology == "nec" and option.key == "surveillance":
             option = _tier(option, 2, "NEC: surveillance is not a treatment option")
-        if state.ecog is not None and state.ecog >= 3 and classes & _CHEMO_TARGETED:
+        frail = state.ecog is not None and state.ecog >= 3
+        if frail and classes & _CHEMO_TARGETED:
             option = _tier(
                 option,
                 max(option.setting_tier, 2),
                 f"ECOG {state.ecog}: the trials enrolled patients with ECOG 0-2",
+            )
+        elif frail and option.kind == "liver_directed":
+            # netline's reading: the fitness limit of the systemic trials applied to an
+            # invasive procedure (docs/advise.md, limitations)
+            option = _tier(
+                option,
+                max(option.setting_tier, 2),
+                f"ECOG {state.ecog}: TACE/TARE is an invasive procedure; netline applies the "
+                "ECOG 0-2 limit of the systemic trials to it (the board judges fitness)",
             )
         out.append(option)
     return out

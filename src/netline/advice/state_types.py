@@ -28,6 +28,25 @@ _WHO_TO_GRADE = {
     WHOGrade.NEC: Grade.NEC,
     WHOGrade.NEC_G3: Grade.NEC,
 }
+#: Plain names of the functioning syndromes whose vocabulary code is not one.
+_SYNDROME_LABEL = {"vipoma": "VIPoma", "carcinoid_syndrome": "carcinoid syndrome"}
+
+
+def syndrome_label(syndrome: str) -> str:
+    """Return the plain name of a functioning syndrome for people ("vipoma" -> "VIPoma").
+
+    Parameters
+    ----------
+    syndrome : str
+        A ``FunctioningSyndrome`` value.
+
+    Returns
+    -------
+    str
+    """
+    return _SYNDROME_LABEL.get(syndrome, syndrome.replace("_", " "))
+
+
 #: Hepatic-involvement bands: a representative value and the band's edges (percent).
 _BANDS: dict[str, tuple[float, tuple[float, ...]]] = {
     "<10%": (5.0, (0.0, 9.9)),
