@@ -69,3 +69,9 @@ def _plain_syndrome_name(advice: Advice, plain: str, code: str) -> None:
     shown = " | ".join((advice.setting.label, *advice.setting.reasons))
     assert plain in shown, shown
     assert f"({code}" not in shown, shown
+
+
+def _no_antitumour_for_benign_insulinoma(advice: Advice) -> None:
+    assert "everolimus" not in advice.option("syndrome_control").name.lower()
+    _no_statement_applies(advice, "everolimus", "insulinoma_malignant")
+    _no_statement_applies(advice, "stz_5fu", "insulinoma_malignant")

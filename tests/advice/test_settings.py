@@ -34,6 +34,7 @@ from .cases import AT, NORMAL_LABS, SSA_PROGRESSED, make_case
 from .setting_checks import (
     _all_later_than,
     _name_has,
+    _no_antitumour_for_benign_insulinoma,
     _no_naive_figure,
     _no_statement_applies,
     _not_curative,
@@ -546,6 +547,19 @@ SITUATIONS = [
         excluded=("telotristat", "ppi_high_dose", "diazoxide"),
         source="ENETS-F: SSA for VIPoma diarrhoea; telotristat treats carcinoid syndrome",
         extra=lambda a: _name_has(a, "syndrome_control", "somatostatin analogue"),
+    ),
+    # Most insulinomas are benign and localised: enucleation or resection cures them, with
+    # glucose control (diet, diazoxide) until then; everolimus, PRRT and chemotherapy are for
+    # malignant (metastatic) insulinoma (ENETS-F; the knowledge base's own entry
+    # everolimus_hypoglycaemia: "refractory hypoglycaemia of metastatic insulinoma").
+    Situation(
+        "localised 1.5-cm insulinoma: resection and glucose control, no antitumour drugs",
+        localised(15, ki67=2.0, functioning="insulinoma"),
+        top=("primary_resection", "syndrome_control"),
+        not_top=("everolimus", "lu177_dotatate", *CHEMO),
+        extra=_no_antitumour_for_benign_insulinoma,
+        source="ENETS-F (Hofland 2023): surgery cures localised insulinoma; everolimus, PRRT "
+        "and chemotherapy for malignant insulinoma",
     ),
     Situation(
         "VIPoma: the setting names the syndrome in plain words",

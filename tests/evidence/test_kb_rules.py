@@ -95,13 +95,23 @@ def test_systemic_statements_are_for_advanced_disease(kb: KnowledgeBase) -> None
     statement = kb.statement("progressive_after_ssa")
     assert statement.condition.evaluate({**PNET_AFTER_SSA, "advanced": False}) is False
     assert statement.condition.evaluate({**PNET_AFTER_SSA, "advanced": None}) is None
-    for key in ("nccn_symptomatic_bulky", "nfpnet_cytoreduction", "netter2_first_line_prrt"):
+    for key in (
+        "nccn_symptomatic_bulky",
+        "nfpnet_cytoreduction",
+        "netter2_first_line_prrt",
+        "g3_net",
+        "insulinoma_malignant",
+    ):
         assert kb.statement(key).condition.advanced is True, key
 
 
 def test_insulinoma_statement(kb: KnowledgeBase) -> None:
+    """Malignant insulinoma: the statement is for metastatic disease (ENETS 2023 functioning,
+    Hofland 2023); a localised insulinoma is cured by resection, not by everolimus or PRRT."""
     statement = kb.statement("insulinoma_malignant")
-    assert statement.condition.evaluate({"functioning": FunctioningSyndrome.INSULINOMA}) is True
+    insulinoma = {"functioning": FunctioningSyndrome.INSULINOMA}
+    assert statement.condition.evaluate({**insulinoma, "advanced": True}) is True
+    assert statement.condition.evaluate({**insulinoma, "advanced": False}) is False
     ssa = next(o for o in statement.options if o.agent_class is AgentClass.SSA)
     assert ssa.preference.value == "reserved"
 

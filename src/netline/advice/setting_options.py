@@ -117,9 +117,25 @@ def _new_option(
 # --------------------------------------------------------------------------- rules by setting
 
 
-def _syndrome_therapies(index: KBIndex, syndrome: str | None) -> list[Therapy]:
-    """Return the knowledge base's syndrome-control therapies for a syndrome, in KB order."""
-    return [t for t in index.syndrome_control if syndrome in {s.value for s in t.syndromes}]
+#: Syndrome-control uses the knowledge base describes for metastatic disease only
+#: (everolimus_hypoglycaemia: "refractory hypoglycaemia of metastatic insulinoma", hofland2023).
+_ADVANCED_ONLY = frozenset({"everolimus_hypoglycaemia"})
+
+
+def _syndrome_therapies(
+    index: KBIndex, syndrome: str | None, advanced: bool | None = None
+) -> list[Therapy]:
+    """Return the knowledge base's syndrome-control therapies for a syndrome, in KB order.
+
+    A use for metastatic disease only is left out when the disease is known not to be
+    advanced (a localised or resected primary).
+    """
+    return [
+        t
+        for t in index.syndrome_control
+        if syndrome in {s.value for s in t.syndromes}
+        and not (advanced is False and t.id in _ADVANCED_ONLY)
+    ]
 
 
 def _only_for(option: OptionAssessment, index: KBIndex, syndrome: str | None) -> OptionAssessment:
@@ -138,12 +154,15 @@ def _only_for(option: OptionAssessment, index: KBIndex, syndrome: str | None) ->
 
 
 def _syndrome(
-    options: list[OptionAssessment], setting: DiseaseSetting, index: KBIndex
+    options: list[OptionAssessment],
+    setting: DiseaseSetting,
+    index: KBIndex,
+    advanced: bool | None,
 ) -> list[OptionAssessment]:
     syndrome = setting.syndrome
     if syndrome is None or setting.extent == "ned":
         return [_only_for(o, index, None) for o in options]
-    therapies = _syndrome_therapies(index, syndrome)
+    therapies = _syndrome_therapies(index, syndrome, advanced)
     label = syndrome_label(syndrome)
     name = f"Syndrome control first ({label})"
     if therapies:
@@ -448,7 +467,7 @@ def apply_setting(
     steps.append(lambda o: [_surgery_within_setting(x, surgery, setting) for x in o])
     steps.append(lambda o: _maintenance(o, state))
     steps.append(lambda o: _general(o, setting, state))
-    steps.append(lambda o: _syndrome(o, setting, index))
+    steps.append(lambda o: _syndrome(o, setting, index, state.facts.advanced))
     for step in steps:
         out = step(out)
     return out
