@@ -68,10 +68,20 @@ def _plain_syndrome_name(advice: Advice, plain: str, code: str) -> None:
     assert advice.setting is not None
     shown = " | ".join((advice.setting.label, *advice.setting.reasons))
     assert plain in shown, shown
-    assert f"({code}" not in shown, shown
+    assert f"({code};" not in shown, shown
+    assert f"({code})" not in shown, shown
 
 
 def _no_antitumour_for_benign_insulinoma(advice: Advice) -> None:
     assert "everolimus" not in advice.option("syndrome_control").name.lower()
     _no_statement_applies(advice, "everolimus", "insulinoma_malignant")
     _no_statement_applies(advice, "stz_5fu", "insulinoma_malignant")
+
+
+def _continuation_not_retreatment(advice: Advice, key: str) -> None:
+    option = advice.option(key)
+    assert option.ongoing
+    withheld = [e.headline_withheld for e in option.evidence if e.headline_withheld]
+    shown = " | ".join([*withheld, *(p.text for p in option.cautions)])
+    assert "re-treatment" not in shown, shown
+    assert all("continu" in w for w in withheld), withheld

@@ -33,6 +33,7 @@ from netline.records import CaseRecord, load_case
 from .cases import AT, NORMAL_LABS, SSA_PROGRESSED, make_case
 from .setting_checks import (
     _all_later_than,
+    _continuation_not_retreatment,
     _name_has,
     _no_antitumour_for_benign_insulinoma,
     _no_naive_figure,
@@ -466,6 +467,20 @@ SITUATIONS = [
         first="everolimus",
         source="RADIANT-3: everolimus continued until progression",
     ),
+    Situation(
+        "continuing everolimus that controls the disease is not called re-treatment",
+        case(
+            ki67=None,
+            lines=[("everolimus", "2015-01-01", None, None)],
+            response="SD",
+            diagnosed="2014-10-01",
+            metastases_found="2014-10-01",
+        ),
+        first="everolimus",
+        extra=lambda a: _continuation_not_retreatment(a, "everolimus"),
+        source="RADIANT-3 (Yao 2011): everolimus given until progression; its PFS counts from "
+        "the start of treatment, so a figure for a therapy started years ago is not shown",
+    ),
     # Statements on systemic therapy are written for advanced disease (ENETS-NF, ESMO: systemic
     # therapy for locoregional unresectable or metastatic disease); before resection of a
     # localised primary they give no support ("no neoadjuvant standard", ENETS-NF).
@@ -567,6 +582,13 @@ SITUATIONS = [
         first="syndrome_control",
         source="ENETS-F (Hofland 2023): VIPoma (Verner-Morrison syndrome); plain labels in output",
         extra=lambda a: _plain_syndrome_name(a, "VIPoma", "vipoma"),
+    ),
+    Situation(
+        "functioning tumour with another syndrome: named in plain words, not 'other'",
+        functioning("other", controlled=False),
+        first="syndrome_control",
+        source="ENETS-F (Hofland 2023): rare functioning syndromes; plain labels in output",
+        extra=lambda a: _plain_syndrome_name(a, "other functioning syndrome", "other"),
     ),
     Situation(
         "metastatic VIPoma, uncontrolled: syndrome control first",

@@ -194,6 +194,12 @@ def match_trial(
                 f"{trial.name} enrolled patients not treated with this drug before, and the "
                 "disease progressed on it"
             )
+        elif all(line.ongoing for line in exposed):
+            started = min(line.start for line in exposed)
+            withheld = (
+                f"{trial.name} gives figures from the start of treatment; this continues a "
+                f"therapy started on {started.isoformat()}"
+            )
         else:
             withheld = f"{trial.name} gives first-course figures; this would be re-treatment"
     elif exposed:

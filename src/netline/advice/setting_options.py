@@ -207,7 +207,7 @@ def _syndrome(
     for option in options:
         option = _only_for(option, index, syndrome)
         if option.key in own and first and not option.excluded:
-            option = _tier(option, 0, f"control of the {label} syndrome comes first")
+            option = _tier(option, 0, f"control of the hormonal syndrome ({label}) comes first")
         out.append(option)
     return [control, *out]
 

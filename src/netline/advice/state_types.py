@@ -29,7 +29,11 @@ _WHO_TO_GRADE = {
     WHOGrade.NEC_G3: Grade.NEC,
 }
 #: Plain names of the functioning syndromes whose vocabulary code is not one.
-_SYNDROME_LABEL = {"vipoma": "VIPoma", "carcinoid_syndrome": "carcinoid syndrome"}
+_SYNDROME_LABEL = {
+    "vipoma": "VIPoma",
+    "carcinoid_syndrome": "carcinoid syndrome",
+    "other": "other functioning syndrome",
+}
 
 
 def syndrome_label(syndrome: str) -> str:
