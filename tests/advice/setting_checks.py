@@ -85,3 +85,10 @@ def _continuation_not_retreatment(advice: Advice, key: str) -> None:
     shown = " | ".join([*withheld, *(p.text for p in option.cautions)])
     assert "re-treatment" not in shown, shown
     assert all("continu" in w for w in withheld), withheld
+
+
+def _not_low_burden(advice: Advice) -> None:
+    assert advice.state.tumour_burden != "low", advice.state.notes
+    for key in ("surveillance", "lanreotide"):
+        _no_statement_applies(advice, key, "nfpnet_low_burden_surveillance")
+        _no_statement_applies(advice, key, "nccn_low_burden")

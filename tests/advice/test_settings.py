@@ -39,6 +39,7 @@ from .setting_checks import (
     _no_naive_figure,
     _no_statement_applies,
     _not_curative,
+    _not_low_burden,
     _plain_syndrome_name,
     _surgery_not_curative,
     _surgery_not_excluded,
@@ -301,6 +302,18 @@ SITUATIONS = [
         not_top=("surveillance",),
         extra=lambda a: _not_curative(a, "primary_resection"),
         source="ENETS-NF: arterial encasement; cytoreductive systemic therapy may come first",
+    ),
+    # The low-burden statements (ENETS-NF, ESMO: "asymptomatic, low-burden, stable" disease;
+    # NCCN: low burden) read the burden of metastatic disease; a 6-cm primary encasing the SMA
+    # is bulky locally advanced disease, not "low burden" (issue 12: a 13-cm primary read as
+    # low burden was offered surveillance).
+    Situation(
+        "locally advanced 6-cm primary on the SMA: not read as low burden",
+        localised(60, ("superior_mesenteric_artery",)),
+        top=("primary_resection",),
+        not_top=("surveillance",),
+        extra=_not_low_burden,
+        source="ENETS-NF / NCCN: low-burden statements are for low-volume metastatic disease",
     ),
     Situation(
         "localised 1.5-cm NF G1: surveillance is an option",

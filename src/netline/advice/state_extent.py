@@ -364,6 +364,15 @@ def _hepatic_burden(
         )
     elif cleared is not None:
         b.facts["hepatic_burden"] = 0.0
+    elif current == {Organ.PANCREAS}:
+        # the burden categories of the statements (low / moderate / high) describe metastatic
+        # disease; a primary in place without distant disease is not read as "low burden"
+        b.facts["hepatic_burden"] = 0.0
+        b.notes.append(
+            "Tumour burden not read as a category: no distant metastasis, and the low, "
+            "moderate and high burden of the guideline statements describe metastatic disease "
+            "(the size and vessels of the primary are in the setting)"
+        )
     elif not current - {Organ.PANCREAS}:
         burden = Burden.LOW
         b.facts["hepatic_burden"] = 0.0
