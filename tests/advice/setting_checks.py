@@ -92,3 +92,9 @@ def _not_low_burden(advice: Advice) -> None:
     for key in ("surveillance", "lanreotide"):
         _no_statement_applies(advice, key, "nfpnet_low_burden_surveillance")
         _no_statement_applies(advice, key, "nccn_low_burden")
+
+
+def _no_transplant_with_bone(advice: Advice) -> None:
+    _no_statement_applies(advice, "surgery", "liver_transplant_selected")
+    ranked = [o.key for o in advice.ranked]
+    assert ranked.index("lanreotide") < ranked.index("surgery"), ranked[:5]

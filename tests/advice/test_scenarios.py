@@ -345,7 +345,12 @@ SCENARIOS = [
             **BONE,
             "metastases_found": "2019-01-01",
         },
-        top=("surgery", "lanreotide"),
+        # SSA maintenance first (NETTER-1); the surgery is for MDT discussion only (ENETS-LM:
+        # extra-abdominal metastasis fails the curative criteria). It used to reach the top
+        # three on the liver-transplant statement, which is for liver-only disease (Milan-NET)
+        # and no longer applies with a bone metastasis; it stays before liver-directed therapy.
+        top=("lanreotide",),
+        before=(("surgery", "liver_directed"),),
         surgery="discuss_with_caveats",
         surgery_text="Extra-abdominal metastasis",
         extra=lambda a: _assert_never_first_surgery(a),

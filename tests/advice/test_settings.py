@@ -38,6 +38,7 @@ from .setting_checks import (
     _no_antitumour_for_benign_insulinoma,
     _no_naive_figure,
     _no_statement_applies,
+    _no_transplant_with_bone,
     _not_curative,
     _not_low_burden,
     _plain_syndrome_name,
@@ -364,6 +365,17 @@ SITUATIONS = [
         any_top=SSA,
         not_first=("captem", "stz_5fu"),
         source="ENETS-NF: Ki-67 10 % is a guide, not a hard cut-off (band edge rule)",
+    ),
+    # Liver transplantation (Milan-NET, Mazzaferro 2007; ENETS 2016 liver metastases) is for
+    # selected liver-only disease: with a bone metastasis it gives the liver surgery option no
+    # support, so the surgery cannot outrank the SSA on it.
+    Situation(
+        "bone and liver metastases: the liver-transplant statement does not support surgery",
+        lambda: _two_specimens(),
+        any_top=SSA,
+        extra=_no_transplant_with_bone,
+        source="ENETS-LM (Pavel 2016) / Milan-NET (Mazzaferro 2007): transplantation only for "
+        "liver-only disease",
     ),
     Situation(
         "progression on an SSA, SSTR-positive: PRRT in the top three",

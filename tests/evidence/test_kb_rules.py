@@ -250,3 +250,13 @@ def test_range_contains_matches_bounds(a: float, b: float, x: float) -> None:
     low, high = min(a, b), max(a, b)
     interval = Range(min=low, max=high, max_inclusive=False)
     assert interval.contains(x) == (low <= x < high)
+
+
+def test_liver_transplant_statement_is_for_liver_only_disease(kb: KnowledgeBase) -> None:
+    """Liver transplantation for selected liver-only disease (ENETS 2016 liver metastases,
+    Pavel 2016; Milan-NET, Mazzaferro 2007): a bone metastasis puts a patient outside it."""
+    condition = kb.statement("liver_transplant_selected").condition
+    g2 = {"differentiation": "well", "grade": "G2"}
+    assert condition.evaluate({**g2, "extra_abdominal_metastases": True}) is False
+    assert condition.evaluate({**g2, "extra_abdominal_metastases": False}) is True
+    assert condition.evaluate(g2) is None

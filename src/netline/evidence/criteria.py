@@ -145,6 +145,7 @@ class Condition(_Model):
     line: IntRange | None = None
     resectable: bool | None = None
     advanced: bool | None = None
+    extra_abdominal_metastases: bool | None = None
     objective_response: bool | None = None
     any_of: tuple[Condition, ...] = ()
 
@@ -194,6 +195,7 @@ class Condition(_Model):
             ("symptomatic", self.symptomatic),
             ("resectable", self.resectable),
             ("advanced disease", self.advanced),
+            ("extra-abdominal metastases", self.extra_abdominal_metastases),
             ("objective response", self.objective_response),
         ]
         parts += [f"{name}: {value}" for name, value in flags if value is not None]
@@ -234,6 +236,7 @@ class Condition(_Model):
             ("symptomatic", self.symptomatic),
             ("resectable", self.resectable),
             ("advanced", self.advanced),
+            ("extra_abdominal_metastases", self.extra_abdominal_metastases),
             ("objective_response", self.objective_response),
         ]
         for key, expected in flags:
