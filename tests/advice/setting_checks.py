@@ -98,3 +98,9 @@ def _no_transplant_with_bone(advice: Advice) -> None:
     _no_statement_applies(advice, "surgery", "liver_transplant_selected")
     ranked = [o.key for o in advice.ranked]
     assert ranked.index("lanreotide") < ranked.index("surgery"), ranked[:5]
+
+
+def _plain_unknowns(advice: Advice, key: str, plain: str, code: str) -> None:
+    shown = " | ".join(p.text for p in advice.option(key).cautions)
+    assert plain in shown, shown
+    assert f"unknown: {code}" not in shown, shown

@@ -42,6 +42,7 @@ from .setting_checks import (
     _not_curative,
     _not_low_burden,
     _plain_syndrome_name,
+    _plain_unknowns,
     _surgery_not_curative,
     _surgery_not_excluded,
     _two_specimens,
@@ -544,6 +545,13 @@ SITUATIONS = [
         counted(3),
         source="Lievens 2020: 1-5 metastatic lesions define oligometastatic disease",
         extra=lambda a: _burden(a, "low", alternative=("moderate",)),
+    ),
+    Situation(
+        "SSTR imaging missing: the caution names the unknown fact in plain words",
+        counted(3),
+        source="issue 12 item 8: plain words, no internal codes where a plain label exists "
+        "(ENETS-NF: SSA and PRRT not recommended for SSTR-negative disease)",
+        extra=lambda a: _plain_unknowns(a, "lanreotide", "SSTR-positive disease", "sstr_positive"),
     ),
     Situation(
         "a count recorded before a later liver resection is not used: burden stays unknown",

@@ -67,6 +67,28 @@ def _condition_keys(condition: Condition) -> frozenset[str]:
     return frozenset(keys)
 
 
+#: Plain words for each facts field: the description of its first knowledge-base name.
+_FACT_WORDS: dict[str, str] = {}
+for _name in FACT_NAMES.values():
+    _FACT_WORDS.setdefault(_name.field, _name.description)
+
+
+def fact_words(field: str) -> str:
+    """Return the plain words for a ``PatientFacts`` field, for people.
+
+    Parameters
+    ----------
+    field : str
+        A field name (``sstr_positive``).
+
+    Returns
+    -------
+    str
+        Its description in :data:`netline.evidence.facts.FACT_NAMES` ("SSTR-positive disease").
+    """
+    return _FACT_WORDS.get(field, field.replace("_", " "))
+
+
 @dataclass(frozen=True, slots=True)
 class Applicability:
     """Whether a condition holds: ``True``, ``False``, or ``None`` (possible).
@@ -95,7 +117,7 @@ class Applicability:
         """Say why a possible condition is not settled."""
         parts = []
         if self.missing:
-            parts.append("unknown: " + ", ".join(self.missing))
+            parts.append("unknown: " + ", ".join(fact_words(m) for m in self.missing))
         if self.holds_if:
             parts.append("holds if " + " or ".join(self.holds_if))
         return "; ".join(parts)

@@ -115,7 +115,8 @@ class GuidelineMatch:
 
     def describe(self) -> str:
         """One line: preference, topic, note and, for a possible match, why it is unsettled."""
-        text = f"{self.preference} in '{self.topic}' ({self.statement_id})"
+        preference = self.preference.replace("_", " ")
+        text = f"{preference} in '{self.topic}' ({self.statement_id})"
         if self.note:
             text += f": {self.note}"
         if self.applies.value is None:
