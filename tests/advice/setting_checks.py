@@ -104,3 +104,8 @@ def _plain_unknowns(advice: Advice, key: str, plain: str, code: str) -> None:
     shown = " | ".join(p.text for p in advice.option(key).cautions)
     assert plain in shown, shown
     assert f"unknown: {code}" not in shown, shown
+
+
+def _no_refractory_options_when_localised(advice: Advice) -> None:
+    for key in ("everolimus", "lu177_dotatate", "stz_5fu", "captem"):
+        _no_statement_applies(advice, key, "other_functioning_syndromes")

@@ -37,6 +37,7 @@ from .setting_checks import (
     _name_has,
     _no_antitumour_for_benign_insulinoma,
     _no_naive_figure,
+    _no_refractory_options_when_localised,
     _no_statement_applies,
     _no_transplant_with_bone,
     _not_curative,
@@ -608,6 +609,18 @@ SITUATIONS = [
         extra=_no_antitumour_for_benign_insulinoma,
         source="ENETS-F (Hofland 2023): surgery cures localised insulinoma; everolimus, PRRT "
         "and chemotherapy for malignant insulinoma",
+    ),
+    # A localised VIPoma is resected, with an SSA, fluids and electrolytes to control the
+    # syndrome before surgery; PRRT, everolimus and chemotherapy are for the refractory syndrome
+    # of metastatic disease (ENETS-F; the statement's own notes: "refractory syndrome").
+    Situation(
+        "localised 3-cm VIPoma: resection and SSA control, no PRRT or chemotherapy support",
+        localised(30, ki67=3.0, functioning="vipoma"),
+        top=("primary_resection", "syndrome_control"),
+        not_top=("everolimus", "lu177_dotatate", *CHEMO),
+        extra=_no_refractory_options_when_localised,
+        source="ENETS-F (Hofland 2023): surgery for localised VIPoma after SSA and fluid "
+        "control; antitumour options for the refractory metastatic syndrome",
     ),
     Situation(
         "VIPoma: the setting names the syndrome in plain words",
