@@ -109,3 +109,12 @@ def _plain_unknowns(advice: Advice, key: str, plain: str, code: str) -> None:
 def _no_refractory_options_when_localised(advice: Advice) -> None:
     for key in ("everolimus", "lu177_dotatate", "stz_5fu", "captem"):
         _no_statement_applies(advice, key, "other_functioning_syndromes")
+
+
+def _singular_counts(advice: Advice) -> None:
+    notes = " | ".join(advice.state.notes)
+    assert "1 liver metastasis" in notes, notes
+    assert "1 liver metastases" not in notes, notes
+    reasons = " | ".join(o.order_reason for o in advice.ranked)
+    assert "statement(s)" not in reasons, reasons
+    assert "1 applicable statement;" in reasons or "1 applicable statement" in reasons

@@ -44,6 +44,7 @@ from .setting_checks import (
     _not_low_burden,
     _plain_syndrome_name,
     _plain_unknowns,
+    _singular_counts,
     _surgery_not_curative,
     _surgery_not_excluded,
     _two_specimens,
@@ -553,6 +554,13 @@ SITUATIONS = [
         source="issue 12 item 8: plain words, no internal codes where a plain label exists "
         "(ENETS-NF: SSA and PRRT not recommended for SSTR-negative disease)",
         extra=lambda a: _plain_unknowns(a, "lanreotide", "SSTR-positive disease", "sstr_positive"),
+    ),
+    Situation(
+        "one counted liver metastasis: singular in plain words",
+        counted(1),
+        source="issue 12 item 8: plain words and grammar (not '1 distant lesions'); "
+        "Lievens 2020: 1-5 lesions oligometastatic",
+        extra=_singular_counts,
     ),
     Situation(
         "a count recorded before a later liver resection is not used: burden stays unknown",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Point"]
+__all__ = ["Point", "count_words"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,3 +40,19 @@ class Point:
             "kind": self.kind,
             "status": self.status,
         }
+
+
+def count_words(n: int, singular: str, plural: str) -> str:
+    """Return a count with its noun in the right number ("1 liver metastasis", "3 ...").
+
+    Parameters
+    ----------
+    n : int
+    singular, plural : str
+        The noun (with any words before it) for one and for several.
+
+    Returns
+    -------
+    str
+    """
+    return f"{n} {singular if n == 1 else plural}"

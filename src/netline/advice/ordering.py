@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from netline.advice._points import count_words
 from netline.advice.option_types import OptionAssessment
 
 # --------------------------------------------------------------------------- ordering
@@ -82,7 +83,7 @@ def _describe_standing(option: OptionAssessment) -> str:
     if option.setting_note:
         parts.insert(0, option.setting_note)
     if option.breadth:
-        parts.append(f"{option.breadth} applicable statement(s)")
+        parts.append(count_words(option.breadth, "applicable statement", "applicable statements"))
     if option.curative_potential:
         parts.append("potentially curative, flagged for HPB discussion")
     if option.continuing:

@@ -10,6 +10,7 @@ from typing import Any
 
 from netline._time import DAYS_PER_MONTH
 from netline.advice._kb import KBIndex
+from netline.advice._points import count_words
 from netline.advice.resection import ResectionHistory, resection_history
 from netline.advice.state_types import (
     _BAND_BURDEN,
@@ -321,8 +322,12 @@ def _burden_from_count(b: _Builder, current: set[Organ]) -> Burden | None:
     burden = Burden(rule.outcome)
     if burden in _NEXT_BURDEN:
         b.alternatives["tumour_burden"] = (_NEXT_BURDEN[burden],)
-    counted = (f"{liver} liver metastases" if liver is not None else "") + (
-        f"{', ' if liver is not None else ''}{total} distant lesions in all"
+    counted = (
+        count_words(liver, "liver metastasis", "liver metastases") if liver is not None else ""
+    ) + (
+        f"{', ' if liver is not None else ''}"
+        + count_words(total, "distant lesion", "distant lesions")
+        + " in all"
         if total is not None and total != liver
         else ""
     )
