@@ -189,3 +189,19 @@ def test_replay_renders_offered_and_done() -> None:
     with pytest.raises(ValueError, match="unknown format"):
         walked.render("pdf")
     assert data["steps"][0]["actual"]["offered"] is True
+
+
+def test_state_block_uses_plain_words_not_codes() -> None:
+    """Issue 12 item 8: plain words, no internal codes where a plain label exists (the seed
+    case, Umino 2024: pancreas head, Ki-67 from a liver metastasis, SRS, ICG-R15)."""
+    import datetime as dt
+
+    from netline.advice import advise
+    from netline.records import load_case
+
+    text = advise(load_case("examples/seed-case.yaml"), dt.date(2019, 2, 1)).render("text")
+    details = text.split("\nDetails\n")[1].split("Options, ordered")[0]
+    for code in ("pancreas_head", "liver_metastasis", " on srs ", "icg_r15", "[ssa]"):
+        assert code not in details, (code, details)
+    assert "pancreas head" in details
+    assert "ICG-R15" in details

@@ -15,6 +15,7 @@ from netline.advice.advice import ORDERING_RULES, Advice
 from netline.advice.options import EvidenceItem, OptionAssessment
 from netline.advice.replay import Replay
 from netline.advice.state import DecisionState
+from netline.advice.state_types import syndrome_label
 from netline.advice.summary import summary_html, summary_lines, summary_view
 from netline.advice.surgery import SurgeryAssessment
 
@@ -54,16 +55,37 @@ def _yesno(value: bool | None, yes: str = "yes", no: str = "no") -> str:
     return "unknown" if value is None else yes if value else no
 
 
+#: Plain words for vocabulary codes shown in the state block (others: underscores to spaces).
+_CODE_WORDS = {
+    "srs": "SRS",
+    "sstr_pet": "SSTR-PET",
+    "fdg_pet": "FDG-PET",
+    "ct": "CT",
+    "mri": "MRI",
+    "icg_r15": "ICG-R15",
+    "inr": "INR",
+    "ssa": "SSA",
+    "tki": "TKI",
+    "mtor_inhibitor": "mTOR inhibitor",
+}
+
+
+def _words(code: object) -> str:
+    """Return a vocabulary code in plain words ("pancreas_head" -> "pancreas head")."""
+    text = str(code)
+    return _CODE_WORDS.get(text, text.replace("_", " "))
+
+
 def _state_lines(state: DecisionState) -> list[str]:
     out: list[str] = []
     ki67 = "unknown" if state.ki67_percent is None else f"{state.ki67_percent:g} %"
-    source = f" ({state.ki67_source})" if state.ki67_source else ""
+    source = f" ({_words(state.ki67_source)})" if state.ki67_source else ""
     out.append(
-        f"Tumour: {state.site}; differentiation {state.differentiation or 'unknown'}; "
+        f"Tumour: {_words(state.site)}; differentiation {state.differentiation or 'unknown'}; "
         f"grade {state.grade or 'unknown'}; Ki-67 {ki67}{source}"
     )
     out.append(
-        f"Functioning syndrome: {state.functioning or 'unknown'}"
+        f"Functioning syndrome: {syndrome_label(str(state.functioning or 'unknown'))}"
         + (
             f" (hormonal syndrome controlled: {_yesno(state.hormonal_syndrome_controlled)})"
             if state.functioning not in (None, "none")
@@ -74,7 +96,7 @@ def _state_lines(state: DecisionState) -> list[str]:
         sstr = "unknown (no SSTR imaging)"
     else:
         sstr = (
-            f"{state.sstr_description} on {state.sstr_modality} "
+            f"{state.sstr_description} on {_words(state.sstr_modality)} "
             f"({state.sstr_date.isoformat() if state.sstr_date else '?'}); "
             f"SSTR-positive: {_yesno(state.sstr_positive)}; "
             f"uptake in all lesions: {_yesno(state.sstr_uptake_all_lesions)}"
@@ -86,13 +108,14 @@ def _state_lines(state: DecisionState) -> list[str]:
     )
     out.append(f"SSTR: {sstr}; {fdg}")
     extra = ", ".join(
-        f"{s} (since {state.extrahepatic_since[s].isoformat()})"
+        f"{_words(s)} (since {state.extrahepatic_since[s].isoformat()})"
         if s in state.extrahepatic_since
-        else s
+        else _words(s)
         for s in state.extrahepatic_sites
     )
     out.append(
-        f"Burden: organs {', '.join(state.organs) or 'none'}; hepatic involvement "
+        f"Burden: organs {', '.join(_words(o) for o in state.organs) or 'none'}; hepatic "
+        "involvement "
         f"{state.liver_involvement or 'unknown'}; tumour burden {state.tumour_burden or 'unknown'}"
         f"; extrahepatic: {extra or 'none'}"
         + (
@@ -123,7 +146,7 @@ def _state_lines(state: DecisionState) -> list[str]:
     for line in state.lines:
         end = "ongoing" if line.ongoing else f"{line.end.isoformat()} ({line.end_reason})"
         out.append(
-            f"L{line.number} {line.label} [{', '.join(line.agent_classes)}]: "
+            f"L{line.number} {line.label} [{', '.join(_words(c) for c in line.agent_classes)}]: "
             f"{line.start.isoformat()} → {end}; best response {line.best_response or 'NE'}"
         )
     perf = []
@@ -137,7 +160,7 @@ def _state_lines(state: DecisionState) -> list[str]:
         + f"; comorbidities: {', '.join(state.comorbidities) or 'none recorded'}"
     )
     labs = ", ".join(
-        f"{name} {lab.value:g} {lab.unit} ({lab.date.isoformat()})"
+        f"{_words(name)} {lab.value:g} {lab.unit} ({lab.date.isoformat()})"
         for name, lab in sorted(state.labs.items())
     )
     out.append(f"Labs: {labs or 'none'}")

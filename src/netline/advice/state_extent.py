@@ -121,7 +121,9 @@ def _grading(b: _Builder) -> dict[str, Any]:
                 b.notes.append(
                     "Ki-67 differs between specimens ("
                     + ", ".join(
-                        f"{g[3].specimen} {g[1]:g} %" for g in with_ki67 if g[1] is not None
+                        f"{str(g[3].specimen).replace('_', ' ')} {g[1]:g} %"
+                        for g in with_ki67
+                        if g[1] is not None
                     )
                     + "): the highest is used."
                 )
