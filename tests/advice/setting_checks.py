@@ -104,6 +104,7 @@ def _plain_unknowns(advice: Advice, key: str, plain: str, code: str) -> None:
     shown = " | ".join(p.text for p in advice.option(key).cautions)
     assert plain in shown, shown
     assert f"unknown: {code}" not in shown, shown
+    assert "sstr-negative" not in shown, shown
 
 
 def _no_refractory_options_when_localised(advice: Advice) -> None:

@@ -112,7 +112,7 @@ SCENARIOS = [
         {**PROGRESSED, "krenning": None},
         not_excluded=("lu177_dotatate", "lanreotide"),
         status={"lu177_dotatate": "unclear"},
-        caution={"lu177_dotatate": "Would not be recommended if sstr-negative"},
+        caution={"lu177_dotatate": "Would not be recommended if SSTR-negative"},
         unknown=("SSTR imaging",),
         confidence="low",
     ),

@@ -63,6 +63,14 @@ __all__ = [
 ]
 
 
+def _lower_first(text: str) -> str:
+    """Lower the first letter of a topic for use inside a sentence, unless it opens an acronym.
+
+    "SSTR-negative disease" stays, "Malignant insulinoma" becomes "malignant insulinoma".
+    """
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
 def _combine(first: Applicability, second: Applicability) -> Applicability:
     if first.value is False or second.value is False:
         return Applicability(
@@ -207,7 +215,7 @@ def _statement_points(
             else:
                 cautions.append(
                     Point(
-                        f"Would not be recommended if {match.topic.lower()} "
+                        f"Would not be recommended if {_lower_first(match.topic)} "
                         f"({match.statement_id}; {match.applies.explain()})",
                         match.refs,
                         "caution",
