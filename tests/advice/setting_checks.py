@@ -119,3 +119,13 @@ def _singular_counts(advice: Advice) -> None:
     reasons = " | ".join(o.order_reason for o in advice.ranked)
     assert "statement(s)" not in reasons, reasons
     assert "1 applicable statement;" in reasons or "1 applicable statement" in reasons
+
+
+def _ssa_never_failed(advice: Advice) -> None:
+    assert advice.state.facts.progression_on_ssa is False
+    _no_statement_applies(advice, "lu177_dotatate", "nanets_prrt_after_ssa")
+    for key in ("captem", "everolimus", "sunitinib"):
+        _no_statement_applies(advice, key, "progressive_after_ssa")
+        _no_statement_applies(advice, key, "nccn_progression_options")
+    ranked = [o.key for o in advice.ranked]
+    assert ranked.index("lanreotide") < ranked.index("lu177_dotatate"), ranked[:6]

@@ -45,6 +45,7 @@ from .setting_checks import (
     _plain_syndrome_name,
     _plain_unknowns,
     _singular_counts,
+    _ssa_never_failed,
     _surgery_not_curative,
     _surgery_not_excluded,
     _two_specimens,
@@ -354,6 +355,18 @@ SITUATIONS = [
         top=("surgery",),
         extra=lambda a: _surgery_not_excluded(a),
         source="ENETS-LM: repeat resection for recurrent resectable liver metastases",
+    ),
+    # The SSA was stopped for the hepatectomy, not for progression; the recurrence came off
+    # therapy after an R0 resection. The "after SSA" statements (ENETS-NF / ESMO progressive
+    # after an SSA; NCCN progression on an SSA; NANETS/SNMMI PRRT after an SSA, resting on
+    # NETTER-1, which enrolled patients progressing on octreotide LAR) describe SSA failure.
+    Situation(
+        "recurrence after R0 with the SSA stopped for surgery: not SSA failure",
+        recurrence_after_r0,
+        top=("surgery",),
+        extra=_ssa_never_failed,
+        source="NETTER-1 entry (progression on octreotide LAR); ENETS-NF: everolimus, "
+        "sunitinib, PRRT after progression on an SSA",
     ),
     Situation(
         "treatment-naive bone-only, Ki-67 5 %: SSA first",

@@ -45,6 +45,7 @@ PNET_AFTER_SSA = {
     "prior_classes": {AgentClass.SSA},
     "prior_non_ssa_lines": 0,
     "advanced": True,
+    "progression_on_ssa": True,
 }
 
 
@@ -260,3 +261,13 @@ def test_liver_transplant_statement_is_for_liver_only_disease(kb: KnowledgeBase)
     assert condition.evaluate({**g2, "extra_abdominal_metastases": True}) is False
     assert condition.evaluate({**g2, "extra_abdominal_metastases": False}) is True
     assert condition.evaluate(g2) is None
+
+
+def test_after_ssa_statements_need_progression_on_the_ssa(kb: KnowledgeBase) -> None:
+    """ "Progressing after an SSA" (ENETS 2023 NF-pNET, NCCN, NANETS/SNMMI on NETTER-1, which
+    enrolled patients progressing on octreotide LAR) is SSA failure: an SSA stopped for surgery
+    followed by a recurrence off therapy is outside it."""
+    for key in ("progressive_after_ssa", "nccn_progression_options", "nanets_prrt_after_ssa"):
+        condition = kb.statement(key).condition
+        assert condition.evaluate({**PNET_AFTER_SSA, "progression_on_ssa": False}) is False, key
+        assert condition.evaluate({**PNET_AFTER_SSA, "progression_on_ssa": True}) is True, key

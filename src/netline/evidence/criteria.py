@@ -146,6 +146,7 @@ class Condition(_Model):
     resectable: bool | None = None
     advanced: bool | None = None
     extra_abdominal_metastases: bool | None = None
+    progression_on_ssa: bool | None = None
     objective_response: bool | None = None
     any_of: tuple[Condition, ...] = ()
 
@@ -196,6 +197,7 @@ class Condition(_Model):
             ("resectable", self.resectable),
             ("advanced disease", self.advanced),
             ("extra-abdominal metastases", self.extra_abdominal_metastases),
+            ("progression on an SSA", self.progression_on_ssa),
             ("objective response", self.objective_response),
         ]
         parts += [f"{name}: {value}" for name, value in flags if value is not None]
@@ -237,6 +239,7 @@ class Condition(_Model):
             ("resectable", self.resectable),
             ("advanced", self.advanced),
             ("extra_abdominal_metastases", self.extra_abdominal_metastases),
+            ("progression_on_ssa", self.progression_on_ssa),
             ("objective_response", self.objective_response),
         ]
         for key, expected in flags:
