@@ -22,7 +22,6 @@ from netline.course._arrays import (
     asof_index,
     max_by_sorted,
     one_of,
-    order_by,
     segment_starts,
 )
 from netline.course._inputs import Batch
@@ -72,12 +71,26 @@ def earliest(a: I64, b: I64) -> I64:
     return np.where(a == NONE, b, np.where(b == NONE, a, np.minimum(a, b)))
 
 
-def _per_group_first(group: I64, rows: I64, n: int) -> I64:
-    """For groups ``0..n-1``: the first of ``rows`` (already ordered) in each group, else -1."""
+def _pick(group: I64, rows: I64, n: int, *keys: I64) -> I64:
+    """For groups ``0..n-1``: the row with the highest ``keys`` (in turn), the first on a tie.
+
+    ``rows`` are in group order; ``keys`` are per row of ``rows``. Like ordering the rows by
+    group, then every key descending (stable) and taking the first of each group, without a
+    sort: each key keeps the rows that reach their group's maximum of it.
+    """
+    of = group[rows]
+    remaining = list(keys)
+    while remaining and len(rows):
+        key = remaining.pop(0)
+        heads = np.flatnonzero(segment_starts(of))
+        top = np.maximum.reduceat(key, heads)
+        keep = key == np.repeat(top, np.diff(np.r_[heads, len(rows)]))
+        rows, of = rows[keep], of[keep]
+        remaining = [k[keep] for k in remaining]
     out = np.full(n, -1, dtype=np.int64)
     if len(rows):
-        keep = segment_starts(group[rows])
-        out[group[rows][keep]] = rows[keep]
+        first = segment_starts(of)
+        out[of[first]] = rows[first]
     return out
 
 
@@ -136,10 +149,9 @@ def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict
     )
     best[groups] = best_codes
     confirmed[groups] = confirmed_codes
+    # rows are by line, then day: the highest priority, then the earliest
     matching = np.flatnonzero(shown == best[line])
-    priority = owned.priority[rows[matching]]
-    order = matching[order_by(line[matching], -priority, since[matching])]
-    chosen = _per_group_first(line, order, n)
+    chosen = _pick(line, matching, n, owned.priority[rows[matching]])
     found = chosen >= 0
     source[found] = owned.source[rows[chosen[found]]]
     date[found] = owned.day[rows[chosen[found]]]
@@ -153,8 +165,8 @@ def _clinician(owned: _Owned, responses: list[str], n: int, rules: LineRules) ->
     rank = rank_of[owned.response]
     early = stable_of[owned.response] & (owned.since < rules.sd_min_days)
     rows = np.flatnonzero((rank > 0) & owned.in_window & ~early)
-    order = rows[order_by(owned.line[rows], -rank[rows], -owned.priority[rows], owned.since[rows])]
-    chosen = _per_group_first(owned.line, order, n)
+    # rows are by line, then day: the highest rank, then priority, then the earliest
+    chosen = _pick(owned.line, rows, n, rank[rows], owned.priority[rows])
     found = chosen >= 0
     status = np.full(n, -1, dtype=np.int64)
     date = np.full(n, NONE, dtype=np.int64)
