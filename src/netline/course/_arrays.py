@@ -237,7 +237,7 @@ def _insertion(events: I64, queries: I64, side: str) -> I64:
     way round: each event is looked up among the queries, and a running count of those
     places gives every query's position, a search per event instead of one per query.
     """
-    if len(queries) > 4 * len(events) and not np.any(queries[1:] < queries[:-1]):
+    if len(queries) > len(events) and not np.any(queries[1:] < queries[:-1]):
         # event j is before query i exactly when i >= its place among the queries
         place = np.searchsorted(queries, events, side="left" if side == "right" else "right")
         counts = np.bincount(place, minlength=len(queries) + 1)[: len(queries)]
@@ -308,14 +308,18 @@ def order_by(*keys: Arr) -> I64:
             width = 1
         groups[-1].append((values, low, width))
         width *= span
+    identity = True  # ``order`` is still 0, 1, ...: no gather needed
     for group in groups:
         if len(group) == 1:
-            combined = group[0][0][order]
+            combined = group[0][0] if identity else group[0][0][order]
         else:
             combined = np.zeros(n, dtype=np.int64)
             for values, low, factor in group:
-                combined += (values[order] - low) * factor
+                combined += ((values if identity else values[order]) - low) * factor
+        if not np.any(combined[1:] < combined[:-1]):  # already in order (rows often are)
+            continue
         order = order[np.argsort(combined, kind="stable")]
+        identity = False
     return order
 
 
@@ -323,6 +327,9 @@ def take_or(values: Arr, index: I64, fill: int) -> Arr:
     """Return ``values[index]``, with ``fill`` where ``index`` is -1."""
     if len(values) == 0:
         return np.full(len(index), fill, dtype=values.dtype)
+    if len(index) == 0 or int(index.min()) >= 0:
+        taken: Arr = values[index]
+        return taken
     return np.where(index >= 0, values[np.maximum(index, 0)], fill)
 
 
