@@ -15,6 +15,7 @@ from netline.course._arrays import (
     asof_forward,
     asof_index,
     codes_in,
+    distinct,
     numpy_of,
     order_by,
     patient_codes,
@@ -147,3 +148,17 @@ def test_asof_joins_of_many_sorted_queries(
         before = [j for j, (t, d) in enumerate(rows) if t == s and d < q]
         assert strict[i] == (before[-1] if before else -1)
         assert forward[i] == min((d for d in same if d > q), default=NONE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key_columns())
+def test_distinct_keeps_the_first_row_of_each_combination(keys: list[np.ndarray]) -> None:
+    """Small spans (counted in a table) and wide ones (sorted) give the same, exact answer."""
+    if len(keys[0]) == 0:
+        return
+    rows, inverse = distinct(*keys)
+    combos = [tuple(int(k[i]) for k in keys) for i in range(len(keys[0]))]
+    ordered = sorted(set(combos))
+    assert [combos[r] for r in rows] == ordered
+    assert rows.tolist() == [combos.index(c) for c in ordered]
+    assert inverse.tolist() == [ordered.index(c) for c in combos]

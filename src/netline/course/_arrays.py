@@ -341,8 +341,39 @@ def one_of(codes: I64, wanted: list[int]) -> Bools:
     return out
 
 
+def _dense_key(keys: tuple[I64, ...], limit: int) -> tuple[I64, int] | None:
+    """Return the keys as one exact code below their span, or None if the span is over ``limit``."""
+    width = 1
+    parts = []
+    for key in reversed(keys):  # least significant first
+        low, high = int(key.min()), int(key.max())
+        parts.append((key, low, width))
+        width *= high - low + 1  # Python integers: exact
+        if width > limit:
+            return None
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, factor in parts:
+        combined += (key - low) * factor
+    return combined, width
+
+
 def distinct(*keys: I64) -> tuple[I64, I64]:
-    """Return one row of each distinct combination of keys (in key order) and each row's group."""
+    """Return one row of each distinct combination of keys (in key order) and each row's group.
+
+    The row kept is the first of its combination. When the combinations span few values (a
+    few kinds, agents and cycle counts) they are counted in a table of that span instead of
+    sorted; the span is computed exactly and a wide one is sorted.
+    """
+    n = len(keys[0])
+    dense = _dense_key(keys, limit=2 * n + 1024) if n else None
+    if dense is not None:
+        key, span = dense
+        seen = np.zeros(span, dtype=bool)
+        seen[key] = True
+        rank = np.cumsum(seen) - 1
+        first_row = np.empty(span, dtype=np.int64)
+        first_row[key[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)  # the first one wins
+        return first_row[seen], rank[key]
     order = order_by(*keys)
     first = segment_starts(*(key[order] for key in keys)) if len(order) else order.astype(bool)
     inverse = np.empty(len(order), dtype=np.int64)
