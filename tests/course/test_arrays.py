@@ -127,7 +127,11 @@ def test_batches_give_the_tables_of_one_batch() -> None:
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.tuples(st.integers(0, 3), st.integers(-50, 50)), max_size=8),
-    st.lists(st.tuples(st.integers(0, 4), st.integers(-60, 60)), min_size=1, max_size=80),
+    st.lists(
+        st.tuples(st.integers(0, 4), st.one_of(st.integers(-60, 60), st.just(NONE))),
+        min_size=1,
+        max_size=80,
+    ),
 )
 def test_asof_joins_of_many_sorted_queries(
     rows: list[tuple[int, int]], asked: list[tuple[int, int]]

@@ -221,13 +221,24 @@ def _keys(segment: I64, day: I64, low: int, span: int) -> I64:
 
 
 def _key_range(*day_arrays: I64) -> tuple[int, int]:
-    real = [d[d > NONE] for d in day_arrays]
-    real = [d for d in real if len(d)]
-    if not real:
+    """Return (low, span) of the real days (missing ones, NONE, copied out only if present)."""
+    lows, highs = [], []
+    for d in day_arrays:
+        high = int(d.max()) if len(d) else NONE
+        if high == NONE:
+            continue
+        low = int(d.min())
+        lows.append(low if low > NONE else int(d[d > NONE].min()))
+        highs.append(high)
+    if not lows:
         return 0, 1
-    low = min(int(d.min()) for d in real)
-    span = max(int(d.max()) for d in real) - low + 3
-    return low - 1, span
+    low = min(lows)
+    return low - 1, max(highs) - low + 3
+
+
+def _at_least(days: I64, low: int) -> I64:
+    """Return ``np.maximum(days, low)``, without a copy when no day is below ``low``."""
+    return days if len(days) == 0 or int(days.min()) >= low else np.maximum(days, low)
 
 
 def _insertion(events: I64, queries: I64, side: str) -> I64:
@@ -257,10 +268,9 @@ def asof_index(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: boo
         return np.full(len(q_day), -1, dtype=np.int64)
     low, span = _key_range(q_day, e_day)
     events = _keys(e_seg, e_day, low, span)
-    queries = _keys(q_seg, np.maximum(q_day, low), low, span)
+    queries = _keys(q_seg, _at_least(q_day, low), low, span)
     at = _insertion(events, queries, "right" if inclusive else "left") - 1
-    hit = at >= 0
-    hit[hit] &= e_seg[at[hit]] == q_seg[hit]
+    hit = (at >= 0) & (e_seg[np.maximum(at, 0)] == q_seg)
     return np.where(hit, at, -1)
 
 
@@ -278,11 +288,11 @@ def asof_forward(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64) -> I64:
         return np.full(len(q_day), NONE, dtype=np.int64)
     low, span = _key_range(q_day, e_day)
     events = _keys(e_seg, e_day, low, span)
-    queries = _keys(q_seg, np.maximum(q_day, low), low, span)
-    at = _insertion(events, queries, "right")
-    hit = at < len(events)
-    hit[hit] &= e_seg[at[hit]] == q_seg[hit]
-    return np.where(hit, e_day[np.minimum(at, len(events) - 1)], NONE)
+    queries = _keys(q_seg, _at_least(q_day, low), low, span)
+    at = np.minimum(_insertion(events, queries, "right"), len(events))
+    safe = np.minimum(at, len(events) - 1)
+    hit = (at < len(events)) & (e_seg[safe] == q_seg)
+    return np.where(hit, e_day[safe], NONE)
 
 
 def order_by(*keys: Arr) -> I64:
