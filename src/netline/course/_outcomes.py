@@ -107,8 +107,8 @@ class _Owned:
         self.line = line[rows]
         self.day = asm.day[rows]
         self.since = self.day - lines.start[self.line]
-        priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in asm.sources], np.int64)
-        self.priority = priority[asm.source[rows]] if len(rows) else rows
+        priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in asm.sources], np.int16)
+        self.priority = priority[asm.source[rows]]
         self.source = asm.source[rows]
         self.response = asm.response[rows]
         line_limit = limit[self.line]
@@ -150,9 +150,15 @@ def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict
     )
     best[groups] = best_codes
     confirmed[groups] = confirmed_codes
-    # rows are by line, then day: the highest priority, then the earliest
-    matching = np.flatnonzero(shown == best[line])
-    chosen = _pick(line, matching, n, owned.priority[rows[matching]])
+    # rows are by line, then day: of the rows showing the best response, the highest
+    # priority (a per-line maximum over the lines' runs), then the earliest
+    key = np.where(shown == best[line], owned.priority[rows], -1)
+    top = np.maximum.reduceat(key, heads)
+    hit = np.flatnonzero((key >= 0) & (key == np.repeat(top, np.diff(np.r_[heads, len(key)]))))
+    hit_line = line[hit]
+    first_hit = segment_starts(hit_line)
+    chosen = np.full(n, -1, dtype=np.int64)
+    chosen[hit_line[first_hit]] = hit[first_hit]
     found = chosen >= 0
     source[found] = owned.source[rows[chosen[found]]]
     date[found] = owned.day[rows[chosen[found]]]
@@ -167,7 +173,8 @@ def _clinician(owned: _Owned, responses: list[str], n: int, rules: LineRules) ->
     early = stable_of[owned.response] & (owned.since < rules.sd_min_days)
     rows = np.flatnonzero((rank > 0) & owned.in_window & ~early)
     # rows are by line, then day: the highest rank, then priority, then the earliest
-    chosen = _pick(owned.line, rows, n, rank[rows], owned.priority[rows])
+    levels = int(owned.priority.max()) + 1 if len(owned.priority) else 1
+    chosen = _pick(owned.line, rows, n, rank[rows] * levels + owned.priority[rows])
     found = chosen >= 0
     status = np.full(n, -1, dtype=np.int64)
     date = np.full(n, NONE, dtype=np.int64)
