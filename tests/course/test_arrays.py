@@ -122,6 +122,24 @@ def test_batches_give_the_tables_of_one_batch() -> None:
         for source in (tables, shuffled):
             parts = derive_tables(source, LineRules(), batch_patients=size)
             assert all(a.equals(b) for a, b in zip(parts, whole, strict=True))
+    # string ids (batches cut from per-row codes) and ids near 2**63 (cut between runs)
+    for offset, kind in ((0, pa.string()), (2**63 - 1000, pa.int64())):
+        moved = CourseTables(
+            **{
+                name: table.set_column(
+                    table.schema.get_field_index("patient_id"),
+                    "patient_id",
+                    pa.array(
+                        [offset + v for v in table.column("patient_id").to_pylist()], pa.int64()
+                    ).cast(kind),
+                )
+                for name, table in tables.as_dict().items()
+            }
+        )
+        reference = derive_tables(moved, LineRules())
+        for size in (1, 37):
+            parts = derive_tables(moved, LineRules(), batch_patients=size)
+            assert all(a.equals(b) for a, b in zip(parts, reference, strict=True))
 
 
 @settings(max_examples=200, deadline=None)

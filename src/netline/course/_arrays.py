@@ -36,6 +36,7 @@ __all__ = [
     "one_of",
     "order_by",
     "patient_codes",
+    "patient_runs",
     "previous_in_segment",
     "segment_cummax",
     "segment_starts",
@@ -414,11 +415,31 @@ def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
         or len(ids) == 0
     ):
         return codes_in(column, ids)
+    heads, codes = _runs(column, ids)
+    return np.repeat(codes, np.diff(np.r_[heads, len(column)]))
+
+
+def patient_runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64] | None:
+    """Return the runs of equal integer ids: (first row, code in the sorted ``ids``) per run.
+
+    None when :func:`patient_codes` would not take the integer path (string ids, nulls).
+    """
+    if (
+        column.type != ids.type
+        or column.null_count
+        or not pa.types.is_integer(ids.type)
+        or len(column) == 0
+        or len(ids) == 0
+    ):
+        return None
+    return _runs(column, ids)
+
+
+def _runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64]:
     values = numpy_of(column)
     known = numpy_of(ids)
     heads = np.flatnonzero(segment_starts(values))
     at = np.searchsorted(known, values[heads])
     found = at < len(known)
     found[found] &= known[at[found]] == values[heads][found]
-    codes = np.where(found, at, -1).astype(np.int64)
-    return np.repeat(codes, np.diff(np.r_[heads, len(values)]))
+    return heads, np.where(found, at, -1).astype(np.int64)
