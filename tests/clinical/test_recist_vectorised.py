@@ -169,3 +169,43 @@ def test_best_response_rules_by_example() -> None:
     _, best, confirmed = best_response_codes(group, day, code)
     assert [OVERALL_CODES[c] for c in best] == [R.CR, R.PD, R.PR]
     assert [OVERALL_CODES[c] for c in confirmed] == [R.CR, R.PD, R.PR]
+
+
+@st.composite
+def spaced_timelines(draw: st.DrawFn) -> list[TimePoint]:
+    """Any days (fractions, gaps from 0.5 to 60), any kinds of one disease type."""
+    kinds = draw(st.sampled_from([TARGET_KINDS, NON_TARGET_KINDS]))
+    gaps = draw(st.lists(st.floats(0.5, 60.0, allow_nan=False), min_size=1, max_size=9))
+    day, points = 0.0, []
+    for gap in gaps:
+        day += gap
+        points.append(TimePoint(day, draw(st.sampled_from(kinds))))
+    return points
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(spaced_timelines(), min_size=1, max_size=6),
+    st.lists(st.integers(1, 2**61), min_size=6, max_size=6),
+    st.sampled_from([0.0, 1.0, 28.0, 42.0, 56.5]),
+    st.sampled_from([0.0, 7.0, 28.0, 30.5]),
+)
+def test_best_response_any_ids_and_durations_match_scalar(
+    cohort: list[list[TimePoint]], steps: list[int], min_sd: float, min_conf: float
+) -> None:
+    # group ids: increasing, any size (up to about 2**63), not dense
+    ids = [sum(steps[: g + 1]) for g in range(len(cohort))]
+    group = [ids[g] for g, points in enumerate(cohort) for _ in points]
+    day = [p.day for points in cohort for p in points]
+    code = [OVERALL_CODES.index(p.response) for points in cohort for p in points]
+    groups, best, confirmed = best_response_codes(
+        group, day, code, min_sd_days=min_sd, min_confirmation_days=min_conf
+    )
+    assert list(groups) == ids
+    for g, points in enumerate(cohort):
+        scalar = best_overall_response(points, min_sd_days=min_sd, min_confirmation_days=min_conf)
+        assert OVERALL_CODES[best[g]] is scalar.value
+        with_confirmation = best_overall_response(
+            points, confirmation=True, min_sd_days=min_sd, min_confirmation_days=min_conf
+        )
+        assert OVERALL_CODES[confirmed[g]] is with_confirmation.value

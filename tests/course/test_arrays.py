@@ -13,7 +13,9 @@ from netline.course._arrays import (
     arrow_of,
     asof_backward,
     asof_forward,
+    asof_index,
     codes_in,
+    distinct,
     numpy_of,
     order_by,
     patient_codes,
@@ -120,3 +122,65 @@ def test_batches_give_the_tables_of_one_batch() -> None:
         for source in (tables, shuffled):
             parts = derive_tables(source, LineRules(), batch_patients=size)
             assert all(a.equals(b) for a, b in zip(parts, whole, strict=True))
+    # string ids (batches cut from per-row codes) and ids near 2**63 (cut between runs)
+    for offset, kind in ((0, pa.string()), (2**63 - 1000, pa.int64())):
+        moved = CourseTables(
+            **{
+                name: table.set_column(
+                    table.schema.get_field_index("patient_id"),
+                    "patient_id",
+                    pa.array(
+                        [offset + v for v in table.column("patient_id").to_pylist()], pa.int64()
+                    ).cast(kind),
+                )
+                for name, table in tables.as_dict().items()
+            }
+        )
+        reference = derive_tables(moved, LineRules())
+        for size in (1, 37):
+            parts = derive_tables(moved, LineRules(), batch_patients=size)
+            assert all(a.equals(b) for a, b in zip(parts, reference, strict=True))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 3), st.integers(-50, 50)), max_size=8),
+    st.lists(
+        st.tuples(st.integers(0, 4), st.one_of(st.integers(-60, 60), st.just(NONE))),
+        min_size=1,
+        max_size=80,
+    ),
+)
+def test_asof_joins_of_many_sorted_queries(
+    rows: list[tuple[int, int]], asked: list[tuple[int, int]]
+) -> None:
+    """Many sorted queries against few events (events placed among the queries) stay exact."""
+    rows.sort()
+    asked.sort()
+    seg = np.array([r[0] for r in rows], dtype=np.int64)
+    day = np.array([r[1] for r in rows], dtype=np.int64)
+    q_seg = np.array([q[0] for q in asked], dtype=np.int64)
+    q_day = np.array([q[1] for q in asked], dtype=np.int64)
+    back = asof_backward(q_seg, q_day, seg, day)
+    strict = asof_index(q_seg, q_day, seg, day, inclusive=False)
+    forward = asof_forward(q_seg, q_day, seg, day)
+    for i, (s, q) in enumerate(asked):
+        same = [d for t, d in rows if t == s]
+        assert back[i] == max((d for d in same if d <= q), default=NONE)
+        before = [j for j, (t, d) in enumerate(rows) if t == s and d < q]
+        assert strict[i] == (before[-1] if before else -1)
+        assert forward[i] == min((d for d in same if d > q), default=NONE)
+
+
+@settings(max_examples=300, deadline=None)
+@given(key_columns())
+def test_distinct_keeps_the_first_row_of_each_combination(keys: list[np.ndarray]) -> None:
+    """Small spans (counted in a table) and wide ones (sorted) give the same, exact answer."""
+    if len(keys[0]) == 0:
+        return
+    rows, inverse = distinct(*keys)
+    combos = [tuple(int(k[i]) for k in keys) for i in range(len(keys[0]))]
+    ordered = sorted(set(combos))
+    assert [combos[r] for r in rows] == ordered
+    assert rows.tolist() == [combos.index(c) for c in ordered]
+    assert inverse.tolist() == [ordered.index(c) for c in combos]

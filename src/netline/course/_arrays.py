@@ -36,6 +36,7 @@ __all__ = [
     "one_of",
     "order_by",
     "patient_codes",
+    "patient_runs",
     "previous_in_segment",
     "segment_cummax",
     "segment_starts",
@@ -221,13 +222,41 @@ def _keys(segment: I64, day: I64, low: int, span: int) -> I64:
 
 
 def _key_range(*day_arrays: I64) -> tuple[int, int]:
-    real = [d[d > NONE] for d in day_arrays]
-    real = [d for d in real if len(d)]
-    if not real:
+    """Return (low, span) of the real days (missing ones, NONE, copied out only if present)."""
+    lows, highs = [], []
+    for d in day_arrays:
+        high = int(d.max()) if len(d) else NONE
+        if high == NONE:
+            continue
+        low = int(d.min())
+        lows.append(low if low > NONE else int(d[d > NONE].min()))
+        highs.append(high)
+    if not lows:
         return 0, 1
-    low = min(int(d.min()) for d in real)
-    span = max(int(d.max()) for d in real) - low + 3
-    return low - 1, span
+    low = min(lows)
+    return low - 1, max(highs) - low + 3
+
+
+def _at_least(days: I64, low: int) -> I64:
+    """Return ``np.maximum(days, low)``, without a copy when no day is below ``low``."""
+    return days if len(days) == 0 or int(days.min()) >= low else np.maximum(days, low)
+
+
+def _insertion(events: I64, queries: I64, side: str) -> I64:
+    """Return ``np.searchsorted(events, queries, side)`` (``events`` sorted).
+
+    Many sorted queries (the assessments of a batch against its lines) are placed the other
+    way round: each event is looked up among the queries, and a running count of those
+    places gives every query's position, a search per event instead of one per query.
+    """
+    if len(queries) > len(events) and not np.any(queries[1:] < queries[:-1]):
+        # event j is before query i exactly when i >= its place among the queries
+        place = np.searchsorted(queries, events, side="left" if side == "right" else "right")
+        counts = np.bincount(place, minlength=len(queries) + 1)[: len(queries)]
+        found: I64 = np.cumsum(counts)
+        return found
+    result: I64 = np.searchsorted(events, queries, side=side)  # type: ignore[call-overload]
+    return result
 
 
 def asof_index(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: bool = True) -> I64:
@@ -240,10 +269,9 @@ def asof_index(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: boo
         return np.full(len(q_day), -1, dtype=np.int64)
     low, span = _key_range(q_day, e_day)
     events = _keys(e_seg, e_day, low, span)
-    queries = _keys(q_seg, np.maximum(q_day, low), low, span)
-    at = np.searchsorted(events, queries, side="right" if inclusive else "left") - 1
-    hit = at >= 0
-    hit[hit] &= e_seg[at[hit]] == q_seg[hit]
+    queries = _keys(q_seg, _at_least(q_day, low), low, span)
+    at = _insertion(events, queries, "right" if inclusive else "left") - 1
+    hit = (at >= 0) & (e_seg[np.maximum(at, 0)] == q_seg)
     return np.where(hit, at, -1)
 
 
@@ -261,11 +289,11 @@ def asof_forward(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64) -> I64:
         return np.full(len(q_day), NONE, dtype=np.int64)
     low, span = _key_range(q_day, e_day)
     events = _keys(e_seg, e_day, low, span)
-    queries = _keys(q_seg, np.maximum(q_day, low), low, span)
-    at = np.searchsorted(events, queries, side="right")
-    hit = at < len(events)
-    hit[hit] &= e_seg[at[hit]] == q_seg[hit]
-    return np.where(hit, e_day[np.minimum(at, len(events) - 1)], NONE)
+    queries = _keys(q_seg, _at_least(q_day, low), low, span)
+    at = np.minimum(_insertion(events, queries, "right"), len(events))
+    safe = np.minimum(at, len(events) - 1)
+    hit = (at < len(events)) & (e_seg[safe] == q_seg)
+    return np.where(hit, e_day[safe], NONE)
 
 
 def order_by(*keys: Arr) -> I64:
@@ -291,14 +319,18 @@ def order_by(*keys: Arr) -> I64:
             width = 1
         groups[-1].append((values, low, width))
         width *= span
+    identity = True  # ``order`` is still 0, 1, ...: no gather needed
     for group in groups:
         if len(group) == 1:
-            combined = group[0][0][order]
+            combined = group[0][0] if identity else group[0][0][order]
         else:
             combined = np.zeros(n, dtype=np.int64)
             for values, low, factor in group:
-                combined += (values[order] - low) * factor
+                combined += ((values if identity else values[order]) - low) * factor
+        if not np.any(combined[1:] < combined[:-1]):  # already in order (rows often are)
+            continue
         order = order[np.argsort(combined, kind="stable")]
+        identity = False
     return order
 
 
@@ -306,6 +338,9 @@ def take_or(values: Arr, index: I64, fill: int) -> Arr:
     """Return ``values[index]``, with ``fill`` where ``index`` is -1."""
     if len(values) == 0:
         return np.full(len(index), fill, dtype=values.dtype)
+    if len(index) == 0 or int(index.min()) >= 0:
+        taken: Arr = values[index]
+        return taken
     return np.where(index >= 0, values[np.maximum(index, 0)], fill)
 
 
@@ -317,8 +352,39 @@ def one_of(codes: I64, wanted: list[int]) -> Bools:
     return out
 
 
+def _dense_key(keys: tuple[I64, ...], limit: int) -> tuple[I64, int] | None:
+    """Return the keys as one exact code below their span, or None if the span is over ``limit``."""
+    width = 1
+    parts = []
+    for key in reversed(keys):  # least significant first
+        low, high = int(key.min()), int(key.max())
+        parts.append((key, low, width))
+        width *= high - low + 1  # Python integers: exact
+        if width > limit:
+            return None
+    combined = np.zeros(len(keys[0]), dtype=np.int64)
+    for key, low, factor in parts:
+        combined += (key - low) * factor
+    return combined, width
+
+
 def distinct(*keys: I64) -> tuple[I64, I64]:
-    """Return one row of each distinct combination of keys (in key order) and each row's group."""
+    """Return one row of each distinct combination of keys (in key order) and each row's group.
+
+    The row kept is the first of its combination. When the combinations span few values (a
+    few kinds, agents and cycle counts) they are counted in a table of that span instead of
+    sorted; the span is computed exactly and a wide one is sorted.
+    """
+    n = len(keys[0])
+    dense = _dense_key(keys, limit=2 * n + 1024) if n else None
+    if dense is not None:
+        key, span = dense
+        seen = np.zeros(span, dtype=bool)
+        seen[key] = True
+        rank = np.cumsum(seen) - 1
+        first_row = np.empty(span, dtype=np.int64)
+        first_row[key[::-1]] = np.arange(n - 1, -1, -1, dtype=np.int64)  # the first one wins
+        return first_row[seen], rank[key]
     order = order_by(*keys)
     first = segment_starts(*(key[order] for key in keys)) if len(order) else order.astype(bool)
     inverse = np.empty(len(order), dtype=np.int64)
@@ -349,11 +415,31 @@ def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
         or len(ids) == 0
     ):
         return codes_in(column, ids)
+    heads, codes = _runs(column, ids)
+    return np.repeat(codes, np.diff(np.r_[heads, len(column)]))
+
+
+def patient_runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64] | None:
+    """Return the runs of equal integer ids: (first row, code in the sorted ``ids``) per run.
+
+    None when :func:`patient_codes` would not take the integer path (string ids, nulls).
+    """
+    if (
+        column.type != ids.type
+        or column.null_count
+        or not pa.types.is_integer(ids.type)
+        or len(column) == 0
+        or len(ids) == 0
+    ):
+        return None
+    return _runs(column, ids)
+
+
+def _runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64]:
     values = numpy_of(column)
     known = numpy_of(ids)
     heads = np.flatnonzero(segment_starts(values))
     at = np.searchsorted(known, values[heads])
     found = at < len(known)
     found[found] &= known[at[found]] == values[heads][found]
-    codes = np.where(found, at, -1).astype(np.int64)
-    return np.repeat(codes, np.diff(np.r_[heads, len(values)]))
+    return heads, np.where(found, at, -1).astype(np.int64)

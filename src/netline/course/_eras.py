@@ -108,8 +108,9 @@ def eras(
     order = order_by(ep.patient, ep.agent, ep.start, ep.episode_id)
     patient, agent, start = ep.patient[order], ep.agent[order], ep.start[order]
     stop = ep.stop[order]
-    last_pd = asof_backward(patient, start, pd_patient, pd_day)
-    last_split = asof_backward(patient, start, split_patient, split_day)
+    # as-of joins in the input's order (usually by patient and start: the fast, sorted case)
+    last_pd = asof_backward(ep.patient, ep.start, pd_patient, pd_day)[order]
+    last_split = asof_backward(ep.patient, ep.start, split_patient, split_day)[order]
     first = segment_starts(patient, agent)
     prev_start = previous_in_segment(start, first, NONE)
     prev_stop = previous_in_segment(segment_cummax(stop, first), first, NONE)
@@ -202,14 +203,14 @@ def number_lines(e: Eras, radioligand: int, ssa: int, rules: LineRules) -> Eras:
         affected[e.patient[undecided]] = True
         rows = np.flatnonzero(affected[e.patient] & (hard | candidate))
         current = 0
-        starts = e.start.tolist()
-        is_hard = hard.tolist()
-        for i in rows.tolist():
-            if is_hard[i]:
-                current = starts[i]
-            elif starts[i] - current > window:
+        starts = e.start[rows].tolist()  # only the affected patients' rows
+        is_hard = hard[rows].tolist()
+        for j, i in enumerate(rows.tolist()):
+            if is_hard[j]:
+                current = starts[j]
+            elif starts[j] - current > window:
                 opens[i] = True
-                current = starts[i]
+                current = starts[j]
     opened = np.cumsum(opens)
     before = opened[forward_fill_index(first)] - 1
     e.line = opened - before

@@ -10,6 +10,7 @@ comparing codes compares names); dates become ``int64`` day numbers with
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -207,19 +208,28 @@ def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments
     source = codes_in(table.column("source"), sources)
     counted = np.array([s in rules.assessment_sources for s in names] + [False], dtype=bool)
     priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in names] + [0], dtype=np.int64)
-    keep = counted[source]
+    kept = np.flatnonzero(counted[source])
+    everything = len(kept) == len(source)
+    p = patient if everything else patient[kept]
+    day = days(table.column("date"))
+    day = day if everything else day[kept]
+    order = order_by(p, day, -priority[source if everything else source[kept]])
+    if len(order) < 2 or bool((order[1:] > order[:-1]).all()):  # already in order
+        rows: I64 | None = None if everything else kept
+    else:
+        rows = order if everything else kept[order]
+        p, day = p[order], day[order]
+
+    def taken(values: npt.NDArray[Any]) -> npt.NDArray[Any]:
+        return values if rows is None else values[rows]
+
     responses = sorted_strings(table.column("response"))
-    response = codes_in(table.column("response"), responses)[keep]
-    progression = np.asarray(numpy_of(table.column("progression"), False), dtype=bool)[keep]
-    day = days(table.column("date"))[keep]
-    p, source = patient[keep], source[keep]
-    order = order_by(p, day, -priority[source])
     return Assessments(
-        patient=p[order],
-        day=day[order],
-        response=response[order],
-        source=source[order],
-        progression=progression[order],
+        patient=p,
+        day=day,
+        response=taken(codes_in(table.column("response"), responses)),
+        source=taken(source),
+        progression=taken(np.asarray(numpy_of(table.column("progression"), False), dtype=bool)),
         responses=responses.to_pylist(),
         sources=names,
     )

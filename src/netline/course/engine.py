@@ -40,7 +40,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.clinical.recist.vectorised import OVERALL_CODES
-from netline.course._arrays import NONE, arrow_of, order_by, patient_codes, strings
+from netline.course._arrays import NONE, arrow_of, order_by, patient_codes, patient_runs, strings
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
 from netline.course._lines import Lines, lines_of
@@ -163,8 +163,16 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     ids = follow.column(PID).take(pc.sort_indices(follow, [(PID, "ascending")]))
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
+    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     for name, table in tables.as_dict().items():
-        codes = patient_codes(table.column(PID), ids.combine_chunks())
+        runs = patient_runs(table.column(PID), ids)
+        if runs is not None and runs[1].min() >= 0 and not np.any(runs[1][1:] < runs[1][:-1]):
+            # rows in patient order (the usual case): cut between runs, no per-row codes
+            heads = np.r_[runs[0], table.num_rows]
+            bounds = heads[np.searchsorted(runs[1], np.arange(count + 1) * size)]
+            parts[name] = [table.slice(bounds[b], bounds[b + 1] - bounds[b]) for b in range(count)]
+            continue
+        codes = patient_codes(table.column(PID), ids)
         # rows of unknown patients go with the first batch, where the check reports them
         batch = np.where(codes >= 0, codes // size, 0)
         if len(batch) < 2 or bool((batch[1:] >= batch[:-1]).all()):  # rows in patient order

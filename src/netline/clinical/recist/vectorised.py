@@ -8,7 +8,7 @@ registry of patients is one call. Every threshold comes from
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -47,6 +47,7 @@ _T_CR, _T_PR, _T_SD, _T_PD, _T_NE = range(5)
 
 Bools = npt.NDArray[np.bool_]
 Codes = npt.NDArray[np.int8]
+Index = npt.NDArray[np.int64]
 
 
 def _segment_start(group: npt.NDArray[np.int64]) -> tuple[Bools, npt.NDArray[np.int64]]:
@@ -314,64 +315,113 @@ def best_response_codes(
     g = np.asarray(group, dtype=np.int64)
     days = np.asarray(day, dtype=np.float64)
     code = np.asarray(response, dtype=np.int8)
-    if g.size == 0:
+    n = g.size
+    if n == 0:
         empty = np.empty(0, dtype=np.int8)
         return np.empty(0, dtype=np.int64), empty, empty.copy()
-    first, start = _segment_start(g)
-    owner = np.cumsum(first) - 1
-    groups = g[first]
+    first = np.ones(n, dtype=bool)
+    np.not_equal(g[1:], g[:-1], out=first[1:])
+    owner = _counts(first) - 1  # the group (0, 1, ...) of each row
+    heads = np.flatnonzero(first)
+    m = heads.size
     cr, pr = _O[OverallResponse.CR], _O[OverallResponse.PR]
     sd, ncr, pd = _O[OverallResponse.SD], _O[OverallResponse.NON_CR_NON_PD], _O[OverallResponse.PD]
-    stable = (code == cr) | (code == pr) | (code == sd) | (code == ncr)
-    after_cr = _any_before(code == cr, first, start)
-    eff = np.where(after_cr & stable & (code != cr), pd, code).astype(np.int8)
-    counted = ~_any_before(eff == pd, first, start)
-
-    def per_group(flag: Bools) -> Bools:
-        result: Bools = np.bincount(owner, weights=flag, minlength=groups.size) > 0
-        return result
-
-    min_sd = np.full_like(days, float(min_sd_days))
-    stable_ok = counted & np.isin(eff, [cr, pr, sd, ncr]) & at_least_array(days, min_sd)
-    label = np.where(per_group(code == ncr), ncr, sd)
-    fallback = np.where(
-        per_group(stable_ok),
-        label,
-        np.where(per_group(counted & (eff == pd)), pd, _O[OverallResponse.NE]),
-    )
-    any_cr, any_pr = per_group(counted & (eff == cr)), per_group(counted & (eff == pr))
+    # a PR, SD or non-CR/non-PD after the first CR of its series counts as PD
+    first_cr = _first_where(code == cr, owner, m)
+    eff = np.where(_rows_after(first_cr, heads, n) & _STABLE_NOT_CR[code], pd, code)
+    # only rows up to the first (effective) PD count; the rows before it keep their own
+    # code, so "some counted row of a kind" is "the first row of that kind is before the cut"
+    cut = _first_where(eff == pd, owner, m)
+    min_sd = np.asarray(float(min_sd_days))
+    stable_ok = _first_where(_STABLE_ANY[code] & at_least_array(days, min_sd), owner, m) < cut
+    label = np.where(_first_where(code == ncr, owner, m) < n, ncr, sd)
+    fallback = np.where(stable_ok, label, np.where(cut < n, pd, _O[OverallResponse.NE]))
+    any_cr = first_cr < cut
+    any_pr = _first_where(code == pr, owner, m) < cut
     best = np.where(any_cr, cr, np.where(any_pr, pr, fallback)).astype(np.int8)
-    conf_cr = per_group(counted & _confirmed_rows(eff, days, g, cr, (cr,), min_confirmation_days))
-    conf_pr = per_group(
-        counted & _confirmed_rows(eff, days, g, pr, (cr, pr), min_confirmation_days)
-    )
+    conf_cr = _confirmed(eff, days, owner, cut, cr, _CONFIRMS_CR, min_confirmation_days)
+    conf_pr = _confirmed(eff, days, owner, cut, pr, _CONFIRMS_PR, min_confirmation_days)
     confirmed = np.where(conf_cr, cr, np.where(conf_pr, pr, fallback)).astype(np.int8)
-    return groups, best, confirmed
+    return g[heads], best, confirmed
 
 
-def _confirmed_rows(
+def _lookup(*members: OverallResponse) -> Bools:
+    """Return a table indexed by response code: True for ``members``."""
+    table = np.zeros(len(OVERALL_CODES), dtype=bool)
+    table[[_O[m] for m in members]] = True
+    return table
+
+
+_STABLE_ANY = _lookup(
+    OverallResponse.CR, OverallResponse.PR, OverallResponse.SD, OverallResponse.NON_CR_NON_PD
+)
+_STABLE_NOT_CR = _lookup(OverallResponse.PR, OverallResponse.SD, OverallResponse.NON_CR_NON_PD)
+_CONFIRMS_CR = _lookup(OverallResponse.CR)
+_CONFIRMS_PR = _lookup(OverallResponse.CR, OverallResponse.PR)
+
+
+def _counts(flag: Bools) -> npt.NDArray[np.signedinteger[Any]]:
+    """Return the running count of ``flag`` (rows up to each, inclusive); ``int32`` if exact."""
+    dtype = np.int32 if flag.size < 2**31 else np.int64
+    result: npt.NDArray[np.signedinteger[Any]] = np.cumsum(flag, dtype=dtype)
+    return result
+
+
+def _first_where(flag: Bools, owner: npt.NDArray[np.signedinteger[Any]], groups: int) -> Index:
+    """Per group: the index of its first row where ``flag`` holds, else the number of rows."""
+    rows = np.flatnonzero(flag)
+    out = np.full(groups, flag.size, dtype=np.int64)
+    if rows.size:
+        of = owner[rows]
+        keep = np.ones(rows.size, dtype=bool)
+        np.not_equal(of[1:], of[:-1], out=keep[1:])
+        out[of[keep]] = rows[keep]
+    return out
+
+
+def _rows_after(index: npt.NDArray[np.int64], heads: npt.NDArray[np.int64], n: int) -> Bools:
+    """Per row: whether it lies after its group's ``index`` (``n``: none)."""
+    ends = np.r_[heads[1:], n]
+    found = index < n
+    step = np.zeros(n + 1, dtype=np.int8)  # +1 after each index, -1 at its group's end
+    step[index[found] + 1] += 1
+    step[ends[found]] -= 1
+    result: Bools = np.cumsum(step[:n], dtype=np.int8) > 0
+    return result
+
+
+def _confirmed(
     eff: Codes,
     days: npt.NDArray[np.float64],
-    group: npt.NDArray[np.int64],
+    owner: npt.NDArray[np.signedinteger[Any]],
+    cut: Index,
     kind: np.int8,
-    confirms: tuple[np.int8, ...],
+    confirms: Bools,
     min_days: float,
 ) -> Bools:
-    """Rows of ``kind`` confirmed by a later row of ``confirms`` before any breaker."""
-    n = eff.size
-    index = np.arange(n)
-    is_confirm = np.isin(eff, confirms)
-    breaker = ~is_confirm & (eff != _O[OverallResponse.NE])
-    group_end = np.r_[group[1:] != group[:-1], True]
-    stop = breaker | np.r_[False, group_end[:-1]]  # a breaker, or the first row of next group
-    # first stop strictly after each row
-    stops = np.where(stop, index, n)
-    next_stop = np.minimum.accumulate(stops[::-1])[::-1]
-    after = np.r_[next_stop[1:], n]
-    # last confirming row before that stop
-    last_confirm = np.maximum.accumulate(np.where(is_confirm, index, -1))
-    candidate = np.where(after > 0, last_confirm[np.maximum(after - 1, 0)], -1)
-    valid = (candidate > index) & (eff == kind)
-    gap = days[np.maximum(candidate, 0)] - days
-    result: Bools = valid & at_least_array(gap, np.full_like(gap, float(min_days)))
+    """Per group: a counted row of ``kind`` confirmed by a later row of ``confirms``.
+
+    The confirming row must come at least ``min_days`` later with only ``confirms`` or NE in
+    between (a breaker or the next series ends the search); the latest confirming row of the
+    run is the farthest, so it is the one tested. Only rows of ``kind`` are looked at: the
+    next stop and the last confirming row before it come from running counts.
+    """
+    result = np.zeros(cut.size, dtype=bool)
+    candidates = np.flatnonzero(eff == kind)
+    group = owner[candidates]
+    counted = candidates < cut[group]
+    candidates, group = candidates[counted], group[counted]
+    if candidates.size == 0:
+        return result
+    is_confirm = confirms[eff]
+    stop = ~is_confirm & (eff != _O[OverallResponse.NE])
+    stop[1:] |= owner[1:] != owner[:-1]  # the first row of a series ends the one before
+    stops = np.r_[np.flatnonzero(stop), eff.size]
+    after = stops[_counts(stop)[candidates]]  # the first stop strictly after the candidate
+    confirming = np.flatnonzero(is_confirm)
+    before = _counts(is_confirm)[after - 1]  # confirming rows before that stop (>= 1)
+    last = confirming[before - 1]
+    gap = days[last] - days[candidates]
+    valid = (last > candidates) & at_least_array(gap, np.asarray(float(min_days)))
+    result[group[valid]] = True
     return result
