@@ -302,17 +302,24 @@ class Registry:
         texts = {pid: canonical_json(record) for pid, (_, record) in valid.items()}
         hashes = {pid: content_hash(text) for pid, text in texts.items()}
         ids = list(valid)
-        old = {
-            row[0]: (row[1], row[2])
-            for row in con.execute(
-                "SELECT patient_id, content_hash, record FROM records "
+        stored = dict(
+            con.execute(
+                "SELECT patient_id, content_hash FROM records "
                 "WHERE patient_id IN (SELECT UNNEST(?::VARCHAR[]))",
                 [ids],
             ).fetchall()
-        }
-        added = [pid for pid in ids if pid not in old]
-        changed = [pid for pid in ids if pid in old and old[pid][0] != hashes[pid]]
-        unchanged = [pid for pid in ids if pid in old and old[pid][0] == hashes[pid]]
+        )
+        added = [pid for pid in ids if pid not in stored]
+        changed = [pid for pid in ids if pid in stored and stored[pid] != hashes[pid]]
+        unchanged = [pid for pid in ids if pid in stored and stored[pid] == hashes[pid]]
+        # the old JSON only of the changed records (for the audit's list of changes)
+        old = dict(
+            con.execute(
+                "SELECT patient_id, record FROM records "
+                "WHERE patient_id IN (SELECT UNNEST(?::VARCHAR[]))",
+                [changed],
+            ).fetchall()
+        )
         now = _now()
         con.execute("BEGIN TRANSACTION")
         try:
@@ -330,7 +337,7 @@ class Registry:
                     (
                         pid,
                         "changed" if pid in old else "added",
-                        json.dumps(diff(old[pid][1], texts[pid]) if pid in old else []),
+                        json.dumps(diff(old[pid], texts[pid]) if pid in old else []),
                     )
                     for pid in writing
                 ]
