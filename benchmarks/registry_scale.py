@@ -1,19 +1,23 @@
 """Registry analytics at scale on the synthetic cohort, each step with a baseline in the same run.
 
 Usage: python benchmarks/registry_scale.py [--n 1000000] [--seed 1] [--import-n 10000]
-    [--skip cox,table1,...]
+    [--skip cox,table1,...] [--imports-only]
 
 Steps: write the synthetic cohort's course tables as Parquet and free the generated cohort;
 read them back as netline course tables, against a plain DuckDB read of the same files;
-import OMOP CDM tables (Parquet) of ``--import-n`` synthetic records into a new store, against
-a plain DuckDB read of the same files; derive lines and select the cohort, against the course
+import ``--import-n`` synthetic records (the demo registry's generator) into a new store,
+written as a folder of YAML case files (against a plain YAML parse of the same files with
+libyaml's C loader; the import is also timed in its two parts, reading and checking, then
+writing the store) and as OMOP CDM tables in Parquet (against a plain DuckDB read of the same
+files), each with its patients per second; derive lines and select the cohort, against the course
 engine alone on the same files (in a child process, so that its memory is not counted here);
 Table 1 (against pandas ``describe()``); pathways (against ``value_counts`` of the
 sequences); Kaplan-Meier of PFS by first-line class (against one lifelines curve); Cox with
 five covariates, robust variance and PH check (against lifelines' bare fit of the same rows).
 Every step prints its time, resident memory after it, the peak so far and the load average,
 and every ratio to its baseline; each step shows its progress (spinner and time elapsed) on
-stderr; ``--skip`` leaves steps out (names: omop, table1, pathways, km, cox). The peak
+stderr; ``--skip`` leaves steps out (names: casefiles, omop, table1, pathways, km, cox);
+``--imports-only`` runs the import steps alone. The peak
 resident memory of the whole process is printed at the end.
 """
 
@@ -100,22 +104,77 @@ def _plain_read(files: list[Path]) -> int:
     return rows
 
 
-def _omop_import(n: int, seed: int) -> None:
-    """Import OMOP Parquet tables of ``n`` synthetic records, against a plain DuckDB read."""
+def _yaml_parse(files: list[Path]) -> int:
+    """The baseline: a plain YAML parse (libyaml's C loader) of the same case files."""
+    import yaml
+
+    return sum(len(yaml.load(f.read_bytes(), Loader=yaml.CSafeLoader)) for f in files)
+
+
+def _throughput(label: str, report, took: float, base: float) -> None:  # type: ignore[no-untyped-def]
+    print(
+        f"  {label}: {len(report.added)} patients added in {took:.1f} s, "
+        f"{len(report.added) / took:,.0f} patients/s; baseline {base:.1f} s, "
+        f"{len(report.added) / base:,.0f} patients/s; time ratio to baseline {took / base:.1f}",
+        flush=True,
+    )
+
+
+def _case_file_import(records, tmp: Path) -> None:  # type: ignore[no-untyped-def]
+    """Import a folder of YAML case files, against a plain YAML parse of the same files.
+
+    The import is timed in its two parts: reading and checking the files (the strict reader
+    and the record checks shared with ``netline assess``), then writing the store; then the
+    same folder is imported again (every record unchanged: nothing is written).
+    """
+    from netline.records import dump_case
+    from netline.registry.importers.casefiles import read_case_files
+
+    folder = tmp / "cases"
+    folder.mkdir()
+
+    def write() -> None:
+        for record in records:
+            dump_case(record, folder / f"{record.patient.id}.yaml")
+
+    _timed("write them as YAML case files", write)
+    files = sorted(folder.glob("*.yaml"))
+    _, base = _timed("baseline: plain YAML parse (CSafeLoader)", _yaml_parse, files)
+    # Registry.import_case_files is exactly these two calls; timed apart to show each part
+    (items, source), read = _timed(
+        "netline: read and check the case files", read_case_files, folder, progress=False
+    )
+    with open_registry(tmp / "cases.duckdb") as registry:
+        report, write = _timed(
+            "netline: write them to the store", registry.import_records, items, source=source
+        )
+        _throughput("case files (read and check + write)", report, read + write, base)
+        print(f"  read and check {read:.1f} s + write {write:.1f} s", flush=True)
+        again, took = _timed(
+            "netline: import the same files again (unchanged)", registry.import_case_files, folder
+        )
+        print(f"  {len(again.unchanged)} unchanged; ratio to baseline {took / base:.1f}")
+
+
+def _imports(n: int, seed: int, skip: set[str]) -> None:
+    """Import ``n`` synthetic records as case files and as OMOP Parquet, each with a baseline."""
     records, _ = _timed(f"generate {n} synthetic records", demo_records, n, seed)
     with tempfile.TemporaryDirectory() as tmp:
+        if "casefiles" not in skip:
+            _case_file_import(records, Path(tmp))
+        if "omop" in skip:
+            return
         folder = Path(tmp) / "omop"
         _timed("export them as OMOP Parquet", export_records, records, folder, "parquet")
+        del records
         files = sorted(folder.glob("*.parquet"))
         rows, base = _timed("baseline: plain DuckDB read of the OMOP files", _plain_read, files)
         with open_registry(Path(tmp) / "store.duckdb") as registry:
             report, took = _timed(
                 "netline: import the OMOP tables (checked)", import_omop, registry, folder
             )
-        print(
-            f"  {len(report.added)} patients from {rows} rows; {len(report.added) / took:,.0f} "
-            f"patients/s; time ratio to baseline {took / base:.1f}"
-        )
+        print(f"  {rows} rows of OMOP tables", flush=True)
+        _throughput("OMOP Parquet", report, took, base)
 
 
 def _facts(cohort) -> pa.Table:  # type: ignore[no-untyped-def]
@@ -158,11 +217,15 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--import-n", type=int, default=10_000)
     parser.add_argument("--skip", default="", help="comma-separated steps to leave out")
+    parser.add_argument("--imports-only", action="store_true", help="only the import steps")
     args = parser.parse_args()
     skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     print(f"registry benchmark: {args.n} synthetic patients", flush=True)
-    if "omop" not in skip:
-        _omop_import(args.import_n, args.seed)
+    if not {"omop", "casefiles"} <= skip:
+        _imports(args.import_n, args.seed, skip)
+    if args.imports_only:
+        print(f"peak resident memory {_peak_mb():.0f} MB", flush=True)
+        return
     cohort, _ = _timed(
         "generate synthetic cohort", synthetic_cohort, args.n, args.seed, with_lesions=False
     )

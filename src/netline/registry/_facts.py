@@ -1,18 +1,34 @@
 """What the registry keeps per patient for selection and Table 1, taken from one record.
 
-Grade and stage come from :func:`netline.assess` (the one place where WHO grading and TNM
-staging are applied to a record); nothing here re-implements a clinical rule.
+Grade and stage come from the functions :func:`netline.assess` itself calls for them (the
+diagnosis date, the specimen grades, the staging basis and the TNM at diagnosis of
+:mod:`netline.assessment`): the one place where WHO grading and TNM staging are applied to
+a record. Only those parts are run, not the whole assessment (M category over time,
+therapies, imaging, plausibility), which the facts do not read and which cost five times
+as much; ``tests/registry/test_import_batch.py`` checks every fact against
+:func:`netline.assess`. Nothing here re-implements a clinical rule.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from typing import Any
+
+import pyarrow as pa  # type: ignore[import-untyped]
 
 from netline.records.model import CaseRecord
 
-__all__ = ["FACT_COLUMNS", "canonical_json", "content_hash", "diff", "facts_row"]
+__all__ = [
+    "FACT_COLUMNS",
+    "FACT_SCHEMA",
+    "canonical_json",
+    "content_hash",
+    "diff",
+    "facts_row",
+    "facts_table",
+]
 
 #: Columns of ``patient_facts`` in order.
 FACT_COLUMNS = (
@@ -45,14 +61,45 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def facts_row(record: CaseRecord) -> dict[str, Any]:
-    """Return the ``patient_facts`` row of a record."""
-    from netline.assessment import assess
+#: Arrow types of ``patient_facts`` (as in the store's schema).
+FACT_SCHEMA = pa.schema(
+    [
+        ("patient_id", pa.string()),
+        ("case_id", pa.string()),
+        ("synthetic", pa.bool_()),
+        ("sex", pa.string()),
+        ("site", pa.string()),
+        ("diagnosis", pa.date32()),
+        ("age_at_diagnosis", pa.float64()),
+        ("ki67_percent", pa.float64()),
+        ("grade", pa.string()),
+        ("stage", pa.string()),
+        ("functioning_syndrome", pa.string()),
+        ("hereditary_syndrome", pa.string()),
+        ("distant_metastases", pa.bool_()),
+    ]
+)
 
-    assessment = assess(record, lines=False)
-    grade = assessment.grade
-    staging = assessment.staging.get(STAGE_EDITION)
-    group = None if staging is None else staging.value.stage_group
+
+def facts_row(record: CaseRecord) -> dict[str, Any]:
+    """Return the ``patient_facts`` row of a record.
+
+    Diagnosis date, age at diagnosis (years, one decimal), grade (of the primary, else of
+    the first graded specimen) and AJCC 8 stage group at diagnosis are those of
+    :func:`netline.assess`, from the same functions.
+    """
+    from netline.assessment import build
+    from netline.assessment.grades import specimen_grades
+    from netline.assessment.staging import staging_basis
+
+    unused: list[str] = []  # warnings: the assessment reports them, the facts do not
+    diagnosis = build.diagnosis_date(record)
+    age = None if diagnosis is None else record.patient.age_at(diagnosis)
+    grades = specimen_grades(record, unused)
+    grade = grades[0].grade if grades else None
+    staging = build.staging_at_diagnosis(record, diagnosis, staging_basis(record), unused)
+    found = staging.get(STAGE_EDITION)
+    group = None if found is None else found.value.stage_group
     histology = record.primary.histology
     return {
         "patient_id": record.patient.id,
@@ -60,8 +107,8 @@ def facts_row(record: CaseRecord) -> dict[str, Any]:
         "synthetic": record.synthetic,
         "sex": record.patient.sex.value,
         "site": record.primary.site.value,
-        "diagnosis": assessment.diagnosis_date,
-        "age_at_diagnosis": assessment.age_at_diagnosis,
+        "diagnosis": diagnosis,
+        "age_at_diagnosis": None if age is None else round(age, 1),
         "ki67_percent": None if histology is None else histology.ki67_percent,
         "grade": None if grade is None else str(grade.value.value),
         "stage": None if group is None else str(group.value),
@@ -69,6 +116,11 @@ def facts_row(record: CaseRecord) -> dict[str, Any]:
         "hereditary_syndrome": record.primary.hereditary_syndrome.value,
         "distant_metastases": any(m.organ.is_distant for m in record.metastases),
     }
+
+
+def facts_table(records: Sequence[CaseRecord]) -> pa.Table:
+    """Return the ``patient_facts`` rows of many records as one Arrow table (in order)."""
+    return pa.Table.from_pylist([facts_row(record) for record in records], schema=FACT_SCHEMA)
 
 
 def _flatten(node: object, path: str, out: dict[str, object]) -> None:

@@ -93,12 +93,10 @@ def load_demo_registry(n: int = 200, seed: int = 2024) -> CohortSource:
     >>> cohort = select_cohort(load_demo_registry(60))  # doctest: +SKIP
     >>> print(table1(cohort).render("text"))  # doctest: +SKIP
     """
-    import pyarrow as pa  # type: ignore[import-untyped]
-
-    from netline.registry._facts import facts_row
+    from netline.registry._facts import facts_table
 
     records = demo_records(n, seed)
-    facts = pa.Table.from_pylist([facts_row(r) for r in records])
+    facts = facts_table(records)
     return CohortSource(facts, _course.tables_from_records(records))
 
 

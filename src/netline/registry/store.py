@@ -27,7 +27,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 from netline.errors import InvalidInputError, Problem
 from netline.records.model import CaseRecord
 from netline.registry import _course
-from netline.registry._facts import canonical_json, content_hash, diff, facts_row
+from netline.registry._facts import canonical_json, content_hash, diff, facts_table
 from netline.registry._render import render_result
 from netline.registry._schema import COURSE_TABLES, MIGRATIONS, SCHEMA_VERSION, TABLES
 
@@ -302,17 +302,24 @@ class Registry:
         texts = {pid: canonical_json(record) for pid, (_, record) in valid.items()}
         hashes = {pid: content_hash(text) for pid, text in texts.items()}
         ids = list(valid)
-        old = {
-            row[0]: (row[1], row[2])
-            for row in con.execute(
-                "SELECT patient_id, content_hash, record FROM records "
+        stored = dict(
+            con.execute(
+                "SELECT patient_id, content_hash FROM records "
                 "WHERE patient_id IN (SELECT UNNEST(?::VARCHAR[]))",
                 [ids],
             ).fetchall()
-        }
-        added = [pid for pid in ids if pid not in old]
-        changed = [pid for pid in ids if pid in old and old[pid][0] != hashes[pid]]
-        unchanged = [pid for pid in ids if pid in old and old[pid][0] == hashes[pid]]
+        )
+        added = [pid for pid in ids if pid not in stored]
+        changed = [pid for pid in ids if pid in stored and stored[pid] != hashes[pid]]
+        unchanged = [pid for pid in ids if pid in stored and stored[pid] == hashes[pid]]
+        # the old JSON only of the changed records (for the audit's list of changes)
+        old = dict(
+            con.execute(
+                "SELECT patient_id, record FROM records "
+                "WHERE patient_id IN (SELECT UNNEST(?::VARCHAR[]))",
+                [changed],
+            ).fetchall()
+        )
         now = _now()
         con.execute("BEGIN TRANSACTION")
         try:
@@ -330,18 +337,24 @@ class Registry:
                     (
                         pid,
                         "changed" if pid in old else "added",
-                        json.dumps(diff(old[pid][1], texts[pid]) if pid in old else []),
+                        json.dumps(diff(old[pid], texts[pid]) if pid in old else []),
                     )
                     for pid in writing
                 ]
                 first = _next_id(con, "audit", "audit_id")
-                con.executemany(
-                    "INSERT INTO audit VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [
-                        (first + i, import_id, pid, action, who, now, valid[pid][0], changes)
-                        for i, (pid, action, changes) in enumerate(audit_rows)
-                    ],
+                audit = pa.table(
+                    {
+                        "audit_id": pa.array(range(first, first + len(writing)), pa.int32()),
+                        "import_id": pa.array([import_id] * len(writing), pa.int32()),
+                        "patient_id": pa.array(writing, pa.string()),
+                        "action": pa.array([a for _, a, _ in audit_rows], pa.string()),
+                        "who": pa.array([who] * len(writing), pa.string()),
+                        "changed_at": pa.array([now] * len(writing), pa.timestamp("us")),
+                        "source_file": pa.array([valid[p][0] for p in writing], pa.string()),
+                        "changes": pa.array([c for _, _, c in audit_rows], pa.string()),
+                    }
                 )
+                _insert(con, "audit", audit)
             con.execute(
                 "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
@@ -387,16 +400,10 @@ class Registry:
                 for pid in writing
             ]
         )
-        facts = pa.Table.from_pylist([facts_row(record) for record in records])
+        facts = facts_table(records)
         tables = _course.tables_from_records(records).as_dict()
-        con = self._con
         for name, table in (("records", record_rows), ("patient_facts", facts), *tables.items()):
-            if table.num_rows:
-                con.register("_incoming", table)
-                try:
-                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _incoming")
-                finally:
-                    con.unregister("_incoming")
+            _insert(self._con, name, table)
 
     def import_case_files(
         self,
@@ -494,6 +501,16 @@ def _who(who: str | None) -> str:
 
 def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+
+
+def _insert(con: Any, name: str, table: pa.Table) -> None:
+    """Append an Arrow table to a store table in one statement (columns matched by name)."""
+    if table.num_rows:
+        con.register("_incoming", table)
+        try:
+            con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM _incoming")
+        finally:
+            con.unregister("_incoming")
 
 
 def _next_id(con: Any, table: str, column: str) -> int:
