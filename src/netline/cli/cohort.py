@@ -1,4 +1,4 @@
-"""``netline cohort``: Table 1, Kaplan-Meier, Cox and pathways of a registry cohort.
+"""``netline cohort``: Table 1, Kaplan-Meier, Cox, pathways and swimmer plots of a cohort.
 
 The lead registers this sub-app on the main application with::
 
@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
 cohort_app = typer.Typer(
     name="cohort",
-    help="Analytics of a registry cohort: Table 1, Kaplan-Meier, Cox, treatment pathways.",
+    help=(
+        "Analytics of a registry cohort: Table 1, Kaplan-Meier, Cox, treatment pathways, "
+        "swimmer plots."
+    ),
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -252,3 +255,26 @@ def pathways(
     typer.echo(result.render(fmt))
     if out is not None:
         typer.echo(f"{out}: written")
+
+
+@cohort_app.command()
+def swimmer(
+    ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Figure (.png, .svg, .pdf).")],
+    patient: Annotated[
+        list[str] | None, typer.Option(help="A patient to show (repeat for more).")
+    ] = None,
+    limit: Annotated[
+        int, typer.Option(help="Without --patient: the first N treated patients by id.")
+    ] = 30,
+) -> None:
+    """Swimmer plot: one lane per patient, one bar per line, progression and death marked."""
+    from netline.registry import swimmer as draw
+
+    with steps(2, "Swimmer plot", ctx.obj.progress) as begin:
+        begin("selecting the cohort")
+        cohort = ctx.obj.cohort()
+        begin("drawing the figure")
+        plot = draw(cohort, patient or None, limit, out)
+    typer.echo(plot.describe())
+    typer.echo(f"{out}: written")

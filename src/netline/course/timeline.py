@@ -28,6 +28,7 @@ __all__ = [
     "Mark",
     "TimelineData",
     "plot_swimmer",
+    "plot_swimmer_tables",
     "plot_timeline",
     "save_timeline",
     "timeline_data",
@@ -439,6 +440,28 @@ def plot_swimmer(
         The patients to show.
     ax : matplotlib Axes, optional
     """
+    return plot_swimmer_tables(course.lines, course.patients, patient_ids, ax)
+
+
+def plot_swimmer_tables(
+    lines: Any,
+    patients: Any,
+    patient_ids: Iterable[object],
+    ax: Any = None,
+) -> Any:
+    """Draw the swimmer plot of :func:`plot_swimmer` from the engine's tables themselves.
+
+    Parameters
+    ----------
+    lines : pyarrow.Table
+        Lines with at least ``patient_id``, ``agents``, ``kind``, ``start``, ``end`` and
+        ``first_progression`` (as in :attr:`CohortCourse.lines`).
+    patients : pyarrow.Table
+        Patients with at least ``patient_id``, ``death`` and ``last_follow_up``.
+    patient_ids : iterable
+        The patients to show.
+    ax : matplotlib Axes, optional
+    """
     import pyarrow as pa  # type: ignore[import-untyped]
     import pyarrow.compute as pc  # type: ignore[import-untyped]
     from matplotlib.patches import Patch
@@ -446,12 +469,10 @@ def plot_swimmer(
     wanted = list(patient_ids)
     if not wanted:
         raise InvalidInputError.single("patient_ids", [], "at least one patient")
-    id_type = course.patients.schema.field("patient_id").type
+    id_type = patients.schema.field("patient_id").type
     keys = pa.array(wanted, type=id_type)
-    lines = course.lines.filter(pc.is_in(course.lines.column("patient_id"), value_set=keys))
-    patients = course.patients.filter(
-        pc.is_in(course.patients.column("patient_id"), value_set=keys)
-    )
+    lines = lines.filter(pc.is_in(lines.column("patient_id"), value_set=keys))
+    patients = patients.filter(pc.is_in(patients.column("patient_id"), value_set=keys))
     by_patient: dict[object, list[dict[str, Any]]] = {}
     progression: dict[object, set[dt.date]] = {}
     for row in lines.to_pylist():

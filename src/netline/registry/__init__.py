@@ -4,8 +4,8 @@
   idempotent re-imports, an audit of every change).
 * :func:`select_cohort` -- patients by site, grade, Ki-67, stage, functioning status, line,
   agent or class, sequence and dates, with their lines of therapy.
-* :func:`table1`, :func:`kaplan_meier`, :func:`cox`, :func:`pathways` -- analytics on a
-  cohort (lifelines for every estimator).
+* :func:`table1`, :func:`kaplan_meier`, :func:`cox`, :func:`pathways`, :func:`swimmer` --
+  analytics on a cohort (lifelines for every estimator).
 * :func:`load_demo_registry`, :func:`load_case_series` -- bundled datasets.
 
 Heavy modules are imported on first use (PEP 562). See ``docs/registry.md``.
@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from netline.registry.analytics.cohort import Cohort, select_cohort
     from netline.registry.analytics.pathways import Pathways, pathways
     from netline.registry.analytics.survival import CoxResult, KaplanMeier, cox, kaplan_meier
+    from netline.registry.analytics.swimmer import SwimmerPlot, swimmer
     from netline.registry.analytics.table1 import Table1, table1
     from netline.registry.datasets import load_case_series, load_demo_registry
     from netline.registry.store import (
@@ -37,6 +38,7 @@ __all__ = [
     "KaplanMeier",
     "Pathways",
     "Registry",
+    "SwimmerPlot",
     "Table1",
     "cox",
     "kaplan_meier",
@@ -45,6 +47,7 @@ __all__ = [
     "open_registry",
     "pathways",
     "select_cohort",
+    "swimmer",
     "table1",
 ]
 
@@ -57,6 +60,8 @@ _LAZY = {
     "KaplanMeier": "netline.registry.analytics.survival",
     "cox": "netline.registry.analytics.survival",
     "kaplan_meier": "netline.registry.analytics.survival",
+    "SwimmerPlot": "netline.registry.analytics.swimmer",
+    "swimmer": "netline.registry.analytics.swimmer",
     "Table1": "netline.registry.analytics.table1",
     "table1": "netline.registry.analytics.table1",
     "load_case_series": "netline.registry.datasets",

@@ -11,7 +11,7 @@ from typing import Any
 
 from netline._time import DAYS_PER_MONTH
 from netline.course import CohortCourse, CourseTables, LineRules, derive_lines, tables_from_records
-from netline.course.timeline import CLASS_COLOURS
+from netline.course.timeline import CLASS_COLOURS, plot_swimmer_tables
 
 __all__ = [
     "CLASS_COLOURS",
@@ -20,6 +20,7 @@ __all__ = [
     "CourseTables",
     "LineRules",
     "derive_lines",
+    "plot_swimmer_tables",
     "synthetic_cohort",
     "tables_from_records",
 ]
