@@ -71,3 +71,32 @@ def test_cli_writes_the_figure_and_says_what_it_shows(tmp_path: Path) -> None:
     assert "nobody" in bad.output
     assert "Traceback" not in bad.output
     assert not (tmp_path / "bad.png").exists()
+
+
+def test_figures_are_written_whole_or_not_at_all(
+    demo_cohort: Cohort, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A failure while writing (a full disk) leaves the earlier file as it was."""
+    from matplotlib.figure import Figure
+
+    from netline.registry import kaplan_meier, pathways
+
+    def fail(self: object, target: object, **_: object) -> None:
+        Path(str(target)).write_bytes(b"partial")
+        raise OSError(28, "No space left on device")
+
+    km, swim, html = tmp_path / "km.png", tmp_path / "swim.png", tmp_path / "p.html"
+    for old in (km, swim, html):
+        old.write_bytes(b"earlier figure")
+    monkeypatch.setattr(Figure, "savefig", fail)
+    with pytest.raises(InvalidInputError, match="nothing was written"):
+        kaplan_meier(demo_cohort, "pfs", 1, by="class").plot(km)
+    with pytest.raises(InvalidInputError, match="nothing was written"):
+        swimmer(demo_cohort, limit=3, path=swim)
+    import plotly.graph_objects as go
+
+    monkeypatch.setattr(go.Figure, "write_html", fail)
+    with pytest.raises(InvalidInputError, match="nothing was written"):
+        pathways(demo_cohort, by="class").save(html)
+    assert [p.read_bytes() for p in (km, swim, html)] == [b"earlier figure"] * 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["km.png", "p.html", "swim.png"]

@@ -179,7 +179,10 @@ class Pathways:
         if target.suffix.lower() != ".html":
             raise InvalidInputError.single("path", str(path), "a file ending in .html")
         figure = self.sankey() if kind == "sankey" else self.sunburst()
-        figure.write_html(target, include_plotlyjs=True, full_html=True)
+        from netline._atomic import atomic_path
+
+        with atomic_path(target) as temporary:  # whole or not at all
+            figure.write_html(temporary, include_plotlyjs=True, full_html=True)
         return target
 
 

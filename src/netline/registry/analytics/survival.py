@@ -257,8 +257,13 @@ class KaplanMeier:
             if legend is not None:
                 legend.remove()
         if path is not None:
-            fig.savefig(path, dpi=150)
-            plt.close(fig)
+            from netline._atomic import atomic_path
+
+            try:
+                with atomic_path(Path(path)) as temporary:  # whole or not at all
+                    fig.savefig(temporary, dpi=150)
+            finally:
+                plt.close(fig)
         return fig
 
 
