@@ -34,7 +34,11 @@ def _assert_statement(advice: Advice, key: str, statement: str) -> None:
 def _assert_possible(advice: Advice, key: str, statement: str) -> None:
     matches = {m.statement_id: m for m in advice.option(key).guideline}
     assert matches[statement].applies.value is None
-    assert "tumour_burden = high" in matches[statement].applies.holds_if
+    assert "tumour_burden = high" in matches[statement].applies.holds_if  # machines (JSON)
+    # people read the reading in words, not the field name (issue 12, "Presentation")
+    text = advice.render("text") + advice.render("html")
+    assert "tumour burden category is high" in text
+    assert "tumour_burden = high" not in text
 
 
 def _assert_monitoring(advice: Advice, key: str, text: str) -> None:

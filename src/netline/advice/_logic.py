@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from netline.evidence.facts import FACT_NAMES, PatientFacts, fact_value
 from netline.evidence.schema import Condition, Criterion, Test
 
-__all__ = ["Applicability", "CriterionOutcome", "check_criterion", "evaluate_condition"]
+__all__ = [
+    "Applicability",
+    "CriterionOutcome",
+    "check_criterion",
+    "evaluate_condition",
+    "fact_words",
+    "reading_words",
+]
 
 #: Condition field -> the PatientFacts field it tests.
 _CONDITION_KEYS: tuple[tuple[str, str], ...] = (
@@ -121,7 +128,7 @@ class Applicability:
         if self.missing:
             parts.append("unknown: " + ", ".join(fact_words(m) for m in self.missing))
         if self.holds_if:
-            parts.append("holds if " + " or ".join(self.holds_if))
+            parts.append("holds if " + " or ".join(reading_words(h) for h in self.holds_if))
         return "; ".join(parts)
 
     def to_dict(self) -> dict[str, object]:
@@ -136,6 +143,18 @@ class Applicability:
 
 def _show(value: object) -> str:
     return str(getattr(value, "value", value))
+
+
+def reading_words(reading: str) -> str:
+    """Return an alternative reading (``"tumour_burden = high"``) in plain words for people.
+
+    ``holds_if`` keeps the ``field = value`` form for machines (JSON); text and HTML show
+    "tumour burden category is high". A reading in words already is returned as it is.
+    """
+    field, sep, value = reading.partition(" = ")
+    if not sep or " " in field:
+        return reading
+    return f"{fact_words(field)} is {value.replace('_', ' ')}"
 
 
 def evaluate_condition(
@@ -209,8 +228,9 @@ def check_criterion(
         if isinstance(other, int | float) and not isinstance(other, bool):
             other = other * entry.scale
         if criterion.evaluate(other) is True:
+            unit = f" {entry.unit}" if entry.unit else ""
             return CriterionOutcome(
-                "possible", value, f"holds if {criterion.field} = {_show(other)}"
+                "possible", value, f"holds if {entry.description} is {_show(other)}{unit}"
             )
     return CriterionOutcome("failed", value)
 
