@@ -211,6 +211,12 @@ def _burden(
         assert any("lievens2020" in note for note in advice.state.notes), advice.state.notes
 
 
+def _put_later(advice: Advice, key: str, words: str) -> None:
+    option = advice.option(key)
+    assert option.setting_tier == 2, (option.setting_tier, option.setting_note)
+    assert words in (option.setting_note or "")
+
+
 SITUATIONS = [
     # ------------------------------------------------------------------ the seed case
     Situation(
@@ -543,6 +549,14 @@ SITUATIONS = [
         not_top=("liver_directed", *CHEMO, "lu177_dotatate"),
         source="RADIANT-3 / NETTER-1 entry (ECOG <= 2, Karnofsky >= 60); netline's reading for "
         "TACE/TARE",
+    ),
+    Situation(
+        "frail patient (ECOG 3): interferon-alpha put later, like the other systemic therapies",
+        case(**PD, ecog=3, karnofsky=40),
+        not_top=("interferon_alfa",),
+        extra=lambda a: _put_later(a, "interferon_alfa", "ECOG 3"),
+        source="netline's reading: the systemic trials' ECOG <= 2 limit; interferon-alpha's "
+        "fatigue, flu-like symptoms and depression (ENETS 2016, pavel2016)",
     ),
     # ------------------------------------------------------------------ counts and new sites
     # Oligometastatic disease is 1-5 metastatic lesions (Lievens Y et al. ESTRO-ASTRO

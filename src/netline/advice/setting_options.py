@@ -414,6 +414,16 @@ def _general(
                 max(option.setting_tier, 2),
                 f"ECOG {state.ecog}: the trials enrolled patients with ECOG 0-2",
             )
+        elif frail and "interferon" in classes:
+            # netline's reading: interferon-alpha's flu-like symptoms, fatigue and depression
+            # (its knowledge-base toxicities) under the same fitness limit (docs/advise.md)
+            option = _tier(
+                option,
+                max(option.setting_tier, 2),
+                f"ECOG {state.ecog}: interferon-alpha causes fatigue, flu-like symptoms and "
+                "depression; netline applies the ECOG 0-2 limit of the systemic trials to it "
+                "(the board judges fitness)",
+            )
         elif frail and option.kind == "liver_directed":
             # netline's reading: the fitness limit of the systemic trials applied to an
             # invasive procedure (docs/advise.md, limitations)
