@@ -129,3 +129,34 @@ def _ssa_never_failed(advice: Advice) -> None:
         _no_statement_applies(advice, key, "nccn_progression_options")
     ranked = [o.key for o in advice.ranked]
     assert ranked.index("lanreotide") < ranked.index("lu177_dotatate"), ranked[:6]
+
+
+def _local_recurrence_named(advice: Advice) -> None:
+    """A local recurrence after pancreatic surgery is not called 'the primary'."""
+    option = advice.option("primary_resection")
+    assert "local recurrence" in option.name.lower(), option.name
+    assert "resection of the primary" not in option.name.lower(), option.name
+    assert option.status == "caution", option.status
+    assert advice.setting is not None
+    assert not any("primary in place" in r for r in advice.setting.reasons), advice.setting.reasons
+    assert any("resected primary" in r for r in advice.setting.reasons), advice.setting.reasons
+
+
+def _no_statement_ids_in_words(advice: Advice) -> None:
+    """Text for people names statements by topic, never by their internal ids."""
+    # ids that are plain words (such as "gastrinoma") cannot be told from the text
+    ids = {
+        m.statement_id
+        for option in advice.options
+        for m in option.guideline
+        if "_" in m.statement_id
+    }
+    words = [advice.unverified_note or ""] + [
+        point.text
+        for option in advice.options
+        for point in (*option.cautions, *option.to_check, *option.exclusions)
+    ]
+    words += [m.describe() for option in advice.options for m in option.guideline]
+    shown = " | ".join(words)
+    leaked = sorted(i for i in ids if i in shown)
+    assert not leaked, leaked

@@ -34,11 +34,13 @@ from .cases import AT, NORMAL_LABS, SSA_PROGRESSED, make_case
 from .setting_checks import (
     _all_later_than,
     _continuation_not_retreatment,
+    _local_recurrence_named,
     _name_has,
     _no_antitumour_for_benign_insulinoma,
     _no_naive_figure,
     _no_refractory_options_when_localised,
     _no_statement_applies,
+    _no_statement_ids_in_words,
     _no_transplant_with_bone,
     _not_curative,
     _not_low_burden,
@@ -88,10 +90,10 @@ def with_primary(record: CaseRecord, **update: Any) -> CaseRecord:
 def localised(
     size: float, invasion: tuple[str, ...] = (), **kwargs: Any
 ) -> Callable[[], CaseRecord]:
+    kwargs.setdefault("primary_resected", False)
+
     def build() -> CaseRecord:
-        record = make_case(
-            organs=("pancreas",), band=None, primary_resected=False, krenning=3, **kwargs
-        )
+        record = make_case(organs=("pancreas",), band=None, krenning=3, **kwargs)
         return with_primary(record, size_mm=size, invasion=list(invasion))
 
     return build
@@ -339,6 +341,20 @@ SITUATIONS = [
         first="primary_resection",
         not_top=(*CHEMO, "lu177_dotatate", "everolimus", "sunitinib"),
         source="ENETS-NF: surgery for localised NF-pNET > 2 cm; no neoadjuvant standard",
+    ),
+    # After a distal pancreatectomy, disease in the pancreas alone is a local recurrence: the
+    # surgical option is a re-resection whose feasibility the pancreatic surgeons judge, and
+    # the vessel and size findings of the record belong to the resected primary (review of
+    # issue 12: it was offered as "Resection of the primary" with the primary "in place").
+    Situation(
+        "local recurrence in the pancreas after distal pancreatectomy: re-resection named so",
+        localised(40, primary_resected=True),
+        top=("primary_resection",),
+        not_top=CHEMO,
+        extent="localised",
+        extra=_local_recurrence_named,
+        source="ENETS-NF: surgery with curative intent for localised NF-pNET, re-resection of a "
+        "local recurrence where feasible",
     ),
     Situation(
         "MEN1 with a 1.5-cm NF pNET: surveillance in the top three",
@@ -751,3 +767,10 @@ def test_result_protocol_and_one_screen_summary_first(results: dict[str, Advice]
     assert '"schema_version"' in advice.render("json")
     with pytest.raises(ValueError, match="unknown format"):
         advice.render("pdf")
+
+
+def test_statements_named_by_topic_in_every_situation(results: dict[str, Advice]) -> None:
+    # Output for people uses plain words, not internal codes (project standard; issue 12
+    # review): statement ids stay in the JSON ``statement`` field only.
+    for advice in results.values():
+        _no_statement_ids_in_words(advice)

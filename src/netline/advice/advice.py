@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from netline.advice._kb import KBIndex, kb_index
-from netline.advice._points import Point
+from netline.advice._points import Point, count_words
 from netline.advice.options import OptionAssessment, evaluate_options
 from netline.advice.setting import DiseaseSetting, classify_setting
 from netline.advice.setting_options import apply_setting
@@ -223,9 +223,11 @@ def _evidence_strength(options: tuple[OptionAssessment, ...]) -> tuple[str, str,
     if not unverified:
         return "verified", "every statement behind the top options is verified", None
     level = "unverified" if len(unverified) == len(statuses) else "partly verified"
+    statements = count_words(len(unverified), "guideline statement", "guideline statements")
     note = (
-        "The order rests on guideline statements whose wording is recalled, not verified "
-        "against the guideline text: " + ", ".join(unverified)
+        f"The order rests on {statements} whose wording is "
+        "recalled, not verified against the guideline text (each is marked [recalled] where it "
+        "is shown)"
     )
     return (
         level,

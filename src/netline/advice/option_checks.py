@@ -51,7 +51,9 @@ def _prrt_eligibility(
     for check in default.hard_failures:
         profile_criterion = next(c for c in ctx.index.prrt_profiles[0].criteria if c.id == check.id)
         if fact_field(profile_criterion.field) in biology and offered:
-            statements = ", ".join(dict.fromkeys(m.statement_id for m in offered))
+            statements = "; ".join(
+                f"'{topic}'" for topic in dict.fromkeys(m.topic for m in offered)
+            )
             cautions.append(
                 Point(
                     f"Outside the {default.label} ({check.label}; the patient: "
@@ -195,8 +197,8 @@ def _note_cautions(ctx: _Context, matches: Sequence[GuidelineMatch]) -> list[Poi
                 points.append(
                     Point(
                         f"Extrahepatic disease — {why}{extra}: marrow is among the "
-                        f"contraindications {statement.id} discusses (its cut-offs were not "
-                        "retrieved); check blood counts and marrow reserve",
+                        f"contraindications that '{statement.topic}' discusses (its cut-offs "
+                        "were not retrieved); check blood counts and marrow reserve",
                         match.refs,
                         "caution",
                         "uncertain",
@@ -210,7 +212,8 @@ def _note_cautions(ctx: _Context, matches: Sequence[GuidelineMatch]) -> list[Poi
                 seen.add("peritoneal")
                 points.append(
                     Point(
-                        f"Peritoneal disease: among the contraindications {statement.id} discusses",
+                        "Peritoneal disease: among the contraindications that "
+                        f"'{statement.topic}' discusses",
                         match.refs,
                         "caution",
                         "uncertain",

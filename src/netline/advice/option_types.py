@@ -116,7 +116,7 @@ class GuidelineMatch:
     def describe(self) -> str:
         """One line: preference, topic, note and, for a possible match, why it is unsettled."""
         preference = self.preference.replace("_", " ")
-        text = f"{preference} in '{self.topic}' ({self.statement_id})"
+        text = f"{preference} in '{self.topic}'"
         if self.note:
             text += f": {self.note}"
         if self.applies.value is None:

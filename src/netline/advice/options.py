@@ -205,7 +205,7 @@ def _statement_points(
             if match.applies.value is True:
                 exclusions.append(
                     Point(
-                        f"Not recommended: {match.topic} ({match.statement_id})"
+                        f"Not recommended: {match.topic}"
                         + (f" — {match.note}" if match.note else ""),
                         match.refs,
                         "exclusion",
@@ -216,7 +216,7 @@ def _statement_points(
                 cautions.append(
                     Point(
                         f"Would not be recommended if {_lower_first(match.topic)} "
-                        f"({match.statement_id}; {match.applies.explain()})",
+                        f"({match.applies.explain()})",
                         match.refs,
                         "caution",
                         match.status,
@@ -226,8 +226,7 @@ def _statement_points(
             relative += 1
             cautions.append(
                 Point(
-                    f"Reserved use in '{match.topic}' ({match.statement_id})"
-                    + (f": {match.note}" if match.note else ""),
+                    f"Reserved use in '{match.topic}'" + (f": {match.note}" if match.note else ""),
                     match.refs,
                     "caution",
                     match.status,
@@ -237,7 +236,7 @@ def _statement_points(
         if match.preference != Preference.NOT_RECOMMENDED.value:
             to_check.append(
                 Point(
-                    f"Not (yet) in '{match.topic}' ({match.statement_id}): "
+                    f"Not (yet) in '{match.topic}': "
                     + (match.note or match.applies.explain() or "condition not met"),
                     match.refs,
                     "check",

@@ -171,13 +171,21 @@ def _histology(state: DecisionState) -> tuple[str, str]:
     return "g1_g2", f"well differentiated, {state.grade}{ki67}"
 
 
-def _localised(record: CaseRecord) -> tuple[str, str]:
+def _localised(record: CaseRecord, recurrence: bool) -> tuple[str, str]:
+    """Resectability of localised disease from the primary's vessels and size.
+
+    After resection of the primary (``recurrence``), the record's vessel and size findings are
+    those of the resected tumour, and the reason says so.
+    """
     invasion = set(record.primary.invasion)
     size = record.primary.size_mm
     thrombus = getattr(record.primary, "vascular_thrombus", None) or getattr(
         record.primary, "tumour_thrombus", None
     )
-    size_text = "" if size is None else f"; primary {size / 10:.1f} cm"
+    whose = "the resected primary" if recurrence else "primary"
+    size_text = "" if size is None else f"; {whose} {size / 10:.1f} cm"
+    if recurrence:
+        size_text += "; vessel findings are those of the resected primary"
     if invasion & _ARTERIAL:
         named = ", ".join(sorted(str(i).replace("_", " ") for i in invasion & _ARTERIAL))
         return "locally_advanced", f"arterial involvement ({named}){size_text}"
@@ -228,8 +236,13 @@ def classify_setting(
         )
     elif not distant and state.primary_in_place:
         extent = "localised"
-        resectability, why = _localised(record)
-        reasons.append(f"No distant metastasis; primary in place: {why}")
+        resectability, why = _localised(record, state.primary_resected)
+        where = (
+            "disease in the pancreas after resection of the primary (local recurrence)"
+            if state.primary_resected
+            else "primary in place"
+        )
+        reasons.append(f"No distant metastasis; {where}: {why}")
     elif distant and set(distant) <= {"liver"}:
         extent = "liver_only"
         resectability = (

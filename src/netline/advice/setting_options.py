@@ -281,9 +281,21 @@ def _localised(
             )
         )
     curative = resectability != "locally_advanced" and setting.histology != "unknown"
+    if state.primary_resected:
+        check.append(
+            Point(
+                "Local recurrence after pancreatic surgery: whether a re-resection is feasible "
+                "is for the pancreatic surgeons to judge",
+                refs,
+                "check",
+                status,
+            )
+        )
     resection = _new_option(
         "primary_resection",
-        "Resection of the primary with lymphadenectomy (pancreatic surgery)",
+        "Re-resection of the local recurrence (pancreatic surgery)"
+        if state.primary_resected
+        else "Resection of the primary with lymphadenectomy (pancreatic surgery)",
         "surgery",
         support="preferred" if curative else "option",
         score=3.0 if curative else 2.0,
@@ -301,7 +313,9 @@ def _localised(
             if watchable
             else f"localised disease ({resectability.replace('_', ' ')}): resection first"
         ),
-        status="eligible" if resectability == "resectable" else "caution",
+        status="eligible"
+        if resectability == "resectable" and not state.primary_resected
+        else "caution",
         curative=curative and resectability == "resectable",
         to_check=check,
         order=-2,
