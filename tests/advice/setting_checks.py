@@ -160,3 +160,22 @@ def _no_statement_ids_in_words(advice: Advice) -> None:
     shown = " | ".join(words)
     leaked = sorted(i for i in ids if i in shown)
     assert not leaked, leaked
+
+
+def _statement_verified(advice: Advice, key: str, statement: str) -> None:
+    """The statement applies to the option and its wording is verified."""
+    matches = [m for m in advice.option(key).guideline if m.statement_id == statement]
+    assert matches, statement
+    assert matches[0].applies.value is True, matches
+    assert matches[0].status == "verified", matches[0].status
+
+
+def _localised_nec(advice: Advice) -> None:
+    """Localised NEC: the resection cites the NEC guidance and asks for staging first."""
+    resection = advice.option("primary_resection")
+    assert resection.support == "option", resection.support
+    assert any("sorbye2023" in p.refs for p in resection.sequencing), resection.sequencing
+    assert any("preoperative imaging" in p.text for p in resection.to_check), resection.to_check
+    chemo = advice.option("cisplatin_etoposide")
+    assert "board" in (chemo.setting_note or ""), chemo.setting_note
+    _no_statement_applies(advice, "carboplatin_etoposide", "nec_carboplatin_etoposide_metastatic")

@@ -310,11 +310,16 @@ SCENARIOS = [
         {**PROGRESSED, "ki67": 60},
         excluded={"lu177_dotatate": "Ki-67 at most 20"},
     ),
+    # ENETS 2023 NEC guidance (Sorbye 2023, abstract read): carboplatin with etoposide is
+    # recommended first line for metastatic disease; cisplatin follows (ESMO 2020, recalled).
     Scenario(
         "NEC: platinum-etoposide first, PRRT excluded, no surgery",
         {"differentiation": "poorly", "ki67": 70, "response": "PD"},
-        first="cisplatin_etoposide",
-        before=(("carboplatin_etoposide", "everolimus"),),
+        first="carboplatin_etoposide",
+        before=(
+            ("carboplatin_etoposide", "cisplatin_etoposide"),
+            ("cisplatin_etoposide", "everolimus"),
+        ),
         excluded={"lu177_dotatate": "G1 or G2", "surgery": "not suggested"},
         caution={"everolimus": "NEC"},
     ),

@@ -35,6 +35,7 @@ from .setting_checks import (
     _all_later_than,
     _continuation_not_retreatment,
     _local_recurrence_named,
+    _localised_nec,
     _name_has,
     _no_antitumour_for_benign_insulinoma,
     _no_naive_figure,
@@ -48,6 +49,7 @@ from .setting_checks import (
     _plain_unknowns,
     _singular_counts,
     _ssa_never_failed,
+    _statement_verified,
     _surgery_not_curative,
     _surgery_not_excluded,
     _two_specimens,
@@ -503,6 +505,30 @@ SITUATIONS = [
         any_top=("cisplatin_etoposide", "carboplatin_etoposide"),
         not_top=("lanreotide", "octreotide_lar", "surveillance", "lu177_dotatate"),
         source="ENETS / ESMO: platinum-etoposide first line for poorly differentiated NEC",
+    ),
+    # ENETS 2023 NEC guidance (Sorbye 2023; its abstract read): carboplatin with etoposide
+    # is recommended first line for metastatic digestive NEC.
+    Situation(
+        "metastatic NEC, first line: carboplatin-etoposide first (ENETS 2023 NEC, verified)",
+        case(ki67=70.0, differentiation="poorly", krenning=None, response="PD"),
+        first="carboplatin_etoposide",
+        not_top=("lanreotide", "octreotide_lar", "surveillance", "lu177_dotatate"),
+        extra=lambda a: _statement_verified(
+            a, "carboplatin_etoposide", "nec_carboplatin_etoposide_metastatic"
+        ),
+        source="ENETS 2023 NEC (Sorbye 2023, abstract): carboplatin with etoposide first line "
+        "for metastatic disease",
+    ),
+    # The same abstract: surgery can be of benefit for localised NEC after extensive
+    # preoperative imaging; the metastatic first-line statement does not apply.
+    Situation(
+        "localised resectable NEC: resection first after staging, chemotherapy for the board",
+        localised(40, differentiation="poorly", ki67=60.0),
+        first="primary_resection",
+        extent="localised",
+        extra=_localised_nec,
+        source="ENETS 2023 NEC (Sorbye 2023, abstract): surgery can benefit localised disease "
+        "after extensive preoperative imaging",
     ),
     Situation(
         "well-differentiated G3 (Ki-67 30 %): no surveillance, no platinum first",

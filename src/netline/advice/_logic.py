@@ -41,6 +41,7 @@ _CONDITION_KEYS: tuple[tuple[str, str], ...] = (
     ("line", "line"),
     ("resectable", "resectable"),
     ("advanced", "advanced"),
+    ("metastatic", "metastatic"),
     ("extra_abdominal_metastases", "extra_abdominal_metastases"),
     ("progression_on_ssa", "progression_on_ssa"),
     ("objective_response", "objective_response"),

@@ -296,7 +296,10 @@ def advise(
     setting = classify_setting(view, state, surgery, history)
     # the guidelines' statements on systemic therapy are for advanced disease: the setting
     # settles whether the disease is advanced, so the statements are matched within it
-    state = replace(state, facts=replace(state.facts, advanced=setting.advanced))
+    state = replace(
+        state,
+        facts=replace(state.facts, advanced=setting.advanced, metastatic=setting.metastatic),
+    )
     size = view.primary.size_mm
 
     def within(found: list[OptionAssessment]) -> list[OptionAssessment]:

@@ -246,23 +246,12 @@ def _ned(options: list[OptionAssessment], index: KBIndex) -> list[OptionAssessme
     return out
 
 
-def _localised(
-    options: list[OptionAssessment],
-    setting: DiseaseSetting,
-    state: DecisionState,
-    index: KBIndex,
-    size_mm: float | None,
-) -> list[OptionAssessment]:
+def _resection_checks(
+    setting: DiseaseSetting, state: DecisionState, index: KBIndex, resectability: str
+) -> tuple[tuple[Point, ...], list[Point]]:
+    """Support and points to check for resecting localised disease (primary or recurrence)."""
     status = _status(index, "koskudla2023")
     refs = ("koskudla2023",)
-    small = size_mm is not None and size_mm <= _SMALL_PRIMARY_MM
-    watchable = (
-        small
-        and setting.syndrome is None
-        and setting.histology == "g1_g2"
-        and state.symptomatic_from_bulk is not True
-    )
-    resectability = setting.resectability or "resectable"
     check: list[Point] = []
     if resectability == "locally_advanced":
         text = (
@@ -280,7 +269,6 @@ def _localised(
                 status,
             )
         )
-    curative = resectability != "locally_advanced" and setting.histology != "unknown"
     if state.primary_resected:
         check.append(
             Point(
@@ -291,22 +279,62 @@ def _localised(
                 status,
             )
         )
+    if setting.histology == "nec":
+        nec_refs, nec_status = ("sorbye2023",), _status(index, "sorbye2023")
+        check.append(
+            Point(
+                "Neuroendocrine carcinoma: extensive preoperative imaging (staging) before "
+                "resection",
+                nec_refs,
+                "check",
+                nec_status,
+            )
+        )
+        support = Point(
+            "Surgery can benefit localised neuroendocrine carcinoma after extensive "
+            "preoperative imaging",
+            nec_refs,
+            "support",
+            nec_status,
+        )
+    else:
+        support = Point(
+            "Surgery is the treatment with curative intent for localised pNET",
+            refs,
+            "support",
+            status,
+        )
+    return (support,), check
+
+
+def _localised(
+    options: list[OptionAssessment],
+    setting: DiseaseSetting,
+    state: DecisionState,
+    index: KBIndex,
+    size_mm: float | None,
+) -> list[OptionAssessment]:
+    small = size_mm is not None and size_mm <= _SMALL_PRIMARY_MM
+    watchable = (
+        small
+        and setting.syndrome is None
+        and setting.histology == "g1_g2"
+        and state.symptomatic_from_bulk is not True
+    )
+    resectability = setting.resectability or "resectable"
+    points, check = _resection_checks(setting, state, index, resectability)
+    curative = resectability != "locally_advanced" and setting.histology != "unknown"
+    # for NEC the read guidance says surgery "can be of benefit" (Sorbye 2023): an option
+    preferred = curative and setting.histology != "nec"
     resection = _new_option(
         "primary_resection",
         "Re-resection of the local recurrence (pancreatic surgery)"
         if state.primary_resected
         else "Resection of the primary with lymphadenectomy (pancreatic surgery)",
         "surgery",
-        support="preferred" if curative else "option",
-        score=3.0 if curative else 2.0,
-        points=(
-            Point(
-                "Surgery is the treatment with curative intent for localised pNET",
-                refs,
-                "support",
-                status,
-            ),
-        ),
+        support="preferred" if preferred else "option",
+        score=3.0 if preferred else 2.0,
+        points=points,
         tier=1 if watchable else 0,
         note=(
             "localised disease ≤ 2 cm: surveillance or resection"
@@ -337,7 +365,10 @@ def _localised(
             option = _tier(
                 option,
                 2,
-                "resectable localised disease: systemic therapy before resection is not "
+                "localised neuroendocrine carcinoma: chemotherapy before or after the "
+                "resection is for the board to weigh (netline does not model it)"
+                if setting.histology == "nec"
+                else "resectable localised disease: systemic therapy before resection is not "
                 "standard outside a trial",
             )
         out.append(option)

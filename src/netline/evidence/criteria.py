@@ -145,6 +145,7 @@ class Condition(_Model):
     line: IntRange | None = None
     resectable: bool | None = None
     advanced: bool | None = None
+    metastatic: bool | None = None
     extra_abdominal_metastases: bool | None = None
     progression_on_ssa: bool | None = None
     objective_response: bool | None = None
@@ -196,6 +197,7 @@ class Condition(_Model):
             ("symptomatic", self.symptomatic),
             ("resectable", self.resectable),
             ("advanced disease", self.advanced),
+            ("distant metastases", self.metastatic),
             ("extra-abdominal metastases", self.extra_abdominal_metastases),
             ("progression on an SSA", self.progression_on_ssa),
             ("objective response", self.objective_response),
@@ -238,6 +240,7 @@ class Condition(_Model):
             ("symptomatic", self.symptomatic),
             ("resectable", self.resectable),
             ("advanced", self.advanced),
+            ("metastatic", self.metastatic),
             ("extra_abdominal_metastases", self.extra_abdominal_metastases),
             ("progression_on_ssa", self.progression_on_ssa),
             ("objective_response", self.objective_response),

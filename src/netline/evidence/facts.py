@@ -84,6 +84,9 @@ class PatientFacts:
         no evidence of disease after resection; ``None`` where the setting leaves it open
         (borderline resectability, a resected primary with no site of disease recorded). Set
         from the disease setting (:func:`netline.advice.setting.classify_setting`).
+    metastatic : bool or None
+        Distant metastases present (liver or beyond), from the disease setting; ``False`` for
+        localised disease and no evidence of disease.
     disease_course : DiseaseCourse or None
         Latest course (stable, progressive ...).
     objective_response : bool or None
@@ -172,6 +175,7 @@ class PatientFacts:
     primary_portal_drainage: bool | None = None
     resectable: bool | None = None
     advanced: bool | None = None
+    metastatic: bool | None = None
     disease_course: DiseaseCourse | None = None
     objective_response: bool | None = None
     stable_disease: float | None = None
@@ -376,6 +380,7 @@ FACT_NAMES: Mapping[str, FactName] = {
     "advanced": FactName(
         "advanced", "bool", None, "advanced disease (locoregional unresectable or metastatic)"
     ),
+    "metastatic": FactName("metastatic", "bool", None, "distant metastases"),
     "objective_response": FactName(
         "objective_response", "bool", None, "response since the last progression"
     ),
