@@ -15,16 +15,11 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_codes
-from netline.course._arrays import (
-    NONE,
-    asof_forward,
-    asof_index,
-    max_by_sorted,
-    one_of,
-    segment_starts,
-)
+from netline.clinical.recist.thresholds import MIN_CONFIRMATION_DAYS
+from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_runs
+from netline.course._arrays import NONE, max_by_sorted, one_of
 from netline.course._inputs import Batch
+from netline.course._kernel_outcomes import line_events, owned_assessments, shown_best
 from netline.course._lines import Lines
 from netline.course.rules import LineRules
 
@@ -58,12 +53,7 @@ RECIST_CATEGORIES = frozenset(code.value for code in OVERALL_CODES)
 CLINICIAN_STATUSES = frozenset(CLINICIAN_RANK)
 #: Clinician statuses that need ``sd_min_days`` since the line start to count.
 STABLE = frozenset({"stable", "mixed"})
-#: RECIST categories that need ``sd_min_days`` since the line start to count (else NE).
-_RECIST_STABLE = ("SD", "non-CR/non-PD")
 _CODE = {code.value: i for i, code in enumerate(OVERALL_CODES)}
-_NAMES = [code.value for code in OVERALL_CODES]
-_MEASURABLE = np.isin(np.arange(len(_NAMES)), [_CODE["PR"], _CODE["SD"]])
-_STABLE_CODES = np.isin(np.arange(len(_NAMES)), [_CODE[c] for c in _RECIST_STABLE])
 SOURCE_PRIORITY: dict[str, int] = {"recist": 4, "recorded": 3, "clinician": 2, "stop_reason": 1}
 _QUIET = ("unknown", "other", "ongoing")
 
@@ -73,129 +63,100 @@ def earliest(a: I64, b: I64) -> I64:
     return np.where(a == NONE, b, np.where(b == NONE, a, np.minimum(a, b)))
 
 
-def _pick(group: I64, rows: I64, n: int, *keys: I64) -> I64:
-    """For groups ``0..n-1``: the row with the highest ``keys`` (in turn), the first on a tie.
-
-    ``rows`` are in group order; ``keys`` are per row of ``rows``. Like ordering the rows by
-    group, then every key descending (stable) and taking the first of each group, without a
-    sort: each key keeps the rows that reach their group's maximum of it.
-    """
-    of = group[rows]
-    remaining = list(keys)
-    while remaining and len(rows):
-        key = remaining.pop(0)
-        heads = np.flatnonzero(segment_starts(of))
-        top = np.maximum.reduceat(key, heads)
-        keep = key == np.repeat(top, np.diff(np.r_[heads, len(rows)]))
-        rows, of = rows[keep], of[keep]
-        remaining = [k[keep] for k in remaining]
-    out = np.full(n, -1, dtype=np.int64)
-    if len(rows):
-        first = segment_starts(of)
-        out[of[first]] = rows[first]
-    return out
+def _codes(batch: Batch) -> tuple[npt.NDArray[np.int8], I64, Bools, I64]:
+    """Lookup tables by response code (RECIST category, clinician rank, stable) and by source."""
+    responses, sources = batch.assessments.responses, batch.assessments.sources
+    return (
+        np.array([_CODE.get(r, -1) for r in responses] + [-1], dtype=np.int8),
+        np.array([CLINICIAN_RANK.get(r, 0) for r in responses] + [0], dtype=np.int64),
+        np.array([r in STABLE for r in responses] + [False], dtype=bool),
+        np.array([SOURCE_PRIORITY.get(s, 0) for s in sources] + [0], dtype=np.int64),
+    )
 
 
-class _Owned:
-    """The assessments owned by a line, with that line's start, limit and next therapy."""
-
-    def __init__(self, batch: Batch, lines: Lines, limit: I64) -> None:
-        asm = batch.assessments
-        line = asof_index(asm.patient, asm.day, lines.patient, lines.start, inclusive=False)
-        rows = np.flatnonzero(line >= 0)
-        self.rows = rows
-        self.line = line[rows]
-        self.day = asm.day[rows]
-        self.since = self.day - lines.start[self.line]
-        priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in asm.sources], np.int16)
-        self.priority = priority[asm.source[rows]]
-        self.source = asm.source[rows]
-        self.response = asm.response[rows]
-        line_limit = limit[self.line]
-        self.in_window = (line_limit == NONE) | (self.day <= line_limit)
-
-
-def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict[str, Column]:
-    """Best overall response per line, without and with confirmation (RECIST 1.1).
+def _responses(
+    batch: Batch, lines: Lines, limit: I64, next_therapy: I64, rules: LineRules
+) -> dict[str, Column]:
+    """Best RECIST response (and confirmed), clinician status and last assessments per line.
 
     One time point a day, from the source of highest priority; non-CR/non-PD reads as SD in a
     series that also holds PR or SD (measurable disease). The categories come from the one
-    RECIST rule, :func:`~netline.clinical.recist.vectorised.best_response_codes`; the date and
+    RECIST rule, :func:`~netline.clinical.recist.vectorised.best_response_runs`; the date and
     source shown are those of the assessment that shows the best response (a stable reading
-    before ``sd_min_days`` shows NE), of the highest-priority source, earliest first.
+    before ``sd_min_days`` shows NE), of the highest-priority source, earliest first. The
+    clinician's best status: the highest rank, then priority, then the earliest.
     """
-    code_of = np.array([_CODE.get(r, -1) for r in responses] + [-1], dtype=np.int8)
-    code = code_of[owned.response]  # int8: a sixth of the memory traffic of int64
-    rows = np.flatnonzero((code >= 0) & owned.in_window)
-    # rows are sorted by line, day and priority (high first): a day's first row is its point
-    rows = rows[segment_starts(owned.line[rows], owned.day[rows])]
-    line, code = owned.line[rows], code[rows]
-    best = np.full(n, -1, dtype=np.int64)
-    confirmed = np.full(n, -1, dtype=np.int64)
+    asm = batch.assessments
+    n, m = len(lines.start), len(asm.day)
+    sd_min = float(rules.sd_min_days)
+    out = (
+        np.full(n, NONE, dtype=np.int64),  # last assessment before the next therapy
+        np.full(n, NONE, dtype=np.int64),  # last assessment of the patient
+        np.full(n, -1, dtype=np.int64),  # clinician status
+        np.full(n, NONE, dtype=np.int64),  # its day
+        np.zeros(n, dtype=np.int64),  # RECIST points of the line
+        np.zeros(n, dtype=np.int64),  # index of the first
+        np.zeros(n, dtype=bool),  # measurable disease
+    )
+    points = (
+        np.empty(m, dtype=np.float64),
+        np.empty(m, dtype=np.int8),
+        np.empty(m, dtype=np.int64),
+        np.empty(m, dtype=np.int64),
+        np.empty(m, dtype=np.int64),
+    )
+    owned_assessments(
+        (lines.patient, lines.start, limit, next_therapy),
+        (asm.patient, asm.day, asm.response, asm.source),
+        _codes(batch),
+        sd_min,
+        out,
+        points,
+    )
+    count, first = out[4], out[5]
+    bounds = np.r_[first, first[-1] + count[-1] if n else 0]
+    best, confirmed = best_response_runs(
+        bounds, points[0], points[1], sd_min, MIN_CONFIRMATION_DAYS
+    )
+    none = count == 0
     source = np.full(n, -1, dtype=np.int64)
     date = np.full(n, NONE, dtype=np.int64)
-    if len(rows) == 0:
-        return {"best": best, "confirmed": confirmed, "source": source, "date": date}
-    first = segment_starts(line)
-    heads = np.flatnonzero(first)
-    measurable = np.logical_or.reduceat(_MEASURABLE[code], heads)
-    as_sd = (code == _CODE["non-CR/non-PD"]) & np.repeat(
-        measurable, np.diff(np.r_[heads, len(code)])
-    )
-    code[as_sd] = _CODE["SD"]
-    since = owned.since[rows]
-    shown = np.where(_STABLE_CODES[code] & (since < rules.sd_min_days), _CODE["NE"], code)
-    groups, best_codes, confirmed_codes = best_response_codes(
-        line, since.astype(np.float64), code, min_sd_days=float(rules.sd_min_days)
-    )
-    best[groups] = best_codes
-    confirmed[groups] = confirmed_codes
-    # rows are by line, then day: of the rows showing the best response, the highest
-    # priority (a per-line maximum over the lines' runs), then the earliest
-    key = np.where(shown == best[line], owned.priority[rows], -1)
-    top = np.maximum.reduceat(key, heads)
-    hit = np.flatnonzero((key >= 0) & (key == np.repeat(top, np.diff(np.r_[heads, len(key)]))))
-    hit_line = line[hit]
-    first_hit = segment_starts(hit_line)
-    chosen = np.full(n, -1, dtype=np.int64)
-    chosen[hit_line[first_hit]] = hit[first_hit]
-    found = chosen >= 0
-    source[found] = owned.source[rows[chosen[found]]]
-    date[found] = owned.day[rows[chosen[found]]]
-    return {"best": best, "confirmed": confirmed, "source": source, "date": date}
-
-
-def _clinician(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> tuple[I64, I64]:
-    """Return the best clinician-recorded status per line (rank, then priority, then earliest)."""
-    rank_of = np.array([CLINICIAN_RANK.get(r, 0) for r in responses] + [0], dtype=np.int64)
-    stable_of = np.array([r in STABLE for r in responses] + [False], dtype=bool)
-    rank = rank_of[owned.response]
-    early = stable_of[owned.response] & (owned.since < rules.sd_min_days)
-    rows = np.flatnonzero((rank > 0) & owned.in_window & ~early)
-    # rows are by line, then day: the highest rank, then priority, then the earliest
-    levels = int(owned.priority.max()) + 1 if len(owned.priority) else 1
-    chosen = _pick(owned.line, rows, n, rank[rows] * levels + owned.priority[rows])
-    found = chosen >= 0
-    status = np.full(n, -1, dtype=np.int64)
-    date = np.full(n, NONE, dtype=np.int64)
-    status[found] = owned.response[chosen[found]]
-    date[found] = owned.day[chosen[found]]
-    return status, date
+    shown_best(first, count, best, points, sd_min, source, date)
+    return {
+        "best_response": np.where(none, -1, best).astype(np.int64),
+        "best_response_confirmed": np.where(none, -1, confirmed).astype(np.int64),
+        "best_response_source": source,
+        "best_response_date": date,
+        "clinician_status": out[2],
+        "clinician_status_date": out[3],
+        "last_assessment": out[0],
+        "patient_last": out[1],
+    }
 
 
 def _next_events(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, I64]:
     """First progression, procedure and therapy procedure strictly after each line start."""
     asm, pr = batch.assessments, batch.procedures
     therapy = one_of(pr.kind, [batch.class_code(k) for k in sorted(rules.next_therapy_procedures)])
-    return {
-        "first_pd": asof_forward(
-            lines.patient, lines.start, asm.patient[asm.progression], asm.day[asm.progression]
-        ),
-        "next_procedure": asof_forward(lines.patient, lines.start, pr.patient, pr.day),
-        "therapy_procedure": asof_forward(
-            lines.patient, lines.start, pr.patient[therapy], pr.day[therapy]
-        ),
+    n = len(lines.start)
+    out = {
+        name: np.empty(n, dtype=np.int64)
+        for name in ("first_pd", "next_procedure", "therapy_procedure")
     }
+    line_events(
+        lines.patient,
+        lines.start,
+        asm.patient,
+        asm.day,
+        asm.progression,
+        pr.patient,
+        pr.day,
+        therapy,
+        out["first_pd"],
+        out["next_procedure"],
+        out["therapy_procedure"],
+    )
+    return out
 
 
 def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Column]:
@@ -205,7 +166,6 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
     :func:`netline.course.engine` or, for the end reason, into ``END_REASONS`` then the stop
     reasons) keyed by the output column names.
     """
-    n = len(lines.start)
     events = _next_events(batch, lines, rules)
     first_pd = events["first_pd"]
     limit = first_pd
@@ -214,24 +174,9 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
     therapy = events["therapy_procedure"]
     by_procedure = (therapy > NONE) & ((lines.next_start == NONE) | (therapy < lines.next_start))
     next_therapy = earliest(lines.next_start, therapy)
-    owned = _Owned(batch, lines, limit)
-    responses = batch.assessments.responses
-    best = _best(owned, responses, n, rules)
-    status, status_date = _clinician(owned, responses, n, rules)
-    before = (next_therapy[owned.line] == NONE) | (owned.day <= next_therapy[owned.line])
-    # owned rows are sorted by line, assessments by patient
-    last_assessment = max_by_sorted(owned.line[before], owned.day[before], n, NONE)
-    asm = batch.assessments
-    patient_last = max_by_sorted(asm.patient, asm.day, len(batch.fu_end), NONE)
-    out: dict[str, Column] = {
-        "best_response": best["best"],
-        "best_response_source": best["source"],
-        "best_response_date": best["date"],
-        "best_response_confirmed": best["confirmed"],
-        "clinician_status": status,
-        "clinician_status_date": status_date,
-        "first_progression": first_pd,
-    }
+    resp = _responses(batch, lines, limit, next_therapy, rules)
+    last_assessment, patient_last = resp.pop("last_assessment"), resp.pop("patient_last")
+    out: dict[str, Column] = {**resp, "first_progression": first_pd}
     death = batch.death[lines.patient]
     fu_end = batch.fu_end[lines.patient]
     out.update(
@@ -243,7 +188,7 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
             next_therapy,
             by_procedure,
             last_assessment,
-            patient_last[lines.patient],
+            patient_last,
             rules,
         )
     )

@@ -39,6 +39,7 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from netline._jit import kernel_mode
 from netline.clinical.recist.vectorised import OVERALL_CODES
 from netline.course._arrays import NONE, arrow_of, order_by, patient_codes, patient_runs, strings
 from netline.course._eras import line_eras
@@ -314,9 +315,11 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
     """
     batch = read_batch(tables, rules)
     radioligand, ssa = batch.class_code("radioligand"), batch.class_code("ssa")
-    eras, order, era_of = line_eras(batch, rules)
-    lines = lines_of(eras, radioligand, ssa, batch.agents, rules)
-    out = line_outcomes(batch, lines, rules)
+    rows = len(batch.episodes.patient) + len(batch.assessments.day) + len(batch.procedures.day)
+    with kernel_mode(rows):
+        eras, order, era_of = line_eras(batch, rules)
+        lines = lines_of(eras, radioligand, ssa, batch.agents, rules)
+        out = line_outcomes(batch, lines, rules)
     patients = patient_outcomes(batch, lines, out["first_progression"])
     ep = batch.episodes
     patient, episode_id = ep.patient[order], ep.episode_id[order]
