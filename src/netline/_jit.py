@@ -4,9 +4,10 @@ A kernel is a plain function of typed NumPy arrays and scalars written as loops 
 Python that numba compiles). :func:`kernel` wraps it: called inside :func:`kernel_mode` it runs
 either compiled (``numba.njit(cache=True, nogil=True)``, built on first use) or as the very
 same function uncompiled. Importing numba and loading its cached machine code costs about
-0.2-0.5 s, more than one patient's whole derivation, so small batches run uncompiled and numba
-is imported only when a batch is large (:data:`COMPILE_MIN_ROWS`) or a kernel has already been
-compiled in this process.
+about 0.7 s (numba's import alone 0.4-0.6 s), a hundred times one patient's whole derivation,
+so small batches run uncompiled and numba is imported only when a batch is large
+(:data:`COMPILE_MIN_ROWS`) or a kernel has already been compiled in this process. Compiling
+with an empty cache (a fresh clone) takes longer, once.
 
 The environment variable ``NETLINE_KERNELS`` overrides the choice: ``compiled`` (always
 compile), ``python`` (never) or ``auto`` (the default). :func:`forced` does the same for a
@@ -31,9 +32,10 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 #: Rows of a batch (episodes, assessments and procedures together) from which the kernels run
-#: compiled in ``auto`` mode: below it the import and cache load of numba would cost more than
-#: running the same loops uncompiled.
-COMPILE_MIN_ROWS = 20_000
+#: compiled in ``auto`` mode: below it importing numba and loading the cached kernels (about
+#: 0.7 s on the 2-core VM of benchmarks/README.md) would cost more than running the same loops
+#: uncompiled (about 4 us a row, so about 0.4 s at this size; about 5,000 patients).
+COMPILE_MIN_ROWS = 100_000
 #: Environment variable that forces a mode: ``compiled``, ``python`` or ``auto``.
 ENVIRONMENT = "NETLINE_KERNELS"
 _MODES = ("auto", "compiled", "python")
