@@ -21,6 +21,8 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from netline.course._kernel_arrays import id_codes, in_order
+
 __all__ = [
     "NONE",
     "arrow_of",
@@ -36,7 +38,7 @@ __all__ = [
     "one_of",
     "order_by",
     "patient_codes",
-    "patient_runs",
+    "patient_codes_ordered",
     "previous_in_segment",
     "segment_cummax",
     "segment_starts",
@@ -308,6 +310,8 @@ def order_by(*keys: Arr) -> I64:
     order = np.arange(n, dtype=np.int64)
     if n < 2:
         return order
+    if in_order(tuple(np.asarray(key, dtype=np.int64) for key in keys)):
+        return order  # rows are often in order already
     groups: list[list[tuple[I64, int, int]]] = [[]]
     width = 1
     for key in reversed(keys):  # least significant first
@@ -327,8 +331,6 @@ def order_by(*keys: Arr) -> I64:
             combined = np.zeros(n, dtype=np.int64)
             for values, low, factor in group:
                 combined += ((values if identity else values[order]) - low) * factor
-        if not np.any(combined[1:] < combined[:-1]):  # already in order (rows often are)
-            continue
         order = order[np.argsort(combined, kind="stable")]
         identity = False
     return order
@@ -405,8 +407,14 @@ def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
     """Return the index of each patient id in the sorted ``ids`` (-1 when null or absent).
 
     Integer ids are looked up once per run of equal ids (rows are usually grouped by
-    patient) with ``np.searchsorted``; other ids through :func:`codes_in`.
+    patient, :func:`~netline.course._kernel_arrays.id_codes`); other ids through
+    :func:`codes_in`.
     """
+    return patient_codes_ordered(column, ids)[0]
+
+
+def patient_codes_ordered(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, bool]:
+    """Return :func:`patient_codes` and whether they never decrease with none absent."""
     if (
         column.type != ids.type
         or column.null_count
@@ -414,32 +422,9 @@ def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
         or len(column) == 0
         or len(ids) == 0
     ):
-        return codes_in(column, ids)
-    heads, codes = _runs(column, ids)
-    return np.repeat(codes, np.diff(np.r_[heads, len(column)]))
-
-
-def patient_runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64] | None:
-    """Return the runs of equal integer ids: (first row, code in the sorted ``ids``) per run.
-
-    None when :func:`patient_codes` would not take the integer path (string ids, nulls).
-    """
-    if (
-        column.type != ids.type
-        or column.null_count
-        or not pa.types.is_integer(ids.type)
-        or len(column) == 0
-        or len(ids) == 0
-    ):
-        return None
-    return _runs(column, ids)
-
-
-def _runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64]:
-    values = numpy_of(column)
-    known = numpy_of(ids)
-    heads = np.flatnonzero(segment_starts(values))
-    at = np.searchsorted(known, values[heads])
-    found = at < len(known)
-    found[found] &= known[at[found]] == values[heads][found]
-    return heads, np.where(found, at, -1).astype(np.int64)
+        codes = codes_in(column, ids)
+        ordered = bool((codes >= 0).all()) and not np.any(codes[1:] < codes[:-1])
+        return codes, ordered
+    out = np.empty(len(column), dtype=np.int64)
+    ordered = id_codes(numpy_of(column), numpy_of(ids), out)
+    return out, bool(ordered)

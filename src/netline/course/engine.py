@@ -41,7 +41,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline._jit import kernel_mode
 from netline.clinical.recist.vectorised import OVERALL_CODES
-from netline.course._arrays import NONE, arrow_of, order_by, patient_codes, patient_runs, strings
+from netline.course._arrays import NONE, arrow_of, order_by, patient_codes_ordered, strings
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
 from netline.course._lines import Lines, lines_of
@@ -156,6 +156,13 @@ class CohortCourse:
 BATCH_PATIENTS = 50_000
 
 
+def _rows(tables: CourseTables) -> int:
+    """Rows that the kernels walk: episodes, assessments and procedures."""
+    return int(
+        tables.episodes.num_rows + tables.assessments.num_rows + tables.procedures.num_rows
+    )
+
+
 def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     """Split the tables into batches of ``size`` patients (in patient order)."""
     follow = tables.followup
@@ -166,14 +173,11 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     parts: dict[str, list[pa.Table]] = {}
     ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
     for name, table in tables.as_dict().items():
-        runs = patient_runs(table.column(PID), ids)
-        if runs is not None and runs[1].min() >= 0 and not np.any(runs[1][1:] < runs[1][:-1]):
-            # rows in patient order (the usual case): cut between runs, no per-row codes
-            heads = np.r_[runs[0], table.num_rows]
-            bounds = heads[np.searchsorted(runs[1], np.arange(count + 1) * size)]
+        codes, ordered = patient_codes_ordered(table.column(PID), ids)
+        if ordered:  # rows in patient order (the usual case): slices, no copies
+            bounds = np.searchsorted(codes, np.arange(count + 1) * size)
             parts[name] = [table.slice(bounds[b], bounds[b + 1] - bounds[b]) for b in range(count)]
             continue
-        codes = patient_codes(table.column(PID), ids)
         # rows of unknown patients go with the first batch, where the check reports them
         batch = np.where(codes >= 0, codes // size, 0)
         if len(batch) < 2 or bool((batch[1:] >= batch[:-1]).all()):  # rows in patient order
@@ -203,7 +207,9 @@ def derive_tables(
     (lines, patients, episode_lines) : tuple of pyarrow.Table
         See :func:`derive_batch`.
     """
-    results = [derive_batch(batch, rules) for batch in _batches(tables, batch_patients)]
+    with kernel_mode(_rows(tables)):
+        batches = _batches(tables, batch_patients)
+    results = [derive_batch(batch, rules) for batch in batches]
     if len(results) == 1:
         return results[0]
     lines, patients, episode_lines = (pa.concat_tables(part) for part in zip(*results, strict=True))
@@ -313,17 +319,16 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
         For missing ids, agents or dates, duplicated follow-up rows or episode ids, and rows
         of patients without follow-up.
     """
-    batch = read_batch(tables, rules)
-    radioligand, ssa = batch.class_code("radioligand"), batch.class_code("ssa")
-    rows = len(batch.episodes.patient) + len(batch.assessments.day) + len(batch.procedures.day)
-    with kernel_mode(rows):
+    with kernel_mode(_rows(tables)):
+        batch = read_batch(tables, rules)
+        radioligand, ssa = batch.class_code("radioligand"), batch.class_code("ssa")
         eras, order, era_of = line_eras(batch, rules)
         lines = lines_of(eras, radioligand, ssa, batch.agents, rules)
         out = line_outcomes(batch, lines, rules)
-    patients = patient_outcomes(batch, lines, out["first_progression"])
-    ep = batch.episodes
-    patient, episode_id = ep.patient[order], ep.episode_id[order]
-    by_id = order_by(patient, episode_id)
+        patients = patient_outcomes(batch, lines, out["first_progression"])
+        ep = batch.episodes
+        patient, episode_id = ep.patient[order], ep.episode_id[order]
+        by_id = order_by(patient, episode_id)
     episode_lines = pa.table(
         {
             PID: batch.ids.take(arrow_of(patient[by_id])),
