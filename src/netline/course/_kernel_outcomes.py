@@ -29,23 +29,27 @@ _PR, _SD, _NCR, _NE = _CODE["PR"], _CODE["SD"], _CODE["non-CR/non-PD"], _CODE["N
 
 @kernel
 def line_events(
-    l_patient: I64,
-    l_start: I64,
-    a_patient: I64,
-    a_day: I64,
-    a_progression: Bools,
-    p_patient: I64,
-    p_day: I64,
-    p_therapy: Bools,
-    first_pd: I64,
-    next_procedure: I64,
-    therapy_procedure: I64,
+    lines: tuple[I64, I64, I64],
+    rows: tuple[I64, I64, Bools],
+    procedures: tuple[I64, I64, Bools],
+    window_ends_at_procedure: bool,
+    out: tuple[I64, I64, I64, Bools],
 ) -> None:
-    """First progression, procedure and therapy procedure strictly after each line start.
+    """First progression, response limit and next therapy of each line.
 
-    Line starts do not decrease within a patient, so each pointer only moves forward: a row
-    passed over (too early, or not of the kind sought) is passed over for the later lines too.
+    ``lines``: patient, start, next line's start (NONE: none); ``rows``: the assessments'
+    patient, day, progression; ``procedures``: patient, day, whether it is a next therapy.
+    Fills per line: the first progression strictly after the start; the limit of the
+    response window (that progression, or the first procedure after the start when earlier
+    and ``window_ends_at_procedure``); the next therapy (next line or therapy procedure,
+    whichever is first); whether that is a procedure. Line starts do not decrease within a
+    patient, so each pointer only moves forward: a row passed over (too early, or not of the
+    kind sought) is passed over for the later lines too.
     """
+    l_patient, l_start, next_start = lines
+    a_patient, a_day, a_progression = rows
+    p_patient, p_day, p_therapy = procedures
+    first_pd, limit, next_therapy, by_procedure = out
     n, na, np_ = l_patient.size, a_patient.size, p_patient.size
     a = 0
     q = 0
@@ -59,20 +63,25 @@ def line_events(
             a += 1
         while q < np_ and p_patient[q] < p:
             q += 1
-        ia = a
-        iq = q
-        it = q
+        ia, iq, it = a, q, q
         for line in range(j, k):
             s = l_start[line]
             while ia < na and a_patient[ia] == p and (a_day[ia] <= s or not a_progression[ia]):
                 ia += 1
-            first_pd[line] = a_day[ia] if ia < na and a_patient[ia] == p else NONE
+            pd = a_day[ia] if ia < na and a_patient[ia] == p else NONE
             while iq < np_ and p_patient[iq] == p and p_day[iq] <= s:
                 iq += 1
-            next_procedure[line] = p_day[iq] if iq < np_ and p_patient[iq] == p else NONE
+            procedure = p_day[iq] if iq < np_ and p_patient[iq] == p else NONE
             while it < np_ and p_patient[it] == p and (p_day[it] <= s or not p_therapy[it]):
                 it += 1
-            therapy_procedure[line] = p_day[it] if it < np_ and p_patient[it] == p else NONE
+            therapy = p_day[it] if it < np_ and p_patient[it] == p else NONE
+            first_pd[line] = pd
+            limit[line] = pd
+            if window_ends_at_procedure and procedure != NONE and (pd == NONE or procedure < pd):
+                limit[line] = procedure
+            following = next_start[line]
+            by_procedure[line] = therapy != NONE and (following == NONE or therapy < following)
+            next_therapy[line] = therapy if by_procedure[line] else following
         j = k
 
 
@@ -204,3 +213,103 @@ def shown_best(
                 top = pt_priority[i]
                 source[line] = pt_source[i]
                 date[line] = pt_day[i]
+
+
+@kernel
+def line_times(
+    days: tuple[I64, I64, I64, I64, I64, I64, I64, I64],
+    flags: tuple[Bools, Bools],
+    rules: tuple[bool, bool],
+    times: tuple[I64, I64, I64, I64, I64],
+    events: tuple[Bools, Bools, Bools],
+    codes: tuple[I64, I64],
+) -> None:
+    """PFS, time to next treatment, OS and the shown end of each line.
+
+    ``days`` per line: start, first progression, death, end of follow-up, next therapy, last
+    assessment before it, last assessment of the patient, the line's end; ``flags``: ongoing,
+    next therapy is a procedure; ``rules``: PFS censored at the next line, censored at the
+    last follow-up (else at the last assessment). Codes are those of ``PFS_REASONS`` and
+    ``TTNT_REASONS``.
+    """
+    start, first_pd, death, fu_end, next_therapy, last_assessment, patient_last, end = days
+    ongoing, by_procedure = flags
+    at_next, at_follow_up = rules
+    pfs_days, ttnt_days, os_days, out_end, duration = times
+    pfs_event, ttnt_event, os_event = events
+    pfs_reason, ttnt_reason = codes
+    for i in range(start.size):
+        s, pd, died, fu = start[i], first_pd[i], death[i], fu_end[i]
+        has_next = next_therapy[i] != NONE
+        bound = next_therapy[i] if at_next and has_next else fu
+        pd_event = pd != NONE and pd <= bound
+        death_event = died != NONE and died <= bound and died >= s
+        next_reason = 2 if by_procedure[i] else 3
+        if at_follow_up:
+            censor_day = bound
+            censor_reason = next_reason if has_next and at_next else 4
+        else:
+            last = last_assessment[i] if at_next else patient_last[i]
+            if not at_next and last <= s:
+                last = NONE
+            censor_day = last if last != NONE else s
+            censor_reason = 5 if last == NONE else (next_reason if has_next and at_next else 6)
+        if pd_event and (not death_event or pd <= died):
+            pfs_days[i] = pd - s
+            pfs_reason[i] = 0
+        elif death_event:
+            pfs_days[i] = died - s
+            pfs_reason[i] = 1
+        else:
+            pfs_days[i] = censor_day - s
+            pfs_reason[i] = censor_reason
+        pfs_event[i] = pd_event or death_event
+        ttnt_days[i] = (next_therapy[i] if has_next else fu) - s
+        ttnt_event[i] = has_next or died != NONE
+        ttnt_reason[i] = (0 if by_procedure[i] else 1) if has_next else (2 if died != NONE else 3)
+        os_days[i] = fu - s
+        os_event[i] = died != NONE
+        out_end[i] = max(fu, s) if ongoing[i] else end[i]
+        duration[i] = out_end[i] - s
+
+
+@kernel
+def end_reasons(
+    days: tuple[I64, I64, I64, I64, I64],
+    lines: tuple[Bools, I64, I64],
+    reasons: tuple[Bools, Bools],
+    grace: int,
+    n_end: int,
+    out: I64,
+) -> None:
+    """Why each line ended: the first rule that applies (docs/course.md, "End reason").
+
+    ``days`` per line: first progression, death, end, natural end, next line's start;
+    ``lines``: ongoing, kind (a procedure counted as a line: its class, else -1), stop reason
+    (-1: none); ``reasons`` by stop reason: progression, quiet (unknown, other, ongoing).
+    Codes: those of ``END_REASONS``, then ``n_end`` + the stop reason.
+    """
+    first_pd, death, end, natural_end, next_start = days
+    ongoing, kind, reason = lines
+    is_progression, quiet = reasons
+    for i in range(out.size):
+        pd, following = first_pd[i], next_start[i]
+        has_next = following != NONE
+        r = reason[i]
+        if kind[i] >= 0:
+            code = 0  # a procedure counted as a line
+        elif ongoing[i]:
+            code = 1
+        elif (r >= 0 and is_progression[r]) or (
+            pd != NONE and pd <= end[i] + grace and (not has_next or pd <= following)
+        ):
+            code = 2
+        elif has_next and following < natural_end[i]:
+            code = 3  # cut short by the next line
+        elif r >= 0 and not quiet[r]:
+            code = n_end + r
+        elif death[i] != NONE and death[i] <= end[i] + grace:
+            code = 4
+        else:
+            code = 3 if has_next else 5
+        out[i] = code

@@ -19,7 +19,13 @@ from netline.clinical.recist.thresholds import MIN_CONFIRMATION_DAYS
 from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_runs
 from netline.course._arrays import NONE, max_by_sorted, one_of
 from netline.course._inputs import Batch
-from netline.course._kernel_outcomes import line_events, owned_assessments, shown_best
+from netline.course._kernel_outcomes import (
+    end_reasons,
+    line_events,
+    line_times,
+    owned_assessments,
+    shown_best,
+)
 from netline.course._lines import Lines
 from netline.course.rules import LineRules
 
@@ -134,31 +140,6 @@ def _responses(
     }
 
 
-def _next_events(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, I64]:
-    """First progression, procedure and therapy procedure strictly after each line start."""
-    asm, pr = batch.assessments, batch.procedures
-    therapy = one_of(pr.kind, [batch.class_code(k) for k in sorted(rules.next_therapy_procedures)])
-    n = len(lines.start)
-    out = {
-        name: np.empty(n, dtype=np.int64)
-        for name in ("first_pd", "next_procedure", "therapy_procedure")
-    }
-    line_events(
-        lines.patient,
-        lines.start,
-        asm.patient,
-        asm.day,
-        asm.progression,
-        pr.patient,
-        pr.day,
-        therapy,
-        out["first_pd"],
-        out["next_procedure"],
-        out["therapy_procedure"],
-    )
-    return out
-
-
 def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Column]:
     """First progression, best response, PFS, TTNT, OS and the end reason of each line.
 
@@ -166,49 +147,57 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
     :func:`netline.course.engine` or, for the end reason, into ``END_REASONS`` then the stop
     reasons) keyed by the output column names.
     """
-    events = _next_events(batch, lines, rules)
-    first_pd = events["first_pd"]
-    limit = first_pd
-    if rules.response_window_ends_at_procedure:
-        limit = earliest(first_pd, events["next_procedure"])
-    therapy = events["therapy_procedure"]
-    by_procedure = (therapy > NONE) & ((lines.next_start == NONE) | (therapy < lines.next_start))
-    next_therapy = earliest(lines.next_start, therapy)
+    asm, pr = batch.assessments, batch.procedures
+    n = len(lines.start)
+    therapy = one_of(pr.kind, [batch.class_code(k) for k in sorted(rules.next_therapy_procedures)])
+    first_pd, limit, next_therapy = (np.empty(n, dtype=np.int64) for _ in range(3))
+    by_procedure = np.empty(n, dtype=bool)
+    line_events(
+        (lines.patient, lines.start, lines.next_start),
+        (asm.patient, asm.day, asm.progression),
+        (pr.patient, pr.day, therapy),
+        rules.response_window_ends_at_procedure,
+        (first_pd, limit, next_therapy, by_procedure),
+    )
     resp = _responses(batch, lines, limit, next_therapy, rules)
     last_assessment, patient_last = resp.pop("last_assessment"), resp.pop("patient_last")
-    out: dict[str, Column] = {**resp, "first_progression": first_pd}
     death = batch.death[lines.patient]
     fu_end = batch.fu_end[lines.patient]
-    out.update(
-        _pfs(
+    pfs, ttnt, os_days, end, duration = (np.empty(n, dtype=np.int64) for _ in range(5))
+    pfs_event, ttnt_event, os_event = (np.empty(n, dtype=bool) for _ in range(3))
+    pfs_reason, ttnt_reason = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    line_times(
+        (
             lines.start,
             first_pd,
             death,
             fu_end,
             next_therapy,
-            by_procedure,
             last_assessment,
             patient_last,
-            rules,
-        )
+            lines.end,
+        ),
+        (lines.ongoing, by_procedure),
+        (rules.pfs_censor_at_next_line, rules.pfs_censor_date == "last_follow_up"),
+        (pfs, ttnt, os_days, end, duration),
+        (pfs_event, ttnt_event, os_event),
+        (pfs_reason, ttnt_reason),
     )
-    has_next = next_therapy > NONE
-    has_death = death > NONE
-    ttnt = np.where(has_next & by_procedure, 0, np.where(has_next, 1, np.where(has_death, 2, 3)))
-    end = np.where(lines.ongoing, np.maximum(fu_end, lines.start), lines.end)
-    out.update(
-        {
-            "end": end,
-            "end_reason": _end_reason(batch, lines, first_pd, death, rules),
-            "ttnt_days": np.where(has_next, next_therapy, fu_end) - lines.start,
-            "ttnt_event": has_next | has_death,
-            "ttnt_reason": ttnt,
-            "os_days": fu_end - lines.start,
-            "os_event": has_death,
-            "duration_days": end - lines.start,
-        }
-    )
-    return out
+    return {
+        **resp,
+        "first_progression": first_pd,
+        "pfs_days": pfs,
+        "pfs_event": pfs_event,
+        "pfs_reason": pfs_reason,
+        "ttnt_days": ttnt,
+        "ttnt_event": ttnt_event,
+        "ttnt_reason": ttnt_reason,
+        "os_days": os_days,
+        "os_event": os_event,
+        "end": end,
+        "duration_days": duration,
+        "end_reason": _end_reason(batch, lines, first_pd, death, rules),
+    }
 
 
 #: ``pfs_reason`` codes.
@@ -227,69 +216,22 @@ TTNT_REASONS = ["procedure", "next_line", "death", "censored"]
 END_REASONS = ["procedure", "ongoing", "progression", "new_line", "death", "unknown"]
 
 
-def _pfs(
-    start: I64,
-    first_pd: I64,
-    death: I64,
-    fu_end: I64,
-    next_therapy: I64,
-    by_procedure: Bools,
-    last_assessment: I64,
-    patient_last: I64,
-    rules: LineRules,
-) -> dict[str, Column]:
-    """Progression-free survival of each line: days, event and reason (codes of PFS_REASONS)."""
-    at_next = rules.pfs_censor_at_next_line
-    has_next = next_therapy > NONE
-    bound = np.where(has_next, next_therapy, fu_end) if at_next else fu_end
-    pd_event = (first_pd > NONE) & (first_pd <= bound)
-    death_event = (death > NONE) & (death <= bound) & (death >= start)
-    event_day = np.where(
-        pd_event & death_event,
-        np.minimum(first_pd, death),
-        np.where(pd_event, first_pd, death),
-    )
-    is_pd = pd_event & (~death_event | (first_pd <= death))
-    censored_next = has_next & at_next
-    next_reason = np.where(by_procedure, 2, 3)
-    if rules.pfs_censor_date == "last_follow_up":
-        censor_day = bound
-        censor_reason = np.where(censored_next, next_reason, 4)
-    else:
-        last = last_assessment if at_next else np.where(patient_last > start, patient_last, NONE)
-        censor_day = np.where(last > NONE, last, start)
-        censor_reason = np.where(last == NONE, 5, np.where(censored_next, next_reason, 6))
-    pfs_event = pd_event | death_event
-    pfs_day = np.where(pfs_event, event_day, censor_day)
-    return {
-        "pfs_days": pfs_day - start,
-        "pfs_event": pfs_event,
-        "pfs_reason": np.where(is_pd, 0, np.where(death_event, 1, censor_reason)),
-    }
-
-
 def _end_reason(batch: Batch, lines: Lines, first_pd: I64, death: I64, rules: LineRules) -> I64:
-    """Why each line ended: the first rule that applies (codes of END_REASONS, then reasons)."""
-    grace = rules.end_grace_days
+    """Why each line ended (codes of END_REASONS, then the stop reasons; ``end_reasons``)."""
     reasons = batch.reasons.to_pylist()
-    has_next = lines.next_start > NONE
-    pd_ends = (
-        (first_pd > NONE)
-        & (first_pd <= lines.end + grace)
-        & (~has_next | (first_pd <= lines.next_start))
+    out = np.empty(len(lines.start), dtype=np.int64)
+    end_reasons(
+        (first_pd, death, lines.end, lines.natural_end, lines.next_start),
+        (lines.ongoing, lines.kind, lines.last_reason),
+        (
+            np.array([r == "progression" for r in reasons] + [False], bool),
+            np.array([r in _QUIET for r in reasons] + [True], bool),
+        ),
+        rules.end_grace_days,
+        len(END_REASONS),
+        out,
     )
-    truncated = has_next & (lines.next_start < lines.natural_end)
-    reason = lines.last_reason
-    is_progression = np.array([r == "progression" for r in reasons] + [False], bool)[reason]
-    quiet = np.array([r in _QUIET for r in reasons] + [True], bool)[reason]
-    died = (death > NONE) & (death <= lines.end + grace)
-    code = np.where(has_next, 3, 5)
-    code = np.where(died, 4, code)
-    code = np.where(~quiet, len(END_REASONS) + reason, code)
-    code = np.where(truncated, 3, code)
-    code = np.where(pd_ends | is_progression, 2, code)
-    code = np.where(lines.ongoing, 1, code)
-    return np.where(lines.kind >= 0, 0, code)
+    return out
 
 
 def patient_outcomes(batch: Batch, lines: Lines, first_pd: I64) -> dict[str, Column]:

@@ -158,9 +158,7 @@ BATCH_PATIENTS = 50_000
 
 def _rows(tables: CourseTables) -> int:
     """Rows that the kernels walk: episodes, assessments and procedures."""
-    return int(
-        tables.episodes.num_rows + tables.assessments.num_rows + tables.procedures.num_rows
-    )
+    return int(tables.episodes.num_rows + tables.assessments.num_rows + tables.procedures.num_rows)
 
 
 def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
