@@ -38,7 +38,6 @@ __all__ = [
     "one_of",
     "order_by",
     "patient_codes",
-    "patient_codes_ordered",
     "previous_in_segment",
     "segment_cummax",
     "segment_starts",
@@ -410,11 +409,6 @@ def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
     patient, :func:`~netline.course._kernel_arrays.id_codes`); other ids through
     :func:`codes_in`.
     """
-    return patient_codes_ordered(column, ids)[0]
-
-
-def patient_codes_ordered(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, bool]:
-    """Return :func:`patient_codes` and whether they never decrease with none absent."""
     if (
         column.type != ids.type
         or column.null_count
@@ -422,9 +416,7 @@ def patient_codes_ordered(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> 
         or len(column) == 0
         or len(ids) == 0
     ):
-        codes = codes_in(column, ids)
-        ordered = bool((codes >= 0).all()) and not np.any(codes[1:] < codes[:-1])
-        return codes, ordered
+        return codes_in(column, ids)
     out = np.empty(len(column), dtype=np.int64)
-    ordered = id_codes(numpy_of(column), numpy_of(ids), out)
-    return out, bool(ordered)
+    id_codes(numpy_of(column), numpy_of(ids), out)
+    return out

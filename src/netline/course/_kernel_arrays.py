@@ -30,13 +30,11 @@ def in_order(keys: tuple[I64, ...]) -> bool:
 
 
 @kernel
-def id_codes(values: npt.NDArray[np.integer], known: npt.NDArray[np.integer], out: I64) -> bool:
+def id_codes(values: npt.NDArray[np.integer], known: npt.NDArray[np.integer], out: I64) -> None:
     """Index of each value in the sorted, distinct ``known`` (-1: absent).
 
-    One binary search per run of equal values (rows are usually grouped by patient). Returns
-    whether every value was found and the codes never decrease (rows in patient order).
+    One binary search per run of equal values (rows are usually grouped by patient).
     """
-    ordered = True
     code = -1
     for i in range(values.size):
         if i == 0 or values[i] != values[i - 1]:
@@ -47,9 +45,5 @@ def id_codes(values: npt.NDArray[np.integer], known: npt.NDArray[np.integer], ou
                     lo = mid + 1
                 else:
                     hi = mid
-            previous = code
             code = lo if lo < known.size and known[lo] == values[i] else -1
-            if code < 0 or code < previous:
-                ordered = False
         out[i] = code
-    return ordered

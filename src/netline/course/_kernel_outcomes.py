@@ -92,7 +92,7 @@ def owned_assessments(
     tables: tuple[I8, I64, Bools, I64],
     sd_min_days: float,
     out: tuple[I64, I64, I64, I64, I64, I64, Bools],
-    points: tuple[F64, I8, I64, I64, I64],
+    points: tuple[F64, I8, I64],
 ) -> int:
     """Walk the assessments each line owns (the latest line started strictly before them).
 
@@ -103,13 +103,13 @@ def owned_assessments(
     patient, clinician status and its day, number of RECIST points and index of the first,
     measurable disease. Appends the RECIST time points (one a day, the first row of the day
     in the window) to ``points``: days since the start, category (non-CR/non-PD read as SD in
-    a measurable series), priority, source, day. Returns the number of points.
+    a measurable series), assessment row. Returns the number of points.
     """
     l_patient, l_start, limit, next_therapy = lines
     a_patient, a_day, a_response, a_source = rows
     recist_of, rank_of, stable_of, priority_of = tables
     last_assessment, patient_last, status, status_day, count, first, measurable = out
-    pt_since, pt_code, pt_priority, pt_source, pt_day = points
+    pt_since, pt_code, pt_row = points
     n, na = l_patient.size, a_patient.size
     used = 0
     a = 0
@@ -168,9 +168,7 @@ def owned_assessments(
                     measurable[cur] = True
                 pt_since[used] = since
                 pt_code[used] = category
-                pt_priority[used] = priority
-                pt_source[used] = a_source[r]
-                pt_day[used] = day
+                pt_row[used] = r
                 count[cur] += 1
                 used += 1
         j = k
@@ -190,29 +188,32 @@ def shown_best(
     first: I64,
     count: I64,
     best: I8,
-    points: tuple[F64, I8, I64, I64, I64],
+    points: tuple[F64, I8, I64],
+    rows: tuple[I64, I64, I64],
     sd_min_days: float,
-    source: I64,
-    date: I64,
+    out: tuple[I64, I64],
 ) -> None:
     """Source and day of the point that shows each line's best response.
 
-    A stable reading before ``sd_min_days`` shows NE; of the points showing the best response,
-    the one of the highest priority, then the earliest.
+    ``rows``: the assessments' source code and day, and the priority by source code. A stable
+    reading before ``sd_min_days`` shows NE; of the points showing the best response, the one
+    of the highest priority, then the earliest.
     """
-    pt_since, pt_code, pt_priority, pt_source, pt_day = points
+    pt_since, pt_code, pt_row = points
+    a_source, a_day, priority_of = rows
+    source, date = out
     for line in range(first.size):
-        if count[line] == 0:
-            continue
         top = -1
         for i in range(first[line], first[line] + count[line]):
             shown = pt_code[i]
             if shown in (_SD, _NCR) and pt_since[i] < sd_min_days:
                 shown = _NE
-            if shown == best[line] and pt_priority[i] > top:
-                top = pt_priority[i]
-                source[line] = pt_source[i]
-                date[line] = pt_day[i]
+            r = pt_row[i]
+            priority = priority_of[a_source[r]]
+            if shown == best[line] and priority > top:
+                top = priority
+                source[line] = a_source[r]
+                date[line] = a_day[r]
 
 
 @kernel

@@ -104,17 +104,12 @@ def _responses(
         np.zeros(n, dtype=np.int64),  # index of the first
         np.zeros(n, dtype=bool),  # measurable disease
     )
-    points = (
-        np.empty(m, dtype=np.float64),
-        np.empty(m, dtype=np.int8),
-        np.empty(m, dtype=np.int64),
-        np.empty(m, dtype=np.int64),
-        np.empty(m, dtype=np.int64),
-    )
+    points = (np.empty(m, dtype=np.float64), np.empty(m, dtype=np.int8), np.empty(m, np.int64))
+    tables = _codes(batch)
     owned_assessments(
         (lines.patient, lines.start, limit, next_therapy),
         (asm.patient, asm.day, asm.response, asm.source),
-        _codes(batch),
+        tables,
         sd_min,
         out,
         points,
@@ -127,7 +122,7 @@ def _responses(
     none = count == 0
     source = np.full(n, -1, dtype=np.int64)
     date = np.full(n, NONE, dtype=np.int64)
-    shown_best(first, count, best, points, sd_min, source, date)
+    shown_best(first, count, best, points, (asm.source, asm.day, tables[3]), sd_min, (source, date))
     return {
         "best_response": np.where(none, -1, best).astype(np.int64),
         "best_response_confirmed": np.where(none, -1, confirmed).astype(np.int64),

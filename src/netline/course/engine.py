@@ -41,9 +41,10 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline._jit import kernel_mode
 from netline.clinical.recist.vectorised import OVERALL_CODES
-from netline.course._arrays import NONE, arrow_of, order_by, patient_codes_ordered, strings
+from netline.course._arrays import NONE, arrow_of, numpy_of, order_by, patient_codes, strings
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
+from netline.course._kernel_arrays import in_order
 from netline.course._lines import Lines, lines_of
 from netline.course._outcomes import (
     END_REASONS,
@@ -170,12 +171,17 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
     ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    cuts = ids.take(arrow_of(np.arange(1, count, dtype=np.int64) * size))
     for name, table in tables.as_dict().items():
-        codes, ordered = patient_codes_ordered(table.column(PID), ids)
-        if ordered:  # rows in patient order (the usual case): slices, no copies
-            bounds = np.searchsorted(codes, np.arange(count + 1) * size)
-            parts[name] = [table.slice(bounds[b], bounds[b + 1] - bounds[b]) for b in range(count)]
-            continue
+        column = table.column(PID)
+        if pa.types.is_signed_integer(ids.type) and column.type == ids.type:
+            values = numpy_of(column, fill=-1) if not column.null_count else np.zeros(0, np.int64)
+            if len(values) and in_order((np.asarray(values, dtype=np.int64),)):  # usual: slices
+                inner = np.searchsorted(values, numpy_of(cuts)).tolist()
+                cut = [0, *inner, table.num_rows]
+                parts[name] = [table.slice(cut[b], cut[b + 1] - cut[b]) for b in range(count)]
+                continue
+        codes = patient_codes(column, ids)
         # rows of unknown patients go with the first batch, where the check reports them
         batch = np.where(codes >= 0, codes // size, 0)
         if len(batch) < 2 or bool((batch[1:] >= batch[:-1]).all()):  # rows in patient order
