@@ -40,7 +40,7 @@ COMPILE_MIN_ROWS = 100_000
 ENVIRONMENT = "NETLINE_KERNELS"
 _MODES = ("auto", "compiled", "python")
 
-_compiled: ContextVar[bool] = ContextVar("netline_kernels_compiled", default=False)
+_compiled: ContextVar[bool | None] = ContextVar("netline_kernels_compiled", default=None)
 _forced: ContextVar[str | None] = ContextVar("netline_kernels_forced", default=None)
 _lock = threading.Lock()
 _any_compiled = False
@@ -69,8 +69,14 @@ class Kernel(Generic[P, R]):
         return self._machine
 
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
-        """Run the kernel in the mode of the enclosing :func:`kernel_mode` (Python outside)."""
-        if _compiled.get():
+        """Run the kernel in the mode of the enclosing :func:`kernel_mode`.
+
+        Outside one: compiled only when forced (:func:`forced`, ``NETLINE_KERNELS``).
+        """
+        compiled = _compiled.get()
+        if compiled is None:
+            compiled = _setting() == "compiled"
+        if compiled:
             return self.compiled()(*args, **kwargs)
         return self.py_func(*args, **kwargs)
 
@@ -103,9 +109,10 @@ def compiles(rows: int) -> bool:
 @contextmanager
 def kernel_mode(rows: int) -> Iterator[bool]:
     """Run the kernels called in the block compiled or not, by the size of the batch."""
-    token = _compiled.set(compiles(rows))
+    compiled = compiles(rows)
+    token = _compiled.set(compiled)
     try:
-        yield _compiled.get()
+        yield compiled
     finally:
         _compiled.reset(token)
 
