@@ -126,8 +126,18 @@ def _check_batches() -> None:
             for name, table in tables.as_dict().items()
         }
     )
+    # several chunks (a registry read in parts): batches are cut across chunk boundaries
+    chunked = CourseTables(
+        **{
+            name: pa.concat_tables(
+                [table.slice(0, table.num_rows // 3), table.slice(table.num_rows // 3, 5)]
+                + [table.slice(table.num_rows // 3 + 5)]
+            )
+            for name, table in tables.as_dict().items()
+        }
+    )
     for size in (1, 37, 200):
-        for source in (tables, shuffled):
+        for source in (tables, shuffled, chunked):
             parts = derive_tables(source, LineRules(), batch_patients=size)
             assert all(a.equals(b) for a, b in zip(parts, whole, strict=True))
     # string ids (batches cut from per-row codes) and ids near 2**63 (cut between runs)
@@ -162,3 +172,21 @@ def test_distinct_keeps_the_first_row_of_each_combination(keys: list[np.ndarray]
     assert [combos[r] for r in rows] == ordered
     assert rows.tolist() == [combos.index(c) for c in ordered]
     assert inverse.tolist() == [ordered.index(c) for c in combos]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.booleans()), max_size=80),
+    st.integers(0, 80),
+    st.integers(0, 80),
+)
+def test_sliced_booleans_and_validity_read_from_the_right_bits(
+    values: list[bool | None], start: int, length: int
+) -> None:
+    """A batch is a slice: bits are read from its offset, not from the buffer's start."""
+    column = pa.array(values, pa.bool_()).slice(start, length)
+    expected = [bool(v) if v is not None else False for v in column.to_pylist()]
+    assert numpy_of(column).tolist() == expected
+    numbers = pa.array([None if v is None else int(v) for v in values], pa.int64())
+    sliced = numbers.slice(start, length)
+    assert numpy_of(sliced, -7).tolist() == [-7 if v is None else v for v in sliced.to_pylist()]

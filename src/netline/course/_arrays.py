@@ -34,6 +34,7 @@ __all__ = [
     "order_by",
     "patient_codes",
     "segment_starts",
+    "single",
     "sorted_strings",
     "strings",
     "take_or",
@@ -65,8 +66,20 @@ _ARROW_TYPES = {np.dtype(t): a for a, t in _NUMPY_TYPES.items() if a != pa.date3
 
 
 def _bits(buffer: pa.Buffer, offset: int, n: int) -> Bools:
-    packed = np.frombuffer(buffer, dtype=np.uint8)
-    return np.unpackbits(packed, bitorder="little")[offset : offset + n].astype(bool)
+    """Unpack ``n`` bits from ``offset`` (only the bytes that hold them: a batch is a slice)."""
+    first, last = offset // 8, (offset + n + 7) // 8
+    packed = np.frombuffer(buffer, dtype=np.uint8)[first:last]
+    skip = offset - 8 * first
+    return np.unpackbits(packed, bitorder="little")[skip : skip + n].astype(bool)
+
+
+def single(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Return a column as one Arrow array: its only chunk as is (``combine_chunks`` copies)."""
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    if column.num_chunks == 1:
+        return column.chunk(0)
+    return column.combine_chunks()
 
 
 def numpy_of(column: pa.ChunkedArray | pa.Array, fill: int = 0) -> Arr:
@@ -75,7 +88,7 @@ def numpy_of(column: pa.ChunkedArray | pa.Array, fill: int = 0) -> Arr:
     Read from the Arrow buffers directly: pyarrow's own conversions import pandas (0.3 s),
     which one patient's course does not need.
     """
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = single(column)
     n, offset = len(array), array.offset
     if pa.types.is_boolean(array.type):
         data: Arr = _bits(array.buffers()[1], offset, n) if n else np.zeros(0, dtype=bool)
@@ -128,7 +141,7 @@ def days(column: pa.ChunkedArray | pa.Array) -> I64:
 
 def _text(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, I64 | None]:
     """Return a text column as (values, indices): a dictionary-encoded one keeps its indices."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = single(column)
     if pa.types.is_dictionary(array.type):  # combine_chunks unified the dictionaries
         indices = np.asarray(numpy_of(array.indices, -1), dtype=np.int64)
         return pc.cast(array.dictionary, pa.string()), indices

@@ -25,6 +25,7 @@ from netline.course._arrays import (
     numpy_of,
     order_by,
     patient_codes,
+    single,
     sorted_strings,
     strings,
 )
@@ -177,7 +178,7 @@ def _consistency(tables: CourseTables, ids: pa.Array, codes: dict[str, I64]) -> 
 
 def _sorted_ids(followup: pa.Table) -> pa.Array:
     ids = followup.column(PID).take(pc.sort_indices(followup, [(PID, "ascending")]))
-    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    return single(ids)
 
 
 def _episodes(table: pa.Table, patient: I64, fu_end: I64, names: dict[str, pa.Array]) -> Episodes:

@@ -41,7 +41,15 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline._jit import kernel_mode
 from netline.clinical.recist.vectorised import OVERALL_CODES
-from netline.course._arrays import NONE, arrow_of, numpy_of, order_by, patient_codes, strings
+from netline.course._arrays import (
+    NONE,
+    arrow_of,
+    numpy_of,
+    order_by,
+    patient_codes,
+    single,
+    strings,
+)
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
 from netline.course._kernel_arrays import in_order
@@ -162,6 +170,30 @@ def _rows(tables: CourseTables) -> int:
     return int(tables.episodes.num_rows + tables.assessments.num_rows + tables.procedures.num_rows)
 
 
+def _ordered_cuts(column: pa.ChunkedArray, cuts: npt.NDArray[Any]) -> list[int] | None:
+    """Rows where each cut id starts, when the integer ids are in order (else None).
+
+    Chunk by chunk (no copy of the column): each in order, and each starting at or above the
+    end of the one before.
+    """
+    chunks = [numpy_of(chunk) for chunk in column.chunks if len(chunk)]
+    if column.null_count or not chunks:
+        return None
+    for k, values in enumerate(chunks):
+        if not in_order((np.asarray(values, dtype=np.int64),)):
+            return None
+        if k and values[0] < chunks[k - 1][-1]:
+            return None
+    bounds, offset, k = [0], 0, 0
+    for cut in cuts.tolist():
+        while k < len(chunks) and chunks[k][-1] < cut:
+            offset += len(chunks[k])
+            k += 1
+        at = int(np.searchsorted(chunks[k], cut)) if k < len(chunks) else 0
+        bounds.append(offset + at)
+    return [*bounds, len(column)]
+
+
 def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     """Split the tables into batches of ``size`` patients (in patient order)."""
     follow = tables.followup
@@ -170,15 +202,18 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     ids = follow.column(PID).take(pc.sort_indices(follow, [(PID, "ascending")]))
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
-    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
-    cuts = ids.take(arrow_of(np.arange(1, count, dtype=np.int64) * size))
+    ids = single(ids)
+    integer = pa.types.is_signed_integer(ids.type)
+    cuts = (
+        numpy_of(ids.take(arrow_of(np.arange(1, count, dtype=np.int64) * size)))
+        if integer
+        else None
+    )
     for name, table in tables.as_dict().items():
         column = table.column(PID)
-        if pa.types.is_signed_integer(ids.type) and column.type == ids.type:
-            values = numpy_of(column, fill=-1) if not column.null_count else np.zeros(0, np.int64)
-            if len(values) and in_order((np.asarray(values, dtype=np.int64),)):  # usual: slices
-                inner = np.searchsorted(values, numpy_of(cuts)).tolist()
-                cut = [0, *inner, table.num_rows]
+        if cuts is not None and column.type == ids.type:
+            cut = _ordered_cuts(column, cuts)
+            if cut is not None:  # the usual case: slices, no copies
                 parts[name] = [table.slice(cut[b], cut[b + 1] - cut[b]) for b in range(count)]
                 continue
         codes = patient_codes(column, ids)
