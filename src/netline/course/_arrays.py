@@ -193,7 +193,10 @@ def order_by(*keys: Arr) -> I64:
     order = np.arange(n, dtype=np.int64)
     if n < 2:
         return order
-    if in_order(tuple(np.asarray(key, dtype=np.int64) for key in keys)):
+    # one array type for every key (numba indexes a tuple only when its items are alike):
+    # int64 and writeable (columns read straight from Arrow buffers are read-only)
+    checked = [np.asarray(key, dtype=np.int64) for key in keys]
+    if in_order(tuple(key if key.flags.writeable else key.copy() for key in checked)):
         return order  # rows are often in order already
     groups: list[list[tuple[I64, int, int]]] = [[]]
     width = 1
