@@ -28,7 +28,6 @@ __all__ = [
     "codes_in",
     "days",
     "distinct",
-    "max_by_sorted",
     "numpy_of",
     "one_of",
     "order_by",
@@ -278,15 +277,6 @@ def distinct(*keys: I64) -> tuple[I64, I64]:
     inverse = np.empty(len(order), dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     return order[first], inverse
-
-
-def max_by_sorted(group: I64, values: I64, n: int, fill: int) -> I64:
-    """Return, for groups ``0..n-1``, the maximum of ``values`` (rows sorted by ``group``)."""
-    out = np.full(n, fill, dtype=np.int64)
-    if len(group):
-        at = np.flatnonzero(segment_starts(group))
-        out[group[at]] = np.maximum.reduceat(values, at)
-    return out
 
 
 def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:

@@ -314,3 +314,57 @@ def end_reasons(
         else:
             code = 3 if has_next else 5
         out[i] = code
+
+
+@kernel
+def patient_times(
+    lines: tuple[I64, I64, I64, I64],
+    patients: tuple[I64, I64, I64, I64],
+    days: tuple[I64, I64, I64, I64, I64],
+    flags: tuple[Bools, Bools],
+    codes: tuple[I64, I64],
+) -> None:
+    """Per patient: number of lines, first-line start, OS from three origins, the EMA PFS2.
+
+    ``lines``: patient, number, start, first progression (sorted by patient and number);
+    ``patients``: diagnosis, first metastasis, death, end of follow-up.
+    Fills ``days``: first-line start, OS from diagnosis, metastasis and first line, PFS2
+    (NONE: unknown), and ``flags``: PFS2 event, PFS2 known (a first line), ``codes``: number
+    of lines, PFS2 reason (code of ``PFS_REASONS``; -1 without a first line). PFS2 runs from
+    the first line's start to progression on the second line, or death, whichever is first.
+    """
+    l_patient, l_number, l_start, l_first_pd = lines
+    diagnosis, metastasis, death, fu_end = patients
+    l1, os_diagnosis, os_metastasis, os_first_line, pfs2 = days
+    pfs2_event, known = flags
+    n_lines, reason = codes
+    n = diagnosis.size
+    for p in range(n):
+        n_lines[p] = 0
+        l1[p] = NONE
+    l2_pd = np.full(n, NONE, dtype=np.int64)
+    for i in range(l_patient.size):
+        p = l_patient[i]
+        n_lines[p] = max(n_lines[p], l_number[i])
+        if l_number[i] == 1:
+            l1[p] = l_start[i]
+        elif l_number[i] == 2:
+            l2_pd[p] = l_first_pd[i]
+    for p in range(n):
+        fu, died, second = fu_end[p], death[p], l2_pd[p]
+        os_diagnosis[p] = fu - diagnosis[p] if diagnosis[p] != NONE else NONE
+        os_metastasis[p] = fu - metastasis[p] if metastasis[p] != NONE else NONE
+        os_first_line[p] = fu - l1[p] if l1[p] != NONE else NONE
+        known[p] = l1[p] != NONE
+        if not known[p]:
+            pfs2[p] = NONE
+            pfs2_event[p] = False
+            reason[p] = -1
+            continue
+        event_day = second if died == NONE or (second != NONE and second < died) else died
+        pfs2_event[p] = event_day != NONE
+        pfs2[p] = (event_day if event_day != NONE else fu) - l1[p]
+        if second != NONE and (died == NONE or second <= died):
+            reason[p] = 0
+        else:
+            reason[p] = 1 if died != NONE else 4

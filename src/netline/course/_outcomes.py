@@ -17,13 +17,14 @@ import numpy.typing as npt
 
 from netline.clinical.recist.thresholds import MIN_CONFIRMATION_DAYS
 from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_runs
-from netline.course._arrays import NONE, max_by_sorted, one_of
+from netline.course._arrays import NONE, one_of
 from netline.course._inputs import Batch
 from netline.course._kernel_outcomes import (
     end_reasons,
     line_events,
     line_times,
     owned_assessments,
+    patient_times,
     shown_best,
 )
 from netline.course._lines import Lines
@@ -62,11 +63,6 @@ STABLE = frozenset({"stable", "mixed"})
 _CODE = {code.value: i for i, code in enumerate(OVERALL_CODES)}
 SOURCE_PRIORITY: dict[str, int] = {"recist": 4, "recorded": 3, "clinician": 2, "stop_reason": 1}
 _QUIET = ("unknown", "other", "ongoing")
-
-
-def earliest(a: I64, b: I64) -> I64:
-    """Return the earlier of two days, ignoring a missing one (NONE when both are missing)."""
-    return np.where(a == NONE, b, np.where(b == NONE, a, np.minimum(a, b)))
 
 
 def _codes(batch: Batch) -> tuple[npt.NDArray[np.int8], I64, Bools, I64]:
@@ -230,40 +226,33 @@ def _end_reason(batch: Batch, lines: Lines, first_pd: I64, death: I64, rules: Li
 
 
 def patient_outcomes(batch: Batch, lines: Lines, first_pd: I64) -> dict[str, Column]:
-    """Per patient: number of lines, OS from three origins and the EMA PFS2."""
+    """Per patient: number of lines, OS from three origins and the EMA PFS2 (``patient_times``)."""
     n = len(batch.fu_end)
-    n_lines = max_by_sorted(lines.patient, lines.line, n, 0)
-    l1 = np.full(n, NONE, dtype=np.int64)
-    first = lines.line == 1
-    l1[lines.patient[first]] = lines.start[first]
-    l2_pd = np.full(n, NONE, dtype=np.int64)
-    second = lines.line == 2
-    l2_pd[lines.patient[second]] = first_pd[second]
-    death, fu_end = batch.death, batch.fu_end
-    has_l1 = l1 > NONE
-    has_death = death > NONE
-    event_day = earliest(l2_pd, death)
-    event = has_l1 & (event_day > NONE)
-    day = np.where(event, event_day, fu_end)
-    progression = (l2_pd > NONE) & (~has_death | (l2_pd <= death))
-    reason = np.where(progression, 0, np.where(has_death, 1, 4))
-
-    def since(origin: I64) -> I64:
-        return np.where(origin > NONE, fu_end - origin, NONE)
-
+    l1, os_diagnosis, os_metastasis, os_first_line, pfs2 = (
+        np.empty(n, dtype=np.int64) for _ in range(5)
+    )
+    event, known = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+    n_lines, reason = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    patient_times(
+        (lines.patient, lines.line, lines.start, first_pd),
+        (batch.diagnosis, batch.first_metastasis, batch.death, batch.fu_end),
+        (l1, os_diagnosis, os_metastasis, os_first_line, pfs2),
+        (event, known),
+        (n_lines, reason),
+    )
     return {
         "n_lines": n_lines,
         "diagnosis": batch.diagnosis,
         "first_metastasis": batch.first_metastasis,
         "first_line_start": l1,
-        "death": death,
+        "death": batch.death,
         "last_follow_up": batch.last_follow_up,
-        "os_from_diagnosis_days": since(batch.diagnosis),
-        "os_from_metastasis_days": since(batch.first_metastasis),
-        "os_from_first_line_days": since(l1),
-        "os_event": has_death,
-        "pfs2_ema_days": np.where(has_l1, day - l1, NONE),
-        "pfs2_ema_event": np.where(has_l1, event, False),
-        "__pfs2_known": has_l1,
-        "pfs2_ema_reason": np.where(has_l1, reason, -1),
+        "os_from_diagnosis_days": os_diagnosis,
+        "os_from_metastasis_days": os_metastasis,
+        "os_from_first_line_days": os_first_line,
+        "os_event": batch.death > NONE,
+        "pfs2_ema_days": pfs2,
+        "pfs2_ema_event": event,
+        "__pfs2_known": known,
+        "pfs2_ema_reason": reason,
     }
