@@ -71,11 +71,13 @@ class Kernel(Generic[P, R]):
     def __call__(self, *args: P.args, **kwargs: P.kwargs) -> R:
         """Run the kernel in the mode of the enclosing :func:`kernel_mode`.
 
-        Outside one: compiled only when forced (:func:`forced`, ``NETLINE_KERNELS``).
+        Outside one: compiled when forced (:func:`forced`, ``NETLINE_KERNELS``) or, in
+        ``auto`` mode, when numba has already been paid for in this process.
         """
         compiled = _compiled.get()
         if compiled is None:
-            compiled = _setting() == "compiled"
+            setting = _setting()
+            compiled = setting == "compiled" or (setting == "auto" and _any_compiled)
         if compiled:
             return self.compiled()(*args, **kwargs)
         return self.py_func(*args, **kwargs)

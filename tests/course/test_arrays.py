@@ -131,8 +131,11 @@ def _check_batches() -> None:
     chunked = CourseTables(
         **{
             name: pa.concat_tables(
-                [table.slice(0, table.num_rows // 3), table.slice(table.num_rows // 3, 5)]
-                + [table.slice(table.num_rows // 3 + 5)]
+                [
+                    table.slice(0, table.num_rows // 3),
+                    table.slice(table.num_rows // 3, 5),
+                    table.slice(table.num_rows // 3 + 5),
+                ]
             )
             for name, table in tables.as_dict().items()
         }

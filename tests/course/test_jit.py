@@ -64,3 +64,40 @@ def test_one_patient_does_not_import_numba() -> None:
         [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_a_large_batch_runs_every_kernel_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every kernel of a derivation runs in the batch's mode, none silently in Python.
+
+    (The output's string kernels once ran outside the batch's mode, in Python: 40 us a
+    patient at 10^6.)
+    """
+    from netline.clinical.recist import vectorised
+    from netline.course import (
+        LineRules,
+        _kernel_arrays,
+        _kernel_eras,
+        _kernel_lines,
+        _kernel_outcomes,
+        derive_lines,
+    )
+    from netline.course.synthetic import synthetic_cohort
+
+    tables = synthetic_cohort(30, seed=5, with_lesions=False).tables
+    with forced("compiled"):
+        expected = derive_lines(tables, LineRules())  # compiles (or loads) every kernel
+    modules = (vectorised, _kernel_arrays, _kernel_eras, _kernel_lines, _kernel_outcomes)
+    kernels = [k for m in modules for k in vars(m).values() if isinstance(k, _jit.Kernel)]
+    assert len(kernels) >= 12
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a kernel ran in Python inside a compiled batch")
+
+    for k in kernels:
+        monkeypatch.setattr(k, "py_func", refuse)
+    monkeypatch.delenv(ENVIRONMENT, raising=False)
+    monkeypatch.setattr(_jit, "_any_compiled", False)
+    monkeypatch.setattr(_jit, "COMPILE_MIN_ROWS", 1)
+    course = derive_lines(tables, LineRules())
+    assert course.lines.equals(expected.lines)
+    assert course.patients.equals(expected.patients)

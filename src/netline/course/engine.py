@@ -384,14 +384,14 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
         ep = batch.episodes
         patient, episode_id = ep.patient[order], ep.episode_id[order]
         by_id = order_by(patient, episode_id)
-    episode_lines = pa.table(
-        {
-            PID: batch.ids.take(arrow_of(patient[by_id])),
-            "episode_id": arrow_of(episode_id[by_id]),
-            "line": arrow_of(eras.line[era_of[by_id]].astype(np.int32)),
-        }
-    )
-    return _lines_table(batch, lines, out), _patients_table(batch, patients), episode_lines
+        episode_lines = pa.table(
+            {
+                PID: batch.ids.take(arrow_of(patient[by_id])),
+                "episode_id": arrow_of(episode_id[by_id]),
+                "line": arrow_of(eras.line[era_of[by_id]].astype(np.int32)),
+            }
+        )
+        return _lines_table(batch, lines, out), _patients_table(batch, patients), episode_lines
 
 
 def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataType) -> pa.Table:
