@@ -24,6 +24,7 @@ from netline.course._kernel_arrays import id_codes, in_order
 
 __all__ = [
     "NONE",
+    "already_ordered",
     "arrow_of",
     "codes_in",
     "days",
@@ -180,6 +181,16 @@ def segment_starts(*keys: Arr) -> Bools:
     return first
 
 
+def already_ordered(*keys: Arr) -> bool:
+    """Whether the rows are sorted by ``keys`` already (one kernel pass, no sort)."""
+    if len(keys[0]) < 2:
+        return True
+    # one array type for every key (numba indexes a tuple only when its items are alike):
+    # int64 and writeable (columns read straight from Arrow buffers are read-only)
+    checked = [np.asarray(key, dtype=np.int64) for key in keys]
+    return bool(in_order(tuple(key if key.flags.writeable else key.copy() for key in checked)))
+
+
 def order_by(*keys: Arr) -> I64:
     """Return the stable order of rows by several integer keys (the first is the most significant).
 
@@ -190,12 +201,7 @@ def order_by(*keys: Arr) -> I64:
     """
     n = len(keys[0])
     order = np.arange(n, dtype=np.int64)
-    if n < 2:
-        return order
-    # one array type for every key (numba indexes a tuple only when its items are alike):
-    # int64 and writeable (columns read straight from Arrow buffers are read-only)
-    checked = [np.asarray(key, dtype=np.int64) for key in keys]
-    if in_order(tuple(key if key.flags.writeable else key.copy() for key in checked)):
+    if already_ordered(*keys):
         return order  # rows are often in order already
     groups: list[list[tuple[I64, int, int]]] = [[]]
     width = 1

@@ -19,6 +19,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.course._arrays import (
     NONE,
+    already_ordered,
     arrow_of,
     codes_in,
     days,
@@ -214,10 +215,11 @@ def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments
     p = patient if everything else patient[kept]
     day = days(table.column("date"))
     day = day if everything else day[kept]
-    order = order_by(p, day, -priority[source if everything else source[kept]])
-    if len(order) < 2 or bool((order[1:] > order[:-1]).all()):  # already in order
+    rank = -priority[source if everything else source[kept]]
+    if already_ordered(p, day, rank):  # the usual case
         rows: I64 | None = None if everything else kept
     else:
+        order = order_by(p, day, rank)
         rows = order if everything else kept[order]
         p, day = p[order], day[order]
 
