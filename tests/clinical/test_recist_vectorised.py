@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netline._jit import forced
 from netline.clinical.recist import (
     LesionMeasurement,
     NewLesions,
@@ -150,11 +151,14 @@ def timelines(draw: st.DrawFn) -> list[TimePoint]:
 
 @settings(max_examples=200, deadline=None)
 @given(st.lists(timelines(), min_size=1, max_size=5))
-def test_best_response_vectorised_matches_scalar(cohort: list[list[TimePoint]]) -> None:
+@pytest.mark.parametrize("mode", ["python", "compiled"])
+def test_best_response_vectorised_matches_scalar(mode: str, cohort: list[list[TimePoint]]) -> None:
+    # the loop kernel in both execution modes (netline._jit) against the scalar rule
     group = [g for g, points in enumerate(cohort) for _ in points]
     day = [p.day for points in cohort for p in points]
     code = [OVERALL_CODES.index(p.response) for points in cohort for p in points]
-    groups, best, confirmed = best_response_codes(group, day, code)
+    with forced(mode):
+        groups, best, confirmed = best_response_codes(group, day, code)
     assert list(groups) == list(range(len(cohort)))
     for g, points in enumerate(cohort):
         assert OVERALL_CODES[best[g]] is best_overall_response(points).value
@@ -190,17 +194,19 @@ def spaced_timelines(draw: st.DrawFn) -> list[TimePoint]:
     st.sampled_from([0.0, 1.0, 28.0, 42.0, 56.5]),
     st.sampled_from([0.0, 7.0, 28.0, 30.5]),
 )
+@pytest.mark.parametrize("mode", ["python", "compiled"])
 def test_best_response_any_ids_and_durations_match_scalar(
-    cohort: list[list[TimePoint]], steps: list[int], min_sd: float, min_conf: float
+    mode: str, cohort: list[list[TimePoint]], steps: list[int], min_sd: float, min_conf: float
 ) -> None:
     # group ids: increasing, any size (up to about 2**63), not dense
     ids = [sum(steps[: g + 1]) for g in range(len(cohort))]
     group = [ids[g] for g, points in enumerate(cohort) for _ in points]
     day = [p.day for points in cohort for p in points]
     code = [OVERALL_CODES.index(p.response) for points in cohort for p in points]
-    groups, best, confirmed = best_response_codes(
-        group, day, code, min_sd_days=min_sd, min_confirmation_days=min_conf
-    )
+    with forced(mode):
+        groups, best, confirmed = best_response_codes(
+            group, day, code, min_sd_days=min_sd, min_confirmation_days=min_conf
+        )
     assert list(groups) == ids
     for g, points in enumerate(cohort):
         scalar = best_overall_response(points, min_sd_days=min_sd, min_confirmation_days=min_conf)

@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from netline._jit import forced
 from netline.course import CourseTables, LineRules
 from netline.course._arrays import (
     NONE,
     arrow_of,
-    asof_backward,
-    asof_forward,
-    asof_index,
     codes_in,
     distinct,
     numpy_of,
     order_by,
     patient_codes,
-    segment_cummax,
-    segment_starts,
     sorted_strings,
 )
+from netline.course._kernel_eras import latest_before
 from netline.course.engine import derive_tables
 from netline.course.synthetic import synthetic_cohort
 
@@ -43,35 +41,38 @@ def key_columns(draw: st.DrawFn) -> list[np.ndarray]:
     return [np.array(draw(st.lists(k, min_size=n, max_size=n)), dtype=np.int64) for k in kinds]
 
 
+@pytest.mark.parametrize("mode", ["python", "compiled"])
 @settings(max_examples=300, deadline=None)
 @given(key_columns())
-def test_order_by_is_a_stable_lexicographic_sort(keys: list[np.ndarray]) -> None:
+def test_order_by_is_a_stable_lexicographic_sort(mode: str, keys: list[np.ndarray]) -> None:
     """Exact for any int64 keys (ids up to 2**63), like np.lexsort, without packing values."""
     expected = np.lexsort(keys[::-1]) if len(keys[0]) else np.zeros(0, np.int64)
-    assert order_by(*keys).tolist() == expected.tolist()
+    keys[0].setflags(write=False)  # columns read straight from Arrow buffers are read-only
+    with forced(mode):
+        assert order_by(*keys).tolist() == expected.tolist()
 
 
+@pytest.mark.parametrize("mode", ["python", "compiled"])
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 4), st.integers(-30000, 30000)), max_size=40))
-def test_segment_cummax_and_asof_joins(rows: list[tuple[int, int]]) -> None:
+@given(
+    st.lists(st.tuples(st.integers(0, 4), st.integers(-30000, 30000)), max_size=40),
+    st.lists(st.tuples(st.integers(0, 5), st.integers(-30001, 30001)), max_size=30),
+)
+def test_latest_event_on_or_before(
+    mode: str, rows: list[tuple[int, int]], asked: list[tuple[int, int]]
+) -> None:
+    """The as-of kernel of the eras: queries by patient (any day order), events by patient, day."""
     rows.sort()
+    asked.sort(key=lambda q: q[0])
     seg = np.array([r[0] for r in rows], dtype=np.int64)
     day = np.array([r[1] for r in rows], dtype=np.int64)
-    first = segment_starts(seg)
-    running = segment_cummax(day, first)
-    for i in range(len(rows)):
-        assert running[i] == max(d for s, d in rows[: i + 1] if s == seg[i])
-    queries = [(s, q) for s in range(5) for q in (-30001, -5, 0, 7, 30001)]
-    q_seg = np.array([q[0] for q in queries], dtype=np.int64)
-    q_day = np.array([q[1] for q in queries], dtype=np.int64)
-    back = asof_backward(q_seg, q_day, seg, day)
-    strict = asof_backward(q_seg, q_day, seg, day, inclusive=False)
-    forward = asof_forward(q_seg, q_day, seg, day)
-    for i, (s, q) in enumerate(queries):
-        same = [d for t, d in rows if t == s]
-        assert back[i] == max((d for d in same if d <= q), default=NONE)
-        assert strict[i] == max((d for d in same if d < q), default=NONE)
-        assert forward[i] == min((d for d in same if d > q), default=NONE)
+    q_seg = np.array([q[0] for q in asked], dtype=np.int64)
+    q_day = np.array([q[1] for q in asked], dtype=np.int64)
+    out = np.empty(len(asked), dtype=np.int64)
+    with forced(mode):
+        latest_before(q_seg, q_day, seg, day, out)
+    for i, (s, q) in enumerate(asked):
+        assert out[i] == max((d for t, d in rows if t == s and d <= q), default=NONE)
 
 
 @settings(max_examples=200, deadline=None)
@@ -79,12 +80,14 @@ def test_segment_cummax_and_asof_joins(rows: list[tuple[int, int]]) -> None:
     st.lists(st.integers(2**63 - 8, 2**63 - 1), unique=True, max_size=6),
     st.lists(st.integers(2**63 - 10, 2**63 - 1), max_size=30),
 )
-def test_patient_codes_of_integer_ids(known: list[int], rows: list[int]) -> None:
+@pytest.mark.parametrize("mode", ["python", "compiled"])
+def test_patient_codes_of_integer_ids(mode: str, known: list[int], rows: list[int]) -> None:
     """Integer ids (near 2**63, rows in any order, some unknown) get their rank, else -1."""
     ids = pa.array(sorted(known), pa.int64())
     column = pa.chunked_array([pa.array(rows, pa.int64())], pa.int64())
     expected = [sorted(known).index(r) if r in known else -1 for r in rows]
-    assert patient_codes(column, ids).tolist() == expected
+    with forced(mode):
+        assert patient_codes(column, ids).tolist() == expected
     assert codes_in(column, ids).tolist() == expected
 
 
@@ -108,8 +111,14 @@ def test_arrow_round_trip_with_nulls_offsets_and_dictionaries() -> None:
     assert codes_in(text, names).tolist() == [1, 0, 2, -1]
 
 
-def test_batches_give_the_tables_of_one_batch() -> None:
+@pytest.mark.parametrize("mode", ["python", "compiled"])
+def test_batches_give_the_tables_of_one_batch(mode: str) -> None:
     """A registry runs in batches of patients; any batch size gives the same tables."""
+    with forced(mode):
+        _check_batches()
+
+
+def _check_batches() -> None:
     tables = synthetic_cohort(200, seed=11, with_lesions=False).tables
     whole = derive_tables(tables, LineRules())
     shuffled = CourseTables(
@@ -118,8 +127,21 @@ def test_batches_give_the_tables_of_one_batch() -> None:
             for name, table in tables.as_dict().items()
         }
     )
+    # several chunks (a registry read in parts): batches are cut across chunk boundaries
+    chunked = CourseTables(
+        **{
+            name: pa.concat_tables(
+                [
+                    table.slice(0, table.num_rows // 3),
+                    table.slice(table.num_rows // 3, 5),
+                    table.slice(table.num_rows // 3 + 5),
+                ]
+            )
+            for name, table in tables.as_dict().items()
+        }
+    )
     for size in (1, 37, 200):
-        for source in (tables, shuffled):
+        for source in (tables, shuffled, chunked):
             parts = derive_tables(source, LineRules(), batch_patients=size)
             assert all(a.equals(b) for a, b in zip(parts, whole, strict=True))
     # string ids (batches cut from per-row codes) and ids near 2**63 (cut between runs)
@@ -142,36 +164,6 @@ def test_batches_give_the_tables_of_one_batch() -> None:
             assert all(a.equals(b) for a, b in zip(parts, reference, strict=True))
 
 
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.tuples(st.integers(0, 3), st.integers(-50, 50)), max_size=8),
-    st.lists(
-        st.tuples(st.integers(0, 4), st.one_of(st.integers(-60, 60), st.just(NONE))),
-        min_size=1,
-        max_size=80,
-    ),
-)
-def test_asof_joins_of_many_sorted_queries(
-    rows: list[tuple[int, int]], asked: list[tuple[int, int]]
-) -> None:
-    """Many sorted queries against few events (events placed among the queries) stay exact."""
-    rows.sort()
-    asked.sort()
-    seg = np.array([r[0] for r in rows], dtype=np.int64)
-    day = np.array([r[1] for r in rows], dtype=np.int64)
-    q_seg = np.array([q[0] for q in asked], dtype=np.int64)
-    q_day = np.array([q[1] for q in asked], dtype=np.int64)
-    back = asof_backward(q_seg, q_day, seg, day)
-    strict = asof_index(q_seg, q_day, seg, day, inclusive=False)
-    forward = asof_forward(q_seg, q_day, seg, day)
-    for i, (s, q) in enumerate(asked):
-        same = [d for t, d in rows if t == s]
-        assert back[i] == max((d for d in same if d <= q), default=NONE)
-        before = [j for j, (t, d) in enumerate(rows) if t == s and d < q]
-        assert strict[i] == (before[-1] if before else -1)
-        assert forward[i] == min((d for d in same if d > q), default=NONE)
-
-
 @settings(max_examples=300, deadline=None)
 @given(key_columns())
 def test_distinct_keeps_the_first_row_of_each_combination(keys: list[np.ndarray]) -> None:
@@ -184,3 +176,21 @@ def test_distinct_keeps_the_first_row_of_each_combination(keys: list[np.ndarray]
     assert [combos[r] for r in rows] == ordered
     assert rows.tolist() == [combos.index(c) for c in ordered]
     assert inverse.tolist() == [ordered.index(c) for c in combos]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.booleans()), max_size=80),
+    st.integers(0, 80),
+    st.integers(0, 80),
+)
+def test_sliced_booleans_and_validity_read_from_the_right_bits(
+    values: list[bool | None], start: int, length: int
+) -> None:
+    """A batch is a slice: bits are read from its offset, not from the buffer's start."""
+    column = pa.array(values, pa.bool_()).slice(start, length)
+    expected = [bool(v) if v is not None else False for v in column.to_pylist()]
+    assert numpy_of(column).tolist() == expected
+    numbers = pa.array([None if v is None else int(v) for v in values], pa.int64())
+    sliced = numbers.slice(start, length)
+    assert numpy_of(sliced, -7).tolist() == [-7 if v is None else v for v in sliced.to_pylist()]

@@ -8,9 +8,11 @@ import itertools
 from collections import defaultdict
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from netline._jit import forced
 from netline.course import LineRules, derive_lines
 
 from .histories import BASE, Ep, History, tables_of
@@ -179,8 +181,12 @@ def _check_oracle(tables: Any, course: Any, rules: LineRules) -> None:
     ),
     rules=st.one_of(st.just(LineRules()), rules_strategy),
 )
-def test_random_histories(cohort: dict[str, History], rules: LineRules) -> None:
+@pytest.mark.parametrize("mode", ["python", "compiled"])
+def test_random_histories(mode: str, cohort: dict[str, History], rules: LineRules) -> None:
+    # both execution modes of the loop kernels (netline._jit) against the oracle, so that a
+    # difference between numba and Python (overflow, dtype, NaN) cannot hide
     tables = tables_of(cohort)
-    course = derive_lines(tables, rules)
+    with forced(mode):
+        course = derive_lines(tables, rules)
     _check_structure(cohort, course, rules)
     _check_oracle(tables, course, rules)

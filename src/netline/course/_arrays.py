@@ -1,14 +1,13 @@
-"""Segmented array operations of the course engine (NumPy, over rows sorted once).
+"""Array helpers of the course engine: Arrow to NumPy and back, codes, sorts.
 
 Every table of a batch is a set of NumPy columns sorted by patient (a dense code, the rank of
-the patient id among the follow-up ids) and then by date. A *segment* is a run of rows that
-share a key (a patient, an agent of a patient, a line); operations within segments are flat
-NumPy calls: running maxima, first and last rows, reductions with ``ufunc.reduceat`` and as-of
-joins with ``np.searchsorted``. No value is packed into another: patient and segment codes are
+the patient id among the follow-up ids) and then by date; the rules themselves are loop
+kernels over those rows (``_kernel_*.py``). No value is packed into another: patient codes are
 dense counters below the number of rows, ids stay in their own columns.
 
-Days are ``int64`` day numbers; a missing day is :data:`NONE`, far below every real day, so
-that "the latest day on or before" comparisons need no mask and differences stay in range.
+Days are ``int64`` day numbers (from ``date32``, so below 2**31 in size); a missing day is
+:data:`NONE`, far below every real day, so that "the latest day on or before" comparisons need
+no mask and differences of days stay far inside ``int64`` in the kernels, compiled or not.
 """
 
 from __future__ import annotations
@@ -21,25 +20,21 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from netline.course._kernel_arrays import id_codes, in_order
+
 __all__ = [
     "NONE",
+    "already_ordered",
     "arrow_of",
-    "asof_backward",
-    "asof_forward",
-    "asof_index",
     "codes_in",
     "days",
     "distinct",
-    "forward_fill_index",
-    "max_by_sorted",
     "numpy_of",
     "one_of",
     "order_by",
     "patient_codes",
-    "patient_runs",
-    "previous_in_segment",
-    "segment_cummax",
     "segment_starts",
+    "single",
     "sorted_strings",
     "strings",
     "take_or",
@@ -51,7 +46,6 @@ Bools = npt.NDArray[np.bool_]
 
 #: A missing day: below every real day (``int32`` days), and ``day - NONE`` stays in range.
 NONE = -(2**60)
-_DAY_LIMIT = 2**31
 
 
 _NUMPY_TYPES = {
@@ -72,8 +66,20 @@ _ARROW_TYPES = {np.dtype(t): a for a, t in _NUMPY_TYPES.items() if a != pa.date3
 
 
 def _bits(buffer: pa.Buffer, offset: int, n: int) -> Bools:
-    packed = np.frombuffer(buffer, dtype=np.uint8)
-    return np.unpackbits(packed, bitorder="little")[offset : offset + n].astype(bool)
+    """Unpack ``n`` bits from ``offset`` (only the bytes that hold them: a batch is a slice)."""
+    first, last = offset // 8, (offset + n + 7) // 8
+    packed = np.frombuffer(buffer, dtype=np.uint8)[first:last]
+    skip = offset - 8 * first
+    return np.unpackbits(packed, bitorder="little")[skip : skip + n].astype(bool)
+
+
+def single(column: pa.ChunkedArray | pa.Array) -> pa.Array:
+    """Return a column as one Arrow array: its only chunk as is (``combine_chunks`` copies)."""
+    if not isinstance(column, pa.ChunkedArray):
+        return column
+    if column.num_chunks == 1:
+        return column.chunk(0)
+    return column.combine_chunks()
 
 
 def numpy_of(column: pa.ChunkedArray | pa.Array, fill: int = 0) -> Arr:
@@ -82,7 +88,7 @@ def numpy_of(column: pa.ChunkedArray | pa.Array, fill: int = 0) -> Arr:
     Read from the Arrow buffers directly: pyarrow's own conversions import pandas (0.3 s),
     which one patient's course does not need.
     """
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = single(column)
     n, offset = len(array), array.offset
     if pa.types.is_boolean(array.type):
         data: Arr = _bits(array.buffers()[1], offset, n) if n else np.zeros(0, dtype=bool)
@@ -135,7 +141,7 @@ def days(column: pa.ChunkedArray | pa.Array) -> I64:
 
 def _text(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, I64 | None]:
     """Return a text column as (values, indices): a dictionary-encoded one keeps its indices."""
-    array = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    array = single(column)
     if pa.types.is_dictionary(array.type):  # combine_chunks unified the dictionaries
         indices = np.asarray(numpy_of(array.indices, -1), dtype=np.int64)
         return pc.cast(array.dictionary, pa.string()), indices
@@ -175,125 +181,14 @@ def segment_starts(*keys: Arr) -> Bools:
     return first
 
 
-def segment_cummax(values: I64, first: Bools) -> I64:
-    """Return the running maximum of real days within segments (``first`` opens one).
-
-    Each segment is lifted above the ones before it by a multiple of the span of the values
-    (exact in ``int64``: fewer than 2**30 segments of ``int32`` days), so one flat
-    ``np.maximum.accumulate`` serves every segment.
-    """
-    if len(values) == 0:
-        return values.copy()
-    low = int(values.min())
-    span = int(values.max()) - low + 1
-    segment = np.cumsum(first) - 1
-    if span >= 2 * _DAY_LIMIT or len(values) >= 2**30:
-        raise ValueError("days out of range for the course engine")
-    lift = segment * span - low
-    out: I64 = np.maximum.accumulate(values + lift) - lift
-    return out
-
-
-def previous_in_segment(values: Arr, first: Bools, fill: int) -> Arr:
-    """Return the value of the row before within the segment (``fill`` on a segment's first row)."""
-    out = np.empty_like(values)
-    if len(values):
-        out[1:] = values[:-1]
-        out[first] = fill
-    return out
-
-
-def forward_fill_index(mask: Bools) -> I64:
-    """Return, for each row, the index of the latest row at or before it where ``mask`` holds."""
-    index = np.where(mask, np.arange(len(mask), dtype=np.int64), -1)
-    return np.maximum.accumulate(index) if len(index) else index
-
-
-def _keys(segment: I64, day: I64, low: int, span: int) -> I64:
-    """One sortable key per row: the segment (a dense code) lifted above the days' span.
-
-    Exact: segments are patient codes below the batch's patients, days ``int32``; a range
-    that would not fit ``int64`` is refused, never wrapped.
-    """
-    top = int(segment.max()) + 1 if len(segment) else 0
-    if top * span >= 2**62:
-        raise ValueError("too many patients in one batch for the course engine's as-of joins")
-    return segment * span + (day - low)
-
-
-def _key_range(*day_arrays: I64) -> tuple[int, int]:
-    """Return (low, span) of the real days (missing ones, NONE, copied out only if present)."""
-    lows, highs = [], []
-    for d in day_arrays:
-        high = int(d.max()) if len(d) else NONE
-        if high == NONE:
-            continue
-        low = int(d.min())
-        lows.append(low if low > NONE else int(d[d > NONE].min()))
-        highs.append(high)
-    if not lows:
-        return 0, 1
-    low = min(lows)
-    return low - 1, max(highs) - low + 3
-
-
-def _at_least(days: I64, low: int) -> I64:
-    """Return ``np.maximum(days, low)``, without a copy when no day is below ``low``."""
-    return days if len(days) == 0 or int(days.min()) >= low else np.maximum(days, low)
-
-
-def _insertion(events: I64, queries: I64, side: str) -> I64:
-    """Return ``np.searchsorted(events, queries, side)`` (``events`` sorted).
-
-    Many sorted queries (the assessments of a batch against its lines) are placed the other
-    way round: each event is looked up among the queries, and a running count of those
-    places gives every query's position, a search per event instead of one per query.
-    """
-    if len(queries) > len(events) and not np.any(queries[1:] < queries[:-1]):
-        # event j is before query i exactly when i >= its place among the queries
-        place = np.searchsorted(queries, events, side="left" if side == "right" else "right")
-        counts = np.bincount(place, minlength=len(queries) + 1)[: len(queries)]
-        found: I64 = np.cumsum(counts)
-        return found
-    result: I64 = np.searchsorted(events, queries, side=side)  # type: ignore[call-overload]
-    return result
-
-
-def asof_index(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: bool = True) -> I64:
-    """Return the index of the latest event on (or, not ``inclusive``, strictly) before each day.
-
-    Events must be sorted by (segment, day); queries may be in any order. Among events of one
-    day, the last one. -1 where there is none in the query's segment.
-    """
-    if len(e_day) == 0 or len(q_day) == 0:
-        return np.full(len(q_day), -1, dtype=np.int64)
-    low, span = _key_range(q_day, e_day)
-    events = _keys(e_seg, e_day, low, span)
-    queries = _keys(q_seg, _at_least(q_day, low), low, span)
-    at = _insertion(events, queries, "right" if inclusive else "left") - 1
-    hit = (at >= 0) & (e_seg[np.maximum(at, 0)] == q_seg)
-    return np.where(hit, at, -1)
-
-
-def asof_backward(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64, *, inclusive: bool = True) -> I64:
-    """Return the latest event day on (or strictly) before each query day, else NONE."""
-    at = asof_index(q_seg, q_day, e_seg, e_day, inclusive=inclusive)
-    if len(e_day) == 0:
-        return np.full(len(q_day), NONE, dtype=np.int64)
-    return np.where(at >= 0, e_day[np.maximum(at, 0)], NONE)
-
-
-def asof_forward(q_seg: I64, q_day: I64, e_seg: I64, e_day: I64) -> I64:
-    """Return the first event day strictly after each query day (same segment), else NONE."""
-    if len(e_day) == 0 or len(q_day) == 0:
-        return np.full(len(q_day), NONE, dtype=np.int64)
-    low, span = _key_range(q_day, e_day)
-    events = _keys(e_seg, e_day, low, span)
-    queries = _keys(q_seg, _at_least(q_day, low), low, span)
-    at = np.minimum(_insertion(events, queries, "right"), len(events))
-    safe = np.minimum(at, len(events) - 1)
-    hit = (at < len(events)) & (e_seg[safe] == q_seg)
-    return np.where(hit, e_day[safe], NONE)
+def already_ordered(*keys: Arr) -> bool:
+    """Whether the rows are sorted by ``keys`` already (one kernel pass, no sort)."""
+    if len(keys[0]) < 2:
+        return True
+    # one array type for every key (numba indexes a tuple only when its items are alike):
+    # int64 and writeable (columns read straight from Arrow buffers are read-only)
+    checked = [np.asarray(key, dtype=np.int64) for key in keys]
+    return bool(in_order(tuple(key if key.flags.writeable else key.copy() for key in checked)))
 
 
 def order_by(*keys: Arr) -> I64:
@@ -306,8 +201,8 @@ def order_by(*keys: Arr) -> I64:
     """
     n = len(keys[0])
     order = np.arange(n, dtype=np.int64)
-    if n < 2:
-        return order
+    if already_ordered(*keys):
+        return order  # rows are often in order already
     groups: list[list[tuple[I64, int, int]]] = [[]]
     width = 1
     for key in reversed(keys):  # least significant first
@@ -327,8 +222,6 @@ def order_by(*keys: Arr) -> I64:
             combined = np.zeros(n, dtype=np.int64)
             for values, low, factor in group:
                 combined += ((values if identity else values[order]) - low) * factor
-        if not np.any(combined[1:] < combined[:-1]):  # already in order (rows often are)
-            continue
         order = order[np.argsort(combined, kind="stable")]
         identity = False
     return order
@@ -392,20 +285,12 @@ def distinct(*keys: I64) -> tuple[I64, I64]:
     return order[first], inverse
 
 
-def max_by_sorted(group: I64, values: I64, n: int, fill: int) -> I64:
-    """Return, for groups ``0..n-1``, the maximum of ``values`` (rows sorted by ``group``)."""
-    out = np.full(n, fill, dtype=np.int64)
-    if len(group):
-        at = np.flatnonzero(segment_starts(group))
-        out[group[at]] = np.maximum.reduceat(values, at)
-    return out
-
-
 def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
     """Return the index of each patient id in the sorted ``ids`` (-1 when null or absent).
 
     Integer ids are looked up once per run of equal ids (rows are usually grouped by
-    patient) with ``np.searchsorted``; other ids through :func:`codes_in`.
+    patient, :func:`~netline.course._kernel_arrays.id_codes`); other ids through
+    :func:`codes_in`.
     """
     if (
         column.type != ids.type
@@ -415,31 +300,6 @@ def patient_codes(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> I64:
         or len(ids) == 0
     ):
         return codes_in(column, ids)
-    heads, codes = _runs(column, ids)
-    return np.repeat(codes, np.diff(np.r_[heads, len(column)]))
-
-
-def patient_runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64] | None:
-    """Return the runs of equal integer ids: (first row, code in the sorted ``ids``) per run.
-
-    None when :func:`patient_codes` would not take the integer path (string ids, nulls).
-    """
-    if (
-        column.type != ids.type
-        or column.null_count
-        or not pa.types.is_integer(ids.type)
-        or len(column) == 0
-        or len(ids) == 0
-    ):
-        return None
-    return _runs(column, ids)
-
-
-def _runs(column: pa.ChunkedArray | pa.Array, ids: pa.Array) -> tuple[I64, I64]:
-    values = numpy_of(column)
-    known = numpy_of(ids)
-    heads = np.flatnonzero(segment_starts(values))
-    at = np.searchsorted(known, values[heads])
-    found = at < len(known)
-    found[found] &= known[at[found]] == values[heads][found]
-    return heads, np.where(found, at, -1).astype(np.int64)
+    out = np.empty(len(column), dtype=np.int64)
+    id_codes(numpy_of(column), numpy_of(ids), out)
+    return out

@@ -19,12 +19,14 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.course._arrays import (
     NONE,
+    already_ordered,
     arrow_of,
     codes_in,
     days,
     numpy_of,
     order_by,
     patient_codes,
+    single,
     sorted_strings,
     strings,
 )
@@ -177,7 +179,7 @@ def _consistency(tables: CourseTables, ids: pa.Array, codes: dict[str, I64]) -> 
 
 def _sorted_ids(followup: pa.Table) -> pa.Array:
     ids = followup.column(PID).take(pc.sort_indices(followup, [(PID, "ascending")]))
-    return ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    return single(ids)
 
 
 def _episodes(table: pa.Table, patient: I64, fu_end: I64, names: dict[str, pa.Array]) -> Episodes:
@@ -213,10 +215,11 @@ def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments
     p = patient if everything else patient[kept]
     day = days(table.column("date"))
     day = day if everything else day[kept]
-    order = order_by(p, day, -priority[source if everything else source[kept]])
-    if len(order) < 2 or bool((order[1:] > order[:-1]).all()):  # already in order
+    rank = -priority[source if everything else source[kept]]
+    if already_ordered(p, day, rank):  # the usual case
         rows: I64 | None = None if everything else kept
     else:
+        order = order_by(p, day, rank)
         rows = order if everything else kept[order]
         p, day = p[order], day[order]
 

@@ -15,16 +15,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_codes
-from netline.course._arrays import (
-    NONE,
-    asof_forward,
-    asof_index,
-    max_by_sorted,
-    one_of,
-    segment_starts,
-)
+from netline.clinical.recist.thresholds import MIN_CONFIRMATION_DAYS
+from netline.clinical.recist.vectorised import OVERALL_CODES, best_response_runs
+from netline.course._arrays import NONE, one_of
 from netline.course._inputs import Batch
+from netline.course._kernel_outcomes import (
+    end_reasons,
+    line_events,
+    line_times,
+    owned_assessments,
+    patient_times,
+    shown_best,
+)
 from netline.course._lines import Lines
 from netline.course.rules import LineRules
 
@@ -58,143 +60,74 @@ RECIST_CATEGORIES = frozenset(code.value for code in OVERALL_CODES)
 CLINICIAN_STATUSES = frozenset(CLINICIAN_RANK)
 #: Clinician statuses that need ``sd_min_days`` since the line start to count.
 STABLE = frozenset({"stable", "mixed"})
-#: RECIST categories that need ``sd_min_days`` since the line start to count (else NE).
-_RECIST_STABLE = ("SD", "non-CR/non-PD")
 _CODE = {code.value: i for i, code in enumerate(OVERALL_CODES)}
-_NAMES = [code.value for code in OVERALL_CODES]
-_MEASURABLE = np.isin(np.arange(len(_NAMES)), [_CODE["PR"], _CODE["SD"]])
-_STABLE_CODES = np.isin(np.arange(len(_NAMES)), [_CODE[c] for c in _RECIST_STABLE])
 SOURCE_PRIORITY: dict[str, int] = {"recist": 4, "recorded": 3, "clinician": 2, "stop_reason": 1}
 _QUIET = ("unknown", "other", "ongoing")
 
 
-def earliest(a: I64, b: I64) -> I64:
-    """Return the earlier of two days, ignoring a missing one (NONE when both are missing)."""
-    return np.where(a == NONE, b, np.where(b == NONE, a, np.minimum(a, b)))
+def _codes(batch: Batch) -> tuple[npt.NDArray[np.int8], I64, Bools, I64]:
+    """Lookup tables by response code (RECIST category, clinician rank, stable) and by source."""
+    responses, sources = batch.assessments.responses, batch.assessments.sources
+    return (
+        np.array([_CODE.get(r, -1) for r in responses] + [-1], dtype=np.int8),
+        np.array([CLINICIAN_RANK.get(r, 0) for r in responses] + [0], dtype=np.int64),
+        np.array([r in STABLE for r in responses] + [False], dtype=bool),
+        np.array([SOURCE_PRIORITY.get(s, 0) for s in sources] + [0], dtype=np.int64),
+    )
 
 
-def _pick(group: I64, rows: I64, n: int, *keys: I64) -> I64:
-    """For groups ``0..n-1``: the row with the highest ``keys`` (in turn), the first on a tie.
-
-    ``rows`` are in group order; ``keys`` are per row of ``rows``. Like ordering the rows by
-    group, then every key descending (stable) and taking the first of each group, without a
-    sort: each key keeps the rows that reach their group's maximum of it.
-    """
-    of = group[rows]
-    remaining = list(keys)
-    while remaining and len(rows):
-        key = remaining.pop(0)
-        heads = np.flatnonzero(segment_starts(of))
-        top = np.maximum.reduceat(key, heads)
-        keep = key == np.repeat(top, np.diff(np.r_[heads, len(rows)]))
-        rows, of = rows[keep], of[keep]
-        remaining = [k[keep] for k in remaining]
-    out = np.full(n, -1, dtype=np.int64)
-    if len(rows):
-        first = segment_starts(of)
-        out[of[first]] = rows[first]
-    return out
-
-
-class _Owned:
-    """The assessments owned by a line, with that line's start, limit and next therapy."""
-
-    def __init__(self, batch: Batch, lines: Lines, limit: I64) -> None:
-        asm = batch.assessments
-        line = asof_index(asm.patient, asm.day, lines.patient, lines.start, inclusive=False)
-        rows = np.flatnonzero(line >= 0)
-        self.rows = rows
-        self.line = line[rows]
-        self.day = asm.day[rows]
-        self.since = self.day - lines.start[self.line]
-        priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in asm.sources], np.int16)
-        self.priority = priority[asm.source[rows]]
-        self.source = asm.source[rows]
-        self.response = asm.response[rows]
-        line_limit = limit[self.line]
-        self.in_window = (line_limit == NONE) | (self.day <= line_limit)
-
-
-def _best(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> dict[str, Column]:
-    """Best overall response per line, without and with confirmation (RECIST 1.1).
+def _responses(
+    batch: Batch, lines: Lines, limit: I64, next_therapy: I64, rules: LineRules
+) -> dict[str, Column]:
+    """Best RECIST response (and confirmed), clinician status and last assessments per line.
 
     One time point a day, from the source of highest priority; non-CR/non-PD reads as SD in a
     series that also holds PR or SD (measurable disease). The categories come from the one
-    RECIST rule, :func:`~netline.clinical.recist.vectorised.best_response_codes`; the date and
+    RECIST rule, :func:`~netline.clinical.recist.vectorised.best_response_runs`; the date and
     source shown are those of the assessment that shows the best response (a stable reading
-    before ``sd_min_days`` shows NE), of the highest-priority source, earliest first.
+    before ``sd_min_days`` shows NE), of the highest-priority source, earliest first. The
+    clinician's best status: the highest rank, then priority, then the earliest.
     """
-    code_of = np.array([_CODE.get(r, -1) for r in responses] + [-1], dtype=np.int8)
-    code = code_of[owned.response]  # int8: a sixth of the memory traffic of int64
-    rows = np.flatnonzero((code >= 0) & owned.in_window)
-    # rows are sorted by line, day and priority (high first): a day's first row is its point
-    rows = rows[segment_starts(owned.line[rows], owned.day[rows])]
-    line, code = owned.line[rows], code[rows]
-    best = np.full(n, -1, dtype=np.int64)
-    confirmed = np.full(n, -1, dtype=np.int64)
+    asm = batch.assessments
+    n, m = len(lines.start), len(asm.day)
+    sd_min = float(rules.sd_min_days)
+    out = (
+        np.full(n, NONE, dtype=np.int64),  # last assessment before the next therapy
+        np.full(n, NONE, dtype=np.int64),  # last assessment of the patient
+        np.full(n, -1, dtype=np.int64),  # clinician status
+        np.full(n, NONE, dtype=np.int64),  # its day
+        np.zeros(n, dtype=np.int64),  # RECIST points of the line
+        np.zeros(n, dtype=np.int64),  # index of the first
+        np.zeros(n, dtype=bool),  # measurable disease
+    )
+    points = (np.empty(m, dtype=np.float64), np.empty(m, dtype=np.int8), np.empty(m, np.int64))
+    tables = _codes(batch)
+    owned_assessments(
+        (lines.patient, lines.start, limit, next_therapy),
+        (asm.patient, asm.day, asm.response, asm.source),
+        tables,
+        sd_min,
+        out,
+        points,
+    )
+    count, first = out[4], out[5]
+    bounds = np.r_[first, first[-1] + count[-1] if n else 0]
+    best, confirmed = best_response_runs(
+        bounds, points[0], points[1], sd_min, MIN_CONFIRMATION_DAYS
+    )
+    none = count == 0
     source = np.full(n, -1, dtype=np.int64)
     date = np.full(n, NONE, dtype=np.int64)
-    if len(rows) == 0:
-        return {"best": best, "confirmed": confirmed, "source": source, "date": date}
-    first = segment_starts(line)
-    heads = np.flatnonzero(first)
-    measurable = np.logical_or.reduceat(_MEASURABLE[code], heads)
-    as_sd = (code == _CODE["non-CR/non-PD"]) & np.repeat(
-        measurable, np.diff(np.r_[heads, len(code)])
-    )
-    code[as_sd] = _CODE["SD"]
-    since = owned.since[rows]
-    shown = np.where(_STABLE_CODES[code] & (since < rules.sd_min_days), _CODE["NE"], code)
-    groups, best_codes, confirmed_codes = best_response_codes(
-        line, since.astype(np.float64), code, min_sd_days=float(rules.sd_min_days)
-    )
-    best[groups] = best_codes
-    confirmed[groups] = confirmed_codes
-    # rows are by line, then day: of the rows showing the best response, the highest
-    # priority (a per-line maximum over the lines' runs), then the earliest
-    key = np.where(shown == best[line], owned.priority[rows], -1)
-    top = np.maximum.reduceat(key, heads)
-    hit = np.flatnonzero((key >= 0) & (key == np.repeat(top, np.diff(np.r_[heads, len(key)]))))
-    hit_line = line[hit]
-    first_hit = segment_starts(hit_line)
-    chosen = np.full(n, -1, dtype=np.int64)
-    chosen[hit_line[first_hit]] = hit[first_hit]
-    found = chosen >= 0
-    source[found] = owned.source[rows[chosen[found]]]
-    date[found] = owned.day[rows[chosen[found]]]
-    return {"best": best, "confirmed": confirmed, "source": source, "date": date}
-
-
-def _clinician(owned: _Owned, responses: list[str], n: int, rules: LineRules) -> tuple[I64, I64]:
-    """Return the best clinician-recorded status per line (rank, then priority, then earliest)."""
-    rank_of = np.array([CLINICIAN_RANK.get(r, 0) for r in responses] + [0], dtype=np.int64)
-    stable_of = np.array([r in STABLE for r in responses] + [False], dtype=bool)
-    rank = rank_of[owned.response]
-    early = stable_of[owned.response] & (owned.since < rules.sd_min_days)
-    rows = np.flatnonzero((rank > 0) & owned.in_window & ~early)
-    # rows are by line, then day: the highest rank, then priority, then the earliest
-    levels = int(owned.priority.max()) + 1 if len(owned.priority) else 1
-    chosen = _pick(owned.line, rows, n, rank[rows] * levels + owned.priority[rows])
-    found = chosen >= 0
-    status = np.full(n, -1, dtype=np.int64)
-    date = np.full(n, NONE, dtype=np.int64)
-    status[found] = owned.response[chosen[found]]
-    date[found] = owned.day[chosen[found]]
-    return status, date
-
-
-def _next_events(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, I64]:
-    """First progression, procedure and therapy procedure strictly after each line start."""
-    asm, pr = batch.assessments, batch.procedures
-    therapy = one_of(pr.kind, [batch.class_code(k) for k in sorted(rules.next_therapy_procedures)])
+    shown_best(first, count, best, points, (asm.source, asm.day, tables[3]), sd_min, (source, date))
     return {
-        "first_pd": asof_forward(
-            lines.patient, lines.start, asm.patient[asm.progression], asm.day[asm.progression]
-        ),
-        "next_procedure": asof_forward(lines.patient, lines.start, pr.patient, pr.day),
-        "therapy_procedure": asof_forward(
-            lines.patient, lines.start, pr.patient[therapy], pr.day[therapy]
-        ),
+        "best_response": np.where(none, -1, best).astype(np.int64),
+        "best_response_confirmed": np.where(none, -1, confirmed).astype(np.int64),
+        "best_response_source": source,
+        "best_response_date": date,
+        "clinician_status": out[2],
+        "clinician_status_date": out[3],
+        "last_assessment": out[0],
+        "patient_last": out[1],
     }
 
 
@@ -205,65 +138,57 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
     :func:`netline.course.engine` or, for the end reason, into ``END_REASONS`` then the stop
     reasons) keyed by the output column names.
     """
+    asm, pr = batch.assessments, batch.procedures
     n = len(lines.start)
-    events = _next_events(batch, lines, rules)
-    first_pd = events["first_pd"]
-    limit = first_pd
-    if rules.response_window_ends_at_procedure:
-        limit = earliest(first_pd, events["next_procedure"])
-    therapy = events["therapy_procedure"]
-    by_procedure = (therapy > NONE) & ((lines.next_start == NONE) | (therapy < lines.next_start))
-    next_therapy = earliest(lines.next_start, therapy)
-    owned = _Owned(batch, lines, limit)
-    responses = batch.assessments.responses
-    best = _best(owned, responses, n, rules)
-    status, status_date = _clinician(owned, responses, n, rules)
-    before = (next_therapy[owned.line] == NONE) | (owned.day <= next_therapy[owned.line])
-    # owned rows are sorted by line, assessments by patient
-    last_assessment = max_by_sorted(owned.line[before], owned.day[before], n, NONE)
-    asm = batch.assessments
-    patient_last = max_by_sorted(asm.patient, asm.day, len(batch.fu_end), NONE)
-    out: dict[str, Column] = {
-        "best_response": best["best"],
-        "best_response_source": best["source"],
-        "best_response_date": best["date"],
-        "best_response_confirmed": best["confirmed"],
-        "clinician_status": status,
-        "clinician_status_date": status_date,
-        "first_progression": first_pd,
-    }
+    therapy = one_of(pr.kind, [batch.class_code(k) for k in sorted(rules.next_therapy_procedures)])
+    first_pd, limit, next_therapy = (np.empty(n, dtype=np.int64) for _ in range(3))
+    by_procedure = np.empty(n, dtype=bool)
+    line_events(
+        (lines.patient, lines.start, lines.next_start),
+        (asm.patient, asm.day, asm.progression),
+        (pr.patient, pr.day, therapy),
+        rules.response_window_ends_at_procedure,
+        (first_pd, limit, next_therapy, by_procedure),
+    )
+    resp = _responses(batch, lines, limit, next_therapy, rules)
+    last_assessment, patient_last = resp.pop("last_assessment"), resp.pop("patient_last")
     death = batch.death[lines.patient]
     fu_end = batch.fu_end[lines.patient]
-    out.update(
-        _pfs(
+    pfs, ttnt, os_days, end, duration = (np.empty(n, dtype=np.int64) for _ in range(5))
+    pfs_event, ttnt_event, os_event = (np.empty(n, dtype=bool) for _ in range(3))
+    pfs_reason, ttnt_reason = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    line_times(
+        (
             lines.start,
             first_pd,
             death,
             fu_end,
             next_therapy,
-            by_procedure,
             last_assessment,
-            patient_last[lines.patient],
-            rules,
-        )
+            patient_last,
+            lines.end,
+        ),
+        (lines.ongoing, by_procedure),
+        (rules.pfs_censor_at_next_line, rules.pfs_censor_date == "last_follow_up"),
+        (pfs, ttnt, os_days, end, duration),
+        (pfs_event, ttnt_event, os_event),
+        (pfs_reason, ttnt_reason),
     )
-    has_next = next_therapy > NONE
-    has_death = death > NONE
-    ttnt = np.where(has_next & by_procedure, 0, np.where(has_next, 1, np.where(has_death, 2, 3)))
-    end = np.where(lines.ongoing, np.maximum(fu_end, lines.start), lines.end)
-    out.update(
-        {
-            "end": end,
-            "end_reason": _end_reason(batch, lines, first_pd, death, rules),
-            "ttnt_days": np.where(has_next, next_therapy, fu_end) - lines.start,
-            "ttnt_event": has_next | has_death,
-            "ttnt_reason": ttnt,
-            "os_days": fu_end - lines.start,
-            "os_event": has_death,
-            "duration_days": end - lines.start,
-        }
-    )
-    return out
+    return {
+        **resp,
+        "first_progression": first_pd,
+        "pfs_days": pfs,
+        "pfs_event": pfs_event,
+        "pfs_reason": pfs_reason,
+        "ttnt_days": ttnt,
+        "ttnt_event": ttnt_event,
+        "ttnt_reason": ttnt_reason,
+        "os_days": os_days,
+        "os_event": os_event,
+        "end": end,
+        "duration_days": duration,
+        "end_reason": _end_reason(batch, lines, first_pd, death, rules),
+    }
 
 
 #: ``pfs_reason`` codes.
@@ -282,106 +207,52 @@ TTNT_REASONS = ["procedure", "next_line", "death", "censored"]
 END_REASONS = ["procedure", "ongoing", "progression", "new_line", "death", "unknown"]
 
 
-def _pfs(
-    start: I64,
-    first_pd: I64,
-    death: I64,
-    fu_end: I64,
-    next_therapy: I64,
-    by_procedure: Bools,
-    last_assessment: I64,
-    patient_last: I64,
-    rules: LineRules,
-) -> dict[str, Column]:
-    """Progression-free survival of each line: days, event and reason (codes of PFS_REASONS)."""
-    at_next = rules.pfs_censor_at_next_line
-    has_next = next_therapy > NONE
-    bound = np.where(has_next, next_therapy, fu_end) if at_next else fu_end
-    pd_event = (first_pd > NONE) & (first_pd <= bound)
-    death_event = (death > NONE) & (death <= bound) & (death >= start)
-    event_day = np.where(
-        pd_event & death_event,
-        np.minimum(first_pd, death),
-        np.where(pd_event, first_pd, death),
-    )
-    is_pd = pd_event & (~death_event | (first_pd <= death))
-    censored_next = has_next & at_next
-    next_reason = np.where(by_procedure, 2, 3)
-    if rules.pfs_censor_date == "last_follow_up":
-        censor_day = bound
-        censor_reason = np.where(censored_next, next_reason, 4)
-    else:
-        last = last_assessment if at_next else np.where(patient_last > start, patient_last, NONE)
-        censor_day = np.where(last > NONE, last, start)
-        censor_reason = np.where(last == NONE, 5, np.where(censored_next, next_reason, 6))
-    pfs_event = pd_event | death_event
-    pfs_day = np.where(pfs_event, event_day, censor_day)
-    return {
-        "pfs_days": pfs_day - start,
-        "pfs_event": pfs_event,
-        "pfs_reason": np.where(is_pd, 0, np.where(death_event, 1, censor_reason)),
-    }
-
-
 def _end_reason(batch: Batch, lines: Lines, first_pd: I64, death: I64, rules: LineRules) -> I64:
-    """Why each line ended: the first rule that applies (codes of END_REASONS, then reasons)."""
-    grace = rules.end_grace_days
+    """Why each line ended (codes of END_REASONS, then the stop reasons; ``end_reasons``)."""
     reasons = batch.reasons.to_pylist()
-    has_next = lines.next_start > NONE
-    pd_ends = (
-        (first_pd > NONE)
-        & (first_pd <= lines.end + grace)
-        & (~has_next | (first_pd <= lines.next_start))
+    out = np.empty(len(lines.start), dtype=np.int64)
+    end_reasons(
+        (first_pd, death, lines.end, lines.natural_end, lines.next_start),
+        (lines.ongoing, lines.kind, lines.last_reason),
+        (
+            np.array([r == "progression" for r in reasons] + [False], bool),
+            np.array([r in _QUIET for r in reasons] + [True], bool),
+        ),
+        rules.end_grace_days,
+        len(END_REASONS),
+        out,
     )
-    truncated = has_next & (lines.next_start < lines.natural_end)
-    reason = lines.last_reason
-    is_progression = np.array([r == "progression" for r in reasons] + [False], bool)[reason]
-    quiet = np.array([r in _QUIET for r in reasons] + [True], bool)[reason]
-    died = (death > NONE) & (death <= lines.end + grace)
-    code = np.where(has_next, 3, 5)
-    code = np.where(died, 4, code)
-    code = np.where(~quiet, len(END_REASONS) + reason, code)
-    code = np.where(truncated, 3, code)
-    code = np.where(pd_ends | is_progression, 2, code)
-    code = np.where(lines.ongoing, 1, code)
-    return np.where(lines.kind >= 0, 0, code)
+    return out
 
 
 def patient_outcomes(batch: Batch, lines: Lines, first_pd: I64) -> dict[str, Column]:
-    """Per patient: number of lines, OS from three origins and the EMA PFS2."""
+    """Per patient: number of lines, OS from three origins and the EMA PFS2 (``patient_times``)."""
     n = len(batch.fu_end)
-    n_lines = max_by_sorted(lines.patient, lines.line, n, 0)
-    l1 = np.full(n, NONE, dtype=np.int64)
-    first = lines.line == 1
-    l1[lines.patient[first]] = lines.start[first]
-    l2_pd = np.full(n, NONE, dtype=np.int64)
-    second = lines.line == 2
-    l2_pd[lines.patient[second]] = first_pd[second]
-    death, fu_end = batch.death, batch.fu_end
-    has_l1 = l1 > NONE
-    has_death = death > NONE
-    event_day = earliest(l2_pd, death)
-    event = has_l1 & (event_day > NONE)
-    day = np.where(event, event_day, fu_end)
-    progression = (l2_pd > NONE) & (~has_death | (l2_pd <= death))
-    reason = np.where(progression, 0, np.where(has_death, 1, 4))
-
-    def since(origin: I64) -> I64:
-        return np.where(origin > NONE, fu_end - origin, NONE)
-
+    l1, os_diagnosis, os_metastasis, os_first_line, pfs2 = (
+        np.empty(n, dtype=np.int64) for _ in range(5)
+    )
+    event, known = np.empty(n, dtype=bool), np.empty(n, dtype=bool)
+    n_lines, reason = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    patient_times(
+        (lines.patient, lines.line, lines.start, first_pd),
+        (batch.diagnosis, batch.first_metastasis, batch.death, batch.fu_end),
+        (l1, os_diagnosis, os_metastasis, os_first_line, pfs2),
+        (event, known),
+        (n_lines, reason),
+    )
     return {
         "n_lines": n_lines,
         "diagnosis": batch.diagnosis,
         "first_metastasis": batch.first_metastasis,
         "first_line_start": l1,
-        "death": death,
+        "death": batch.death,
         "last_follow_up": batch.last_follow_up,
-        "os_from_diagnosis_days": since(batch.diagnosis),
-        "os_from_metastasis_days": since(batch.first_metastasis),
-        "os_from_first_line_days": since(l1),
-        "os_event": has_death,
-        "pfs2_ema_days": np.where(has_l1, day - l1, NONE),
-        "pfs2_ema_event": np.where(has_l1, event, False),
-        "__pfs2_known": has_l1,
-        "pfs2_ema_reason": np.where(has_l1, reason, -1),
+        "os_from_diagnosis_days": os_diagnosis,
+        "os_from_metastasis_days": os_metastasis,
+        "os_from_first_line_days": os_first_line,
+        "os_event": batch.death > NONE,
+        "pfs2_ema_days": pfs2,
+        "pfs2_ema_event": event,
+        "__pfs2_known": known,
+        "pfs2_ema_reason": reason,
     }

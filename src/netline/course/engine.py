@@ -39,10 +39,20 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from netline._jit import kernel_mode
 from netline.clinical.recist.vectorised import OVERALL_CODES
-from netline.course._arrays import NONE, arrow_of, order_by, patient_codes, patient_runs, strings
+from netline.course._arrays import (
+    NONE,
+    arrow_of,
+    numpy_of,
+    order_by,
+    patient_codes,
+    single,
+    strings,
+)
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
+from netline.course._kernel_arrays import in_order, string_bytes, string_offsets
 from netline.course._lines import Lines, lines_of
 from netline.course._outcomes import (
     END_REASONS,
@@ -155,6 +165,35 @@ class CohortCourse:
 BATCH_PATIENTS = 50_000
 
 
+def _rows(tables: CourseTables) -> int:
+    """Rows that the kernels walk: episodes, assessments and procedures."""
+    return int(tables.episodes.num_rows + tables.assessments.num_rows + tables.procedures.num_rows)
+
+
+def _ordered_cuts(column: pa.ChunkedArray, cuts: npt.NDArray[Any]) -> list[int] | None:
+    """Rows where each cut id starts, when the integer ids are in order (else None).
+
+    Chunk by chunk (no copy of the column): each in order, and each starting at or above the
+    end of the one before.
+    """
+    chunks = [numpy_of(chunk) for chunk in column.chunks if len(chunk)]
+    if column.null_count or not chunks:
+        return None
+    for k, values in enumerate(chunks):
+        if not in_order((np.asarray(values, dtype=np.int64),)):
+            return None
+        if k and values[0] < chunks[k - 1][-1]:
+            return None
+    bounds, offset, k = [0], 0, 0
+    for cut in cuts.tolist():
+        while k < len(chunks) and chunks[k][-1] < cut:
+            offset += len(chunks[k])
+            k += 1
+        at = int(np.searchsorted(chunks[k], cut)) if k < len(chunks) else 0
+        bounds.append(offset + at)
+    return [*bounds, len(column)]
+
+
 def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     """Split the tables into batches of ``size`` patients (in patient order)."""
     follow = tables.followup
@@ -163,16 +202,21 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     ids = follow.column(PID).take(pc.sort_indices(follow, [(PID, "ascending")]))
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
-    ids = ids.combine_chunks() if isinstance(ids, pa.ChunkedArray) else ids
+    ids = single(ids)
+    integer = pa.types.is_signed_integer(ids.type)
+    cuts = (
+        numpy_of(ids.take(arrow_of(np.arange(1, count, dtype=np.int64) * size)))
+        if integer
+        else None
+    )
     for name, table in tables.as_dict().items():
-        runs = patient_runs(table.column(PID), ids)
-        if runs is not None and runs[1].min() >= 0 and not np.any(runs[1][1:] < runs[1][:-1]):
-            # rows in patient order (the usual case): cut between runs, no per-row codes
-            heads = np.r_[runs[0], table.num_rows]
-            bounds = heads[np.searchsorted(runs[1], np.arange(count + 1) * size)]
-            parts[name] = [table.slice(bounds[b], bounds[b + 1] - bounds[b]) for b in range(count)]
-            continue
-        codes = patient_codes(table.column(PID), ids)
+        column = table.column(PID)
+        if cuts is not None and column.type == ids.type:
+            cut = _ordered_cuts(column, cuts)
+            if cut is not None:  # the usual case: slices, no copies
+                parts[name] = [table.slice(cut[b], cut[b + 1] - cut[b]) for b in range(count)]
+                continue
+        codes = patient_codes(column, ids)
         # rows of unknown patients go with the first batch, where the check reports them
         batch = np.where(codes >= 0, codes // size, 0)
         if len(batch) < 2 or bool((batch[1:] >= batch[:-1]).all()):  # rows in patient order
@@ -202,7 +246,9 @@ def derive_tables(
     (lines, patients, episode_lines) : tuple of pyarrow.Table
         See :func:`derive_batch`.
     """
-    results = [derive_batch(batch, rules) for batch in _batches(tables, batch_patients)]
+    with kernel_mode(_rows(tables)):
+        batches = _batches(tables, batch_patients)
+    results = [derive_batch(batch, rules) for batch in batches]
     if len(results) == 1:
         return results[0]
     lines, patients, episode_lines = (pa.concat_tables(part) for part in zip(*results, strict=True))
@@ -236,9 +282,25 @@ def _days(values: npt.NDArray[np.int64]) -> pa.Array:
 
 
 def _texts(codes: npt.NDArray[np.int64], vocabulary: pa.Array | list[str]) -> pa.Array:
-    """Codes into a vocabulary as strings, -1 as null."""
+    """Codes into a vocabulary as strings, -1 as null (built from the vocabulary's buffers)."""
     values = vocabulary if isinstance(vocabulary, pa.Array) else strings(tuple(vocabulary))
-    return values.take(arrow_of(codes, codes < 0))
+    values = values.cast(pa.string()) if values.type != pa.string() else values
+    n, k = len(codes), len(values)
+    offset = values.offset
+    starts = np.frombuffer(values.buffers()[1], np.int32)[offset : offset + k + 1].astype(np.int64)
+    data = values.buffers()[2]
+    vocabulary_bytes = (
+        np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    )
+    offsets = np.empty(n + 1, dtype=np.int32)
+    string_offsets(codes, starts, offsets)
+    out = np.empty(int(offsets[-1]), dtype=np.uint8)
+    string_bytes(codes, starts, vocabulary_bytes, offsets, out)
+    missing = codes < 0
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little")) if missing.any() else None
+    return pa.Array.from_buffers(
+        pa.string(), n, [validity, pa.py_buffer(offsets), pa.py_buffer(out)]
+    )
 
 
 def _lines_table(batch: Batch, lines: Lines, out: dict[str, Any]) -> pa.Table:
@@ -312,23 +374,24 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
         For missing ids, agents or dates, duplicated follow-up rows or episode ids, and rows
         of patients without follow-up.
     """
-    batch = read_batch(tables, rules)
-    radioligand, ssa = batch.class_code("radioligand"), batch.class_code("ssa")
-    eras, order, era_of = line_eras(batch, rules)
-    lines = lines_of(eras, radioligand, ssa, batch.agents, rules)
-    out = line_outcomes(batch, lines, rules)
-    patients = patient_outcomes(batch, lines, out["first_progression"])
-    ep = batch.episodes
-    patient, episode_id = ep.patient[order], ep.episode_id[order]
-    by_id = order_by(patient, episode_id)
-    episode_lines = pa.table(
-        {
-            PID: batch.ids.take(arrow_of(patient[by_id])),
-            "episode_id": arrow_of(episode_id[by_id]),
-            "line": arrow_of(eras.line[era_of[by_id]].astype(np.int32)),
-        }
-    )
-    return _lines_table(batch, lines, out), _patients_table(batch, patients), episode_lines
+    with kernel_mode(_rows(tables)):
+        batch = read_batch(tables, rules)
+        radioligand, ssa = batch.class_code("radioligand"), batch.class_code("ssa")
+        eras, order, era_of = line_eras(batch, rules)
+        lines = lines_of(eras, radioligand, ssa, batch.agents, rules)
+        out = line_outcomes(batch, lines, rules)
+        patients = patient_outcomes(batch, lines, out["first_progression"])
+        ep = batch.episodes
+        patient, episode_id = ep.patient[order], ep.episode_id[order]
+        by_id = order_by(patient, episode_id)
+        episode_lines = pa.table(
+            {
+                PID: batch.ids.take(arrow_of(patient[by_id])),
+                "episode_id": arrow_of(episode_id[by_id]),
+                "line": arrow_of(eras.line[era_of[by_id]].astype(np.int32)),
+            }
+        )
+        return _lines_table(batch, lines, out), _patients_table(batch, patients), episode_lines
 
 
 def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataType) -> pa.Table:

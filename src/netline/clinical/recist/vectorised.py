@@ -8,11 +8,13 @@ registry of patients is one call. Every threshold comes from
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
+from netline._jit import kernel, kernel_mode
+from netline.clinical._values import EPS
 from netline.clinical.recist._model import NewLesions, NonTargetResponse, OverallResponse
 from netline.clinical.recist.thresholds import (
     DEFAULT_MIN_SD_DAYS,
@@ -29,6 +31,7 @@ __all__ = [
     "NON_TARGET_CODES",
     "OVERALL_CODES",
     "best_response_codes",
+    "best_response_runs",
     "series_response_codes",
 ]
 
@@ -313,115 +316,130 @@ def best_response_codes(
     """
     _check({"group": np.asarray(group), "day": np.asarray(day), "response": np.asarray(response)})
     g = np.asarray(group, dtype=np.int64)
-    days = np.asarray(day, dtype=np.float64)
-    code = np.asarray(response, dtype=np.int8)
     n = g.size
-    if n == 0:
-        empty = np.empty(0, dtype=np.int8)
-        return np.empty(0, dtype=np.int64), empty, empty.copy()
     first = np.ones(n, dtype=bool)
     np.not_equal(g[1:], g[:-1], out=first[1:])
-    owner = _counts(first) - 1  # the group (0, 1, ...) of each row
     heads = np.flatnonzero(first)
-    m = heads.size
-    cr, pr = _O[OverallResponse.CR], _O[OverallResponse.PR]
-    sd, ncr, pd = _O[OverallResponse.SD], _O[OverallResponse.NON_CR_NON_PD], _O[OverallResponse.PD]
-    # a PR, SD or non-CR/non-PD after the first CR of its series counts as PD
-    first_cr = _first_where(code == cr, owner, m)
-    eff = np.where(_rows_after(first_cr, heads, n) & _STABLE_NOT_CR[code], pd, code)
-    # only rows up to the first (effective) PD count; the rows before it keep their own
-    # code, so "some counted row of a kind" is "the first row of that kind is before the cut"
-    cut = _first_where(eff == pd, owner, m)
-    min_sd = np.asarray(float(min_sd_days))
-    stable_ok = _first_where(_STABLE_ANY[code] & at_least_array(days, min_sd), owner, m) < cut
-    label = np.where(_first_where(code == ncr, owner, m) < n, ncr, sd)
-    fallback = np.where(stable_ok, label, np.where(cut < n, pd, _O[OverallResponse.NE]))
-    any_cr = first_cr < cut
-    any_pr = _first_where(code == pr, owner, m) < cut
-    best = np.where(any_cr, cr, np.where(any_pr, pr, fallback)).astype(np.int8)
-    conf_cr = _confirmed(eff, days, owner, cut, cr, _CONFIRMS_CR, min_confirmation_days)
-    conf_pr = _confirmed(eff, days, owner, cut, pr, _CONFIRMS_PR, min_confirmation_days)
-    confirmed = np.where(conf_cr, cr, np.where(conf_pr, pr, fallback)).astype(np.int8)
+    bounds = np.r_[heads, n].astype(np.int64)
+    with kernel_mode(n):
+        best, confirmed = best_response_runs(
+            bounds,
+            np.ascontiguousarray(day, dtype=np.float64),
+            np.ascontiguousarray(response, dtype=np.int8),
+            float(min_sd_days),
+            float(min_confirmation_days),
+        )
     return g[heads], best, confirmed
 
 
-def _lookup(*members: OverallResponse) -> Bools:
-    """Return a table indexed by response code: True for ``members``."""
-    table = np.zeros(len(OVERALL_CODES), dtype=bool)
-    table[[_O[m] for m in members]] = True
-    return table
+def best_response_runs(
+    bounds: Index,
+    day: npt.NDArray[np.float64],
+    code: Codes,
+    min_sd_days: float,
+    min_confirmation_days: float,
+) -> tuple[Codes, Codes]:
+    """Best overall response of series ``i`` = rows ``bounds[i]:bounds[i + 1]`` (no checks).
 
-
-_STABLE_ANY = _lookup(
-    OverallResponse.CR, OverallResponse.PR, OverallResponse.SD, OverallResponse.NON_CR_NON_PD
-)
-_STABLE_NOT_CR = _lookup(OverallResponse.PR, OverallResponse.SD, OverallResponse.NON_CR_NON_PD)
-_CONFIRMS_CR = _lookup(OverallResponse.CR)
-_CONFIRMS_PR = _lookup(OverallResponse.CR, OverallResponse.PR)
-
-
-def _counts(flag: Bools) -> npt.NDArray[np.signedinteger[Any]]:
-    """Return the running count of ``flag`` (rows up to each, inclusive); ``int32`` if exact."""
-    dtype = np.int32 if flag.size < 2**31 else np.int64
-    result: npt.NDArray[np.signedinteger[Any]] = np.cumsum(flag, dtype=dtype)
-    return result
-
-
-def _first_where(flag: Bools, owner: npt.NDArray[np.signedinteger[Any]], groups: int) -> Index:
-    """Per group: the index of its first row where ``flag`` holds, else the number of rows."""
-    rows = np.flatnonzero(flag)
-    out = np.full(groups, flag.size, dtype=np.int64)
-    if rows.size:
-        of = owner[rows]
-        keep = np.ones(rows.size, dtype=bool)
-        np.not_equal(of[1:], of[:-1], out=keep[1:])
-        out[of[keep]] = rows[keep]
-    return out
-
-
-def _rows_after(index: npt.NDArray[np.int64], heads: npt.NDArray[np.int64], n: int) -> Bools:
-    """Per row: whether it lies after its group's ``index`` (``n``: none)."""
-    ends = np.r_[heads[1:], n]
-    found = index < n
-    step = np.zeros(n + 1, dtype=np.int8)  # +1 after each index, -1 at its group's end
-    step[index[found] + 1] += 1
-    step[ends[found]] -= 1
-    result: Bools = np.cumsum(step[:n], dtype=np.int8) > 0
-    return result
-
-
-def _confirmed(
-    eff: Codes,
-    days: npt.NDArray[np.float64],
-    owner: npt.NDArray[np.signedinteger[Any]],
-    cut: Index,
-    kind: np.int8,
-    confirms: Bools,
-    min_days: float,
-) -> Bools:
-    """Per group: a counted row of ``kind`` confirmed by a later row of ``confirms``.
-
-    The confirming row must come at least ``min_days`` later with only ``confirms`` or NE in
-    between (a breaker or the next series ends the search); the latest confirming row of the
-    run is the farthest, so it is the one tested. Only rows of ``kind`` are looked at: the
-    next stop and the last confirming row before it come from running counts.
+    The loop kernel behind :func:`best_response_codes`, for callers whose rows are already
+    grouped (the course engine); it runs compiled or not as the caller's
+    :func:`netline._jit.kernel_mode` says.
     """
-    result = np.zeros(cut.size, dtype=bool)
-    candidates = np.flatnonzero(eff == kind)
-    group = owner[candidates]
-    counted = candidates < cut[group]
-    candidates, group = candidates[counted], group[counted]
-    if candidates.size == 0:
-        return result
-    is_confirm = confirms[eff]
-    stop = ~is_confirm & (eff != _O[OverallResponse.NE])
-    stop[1:] |= owner[1:] != owner[:-1]  # the first row of a series ends the one before
-    stops = np.r_[np.flatnonzero(stop), eff.size]
-    after = stops[_counts(stop)[candidates]]  # the first stop strictly after the candidate
-    confirming = np.flatnonzero(is_confirm)
-    before = _counts(is_confirm)[after - 1]  # confirming rows before that stop (>= 1)
-    last = confirming[before - 1]
-    gap = days[last] - days[candidates]
-    valid = (last > candidates) & at_least_array(gap, np.asarray(float(min_days)))
-    result[group[valid]] = True
-    return result
+    m = bounds.size - 1
+    best = np.full(max(m, 0), _O[OverallResponse.NE], dtype=np.int8)
+    confirmed = best.copy()
+    if m > 0:
+        _best_kernel(bounds, day, code, min_sd_days, min_confirmation_days, EPS, best, confirmed)
+    return best, confirmed
+
+
+_CR = int(_O[OverallResponse.CR])
+_PR = int(_O[OverallResponse.PR])
+_SD = int(_O[OverallResponse.SD])
+_NCR = int(_O[OverallResponse.NON_CR_NON_PD])
+_PD = int(_O[OverallResponse.PD])
+_NE = int(_O[OverallResponse.NE])
+
+
+@kernel
+def _best_kernel(
+    bounds: Index,
+    day: npt.NDArray[np.float64],
+    code: Codes,
+    min_sd: float,
+    min_conf: float,
+    eps: float,
+    best: Codes,
+    confirmed: Codes,
+) -> None:
+    """Per series: one pass forward (cut at the first effective PD), one backward (confirmation).
+
+    A PR, SD or non-CR/non-PD after the first CR counts as PD; rows from the first PD on do
+    not count. A CR (PR) is confirmed by the farthest later CR (CR or PR) before the next row
+    that is neither one of those nor NE, at least ``min_conf`` days later. Comparisons with a
+    threshold are :func:`~netline.clinical.recist.thresholds.at_least` (tolerance ``eps``).
+    """
+    sd_bound = min_sd - eps * max(1.0, abs(min_sd))
+    conf_bound = min_conf - eps * max(1.0, abs(min_conf))
+    for s in range(bounds.size - 1):
+        lo, hi = bounds[s], bounds[s + 1]
+        cut = hi
+        seen_cr = False
+        any_cr = False
+        any_pr = False
+        stable_ok = False
+        has_ncr = False
+        for i in range(lo, hi):
+            c = code[i]
+            if c == _NCR:
+                has_ncr = True
+            if i >= cut:
+                continue
+            if c == _PD or (seen_cr and c in (_PR, _SD, _NCR)):
+                cut = i
+                continue
+            if c == _CR:
+                seen_cr = True
+                any_cr = True
+            elif c == _PR:
+                any_pr = True
+            if c in (_CR, _PR, _SD, _NCR) and day[i] >= sd_bound:
+                stable_ok = True
+        if stable_ok:
+            fallback = _NCR if has_ncr else _SD
+        elif cut < hi:
+            fallback = _PD
+        else:
+            fallback = _NE
+        best[s] = _CR if any_cr else (_PR if any_pr else fallback)
+        # backward: the farthest confirming row before the next breaker, for CR and for PR
+        last_cr = -1
+        last_pr = -1
+        conf_cr = False
+        conf_pr = False
+        first_cr = hi
+        for i in range(lo, cut):
+            if code[i] == _CR:
+                first_cr = i
+                break
+        for i in range(hi - 1, lo - 1, -1):
+            c = code[i]
+            effective_pd = c == _PD or (i > first_cr and c in (_PR, _SD, _NCR))
+            if i < cut and not effective_pd:
+                if c == _CR and last_cr > i and day[last_cr] - day[i] >= conf_bound:
+                    conf_cr = True
+                if c == _PR and last_pr > i and day[last_pr] - day[i] >= conf_bound:
+                    conf_pr = True
+            if effective_pd or (c != _CR and c != _PR and c != _NE):
+                last_cr = -1
+                last_pr = -1
+            elif c == _CR:
+                if last_cr < 0:
+                    last_cr = i
+                if last_pr < 0:
+                    last_pr = i
+            elif c == _PR:
+                last_cr = -1
+                if last_pr < 0:
+                    last_pr = i
+        confirmed[s] = _CR if conf_cr else (_PR if conf_pr else fallback)

@@ -1,0 +1,103 @@
+"""The two execution modes of the loop kernels (netline._jit): how a mode is chosen."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from netline import _jit
+from netline._jit import COMPILE_MIN_ROWS, ENVIRONMENT, compiles, forced, kernel_mode
+from netline.errors import InvalidInputError
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_auto_mode_compiles_large_batches_or_once_compiled(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(ENVIRONMENT, raising=False)
+    monkeypatch.setattr(_jit, "_any_compiled", False)
+    assert not compiles(COMPILE_MIN_ROWS - 1)
+    assert compiles(COMPILE_MIN_ROWS)
+    monkeypatch.setattr(_jit, "_any_compiled", True)  # numba already paid for: use it
+    assert compiles(1)
+
+
+def test_environment_and_forced_modes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(_jit, "_any_compiled", False)
+    monkeypatch.setenv(ENVIRONMENT, "compiled")
+    assert compiles(1)
+    monkeypatch.setenv(ENVIRONMENT, "python")
+    assert not compiles(10**9)
+    with forced("compiled"):  # the block wins over the environment
+        assert compiles(1)
+        with kernel_mode(1) as compiled:
+            assert compiled
+
+
+def test_unknown_mode_is_refused_naming_the_variable(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(ENVIRONMENT, "fast")
+    with pytest.raises(InvalidInputError) as error:
+        compiles(1)
+    assert ENVIRONMENT in str(error.value)
+    assert "fast" in str(error.value)
+    with pytest.raises(ValueError, match="mode"), forced("fast"):
+        pass
+
+
+def test_one_patient_does_not_import_numba() -> None:
+    """One patient (assess, advise) runs the kernels uncompiled: numba's import costs 0.4 s."""
+    code = (
+        "import sys\n"
+        "from netline.course import derive_course\n"
+        "from netline.records import load_case\n"
+        "derive_course(load_case('examples/seed-case.yaml'))\n"
+        "print('numba' in sys.modules)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != ENVIRONMENT}
+    env["PYTHONPATH"] = os.pathsep.join([str(ROOT / "src"), env.get("PYTHONPATH", "")])
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"
+
+
+def test_a_large_batch_runs_every_kernel_compiled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every kernel of a derivation runs in the batch's mode, none silently in Python.
+
+    (The output's string kernels once ran outside the batch's mode, in Python: 40 us a
+    patient at 10^6.)
+    """
+    from netline.clinical.recist import vectorised
+    from netline.course import (
+        LineRules,
+        _kernel_arrays,
+        _kernel_eras,
+        _kernel_lines,
+        _kernel_outcomes,
+        derive_lines,
+    )
+    from netline.course.synthetic import synthetic_cohort
+
+    tables = synthetic_cohort(30, seed=5, with_lesions=False).tables
+    with forced("compiled"):
+        expected = derive_lines(tables, LineRules())  # compiles (or loads) every kernel
+    modules = (vectorised, _kernel_arrays, _kernel_eras, _kernel_lines, _kernel_outcomes)
+    kernels = [k for m in modules for k in vars(m).values() if isinstance(k, _jit.Kernel)]
+    assert len(kernels) >= 12
+
+    def refuse(*args: object) -> None:
+        raise AssertionError("a kernel ran in Python inside a compiled batch")
+
+    for k in kernels:
+        monkeypatch.setattr(k, "py_func", refuse)
+    monkeypatch.delenv(ENVIRONMENT, raising=False)
+    monkeypatch.setattr(_jit, "_any_compiled", False)
+    monkeypatch.setattr(_jit, "COMPILE_MIN_ROWS", 1)
+    course = derive_lines(tables, LineRules())
+    assert course.lines.equals(expected.lines)
+    assert course.patients.equals(expected.patients)
