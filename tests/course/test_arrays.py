@@ -194,3 +194,23 @@ def test_sliced_booleans_and_validity_read_from_the_right_bits(
     numbers = pa.array([None if v is None else int(v) for v in values], pa.int64())
     sliced = numbers.slice(start, length)
     assert numpy_of(sliced, -7).tolist() == [-7 if v is None else v for v in sliced.to_pylist()]
+
+
+def test_bad_row_in_a_later_batch_is_reported_through_the_batch_threads() -> None:
+    """Batches run on several threads; an unreadable row in the last one still raises."""
+    from netline.errors import InvalidInputError
+
+    tables = synthetic_cohort(60, seed=5, with_lesions=False).tables
+    episodes = tables.episodes
+    agents = episodes.column("agent").to_pylist()
+    agents[-1] = None  # the last patient's last episode, in the last batch
+    broken = CourseTables(
+        **{
+            **tables.as_dict(),
+            "episodes": episodes.set_column(
+                episodes.schema.get_field_index("agent"), "agent", pa.array(agents, pa.string())
+            ),
+        }
+    )
+    with pytest.raises(InvalidInputError, match="agent"):
+        derive_tables(broken, LineRules(), batch_patients=7)
