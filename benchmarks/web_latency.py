@@ -105,7 +105,9 @@ def _app(data: str, url: str, jwk: dict[str, Any], records: list[Any]) -> tuple[
     return app, registry
 
 
-def _serve(data: str, port: int, jwk: dict[str, Any], page_patients: int) -> None:
+def _serve(
+    data: str, port: int, jwk: dict[str, Any], page_patients: int, stack: dict[str, str]
+) -> None:
     import uvicorn
 
     from netline.records import load_case
@@ -114,22 +116,55 @@ def _serve(data: str, port: int, jwk: dict[str, Any], page_patients: int) -> Non
     records = [load_case(ROOT / "examples" / "seed-case.yaml"), *_patients(page_patients, 11)]
     app, _ = _app(data, f"http://127.0.0.1:{port}", jwk, records)
     settle()  # as ``netline serve`` does
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False, **stack)
 
 
-def _server_stack() -> str:
-    """Which event loop and HTTP parser uvicorn's ``auto`` settings pick here."""
+def _serve_cds(data: str, port: int, jwk: dict[str, Any], args: argparse.Namespace) -> Any:
+    """Start ``netline serve-cds --workers N`` as its own process tree; return the process."""
+    import subprocess
+    import sys
+
+    clients = Path(data) / "clients.json"
+    clients.write_text(json.dumps({ISSUER: {"keys": [jwk]}}))
+    call = (
+        "from pathlib import Path; from netline.web.serve import serve_cds; "
+        f"serve_cds(Path({data!r}), '127.0.0.1', {port}, workers={args.workers}, "
+        f"clients=Path({str(clients)!r}), uvicorn_options={_stack(args)!r})"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    return subprocess.Popen([sys.executable, "-c", call], env=env, stdout=subprocess.DEVNULL)
+
+
+def _stack(args: argparse.Namespace) -> dict[str, str]:
+    """uvicorn's event loop and HTTP parser settings of this run (``auto`` picks the fastest)."""
+    return {"loop": args.loop, "http": args.http}
+
+
+def _server_stack(loop: str = "auto", http: str = "auto") -> str:
+    """Which event loop and HTTP parser uvicorn picks here for ``loop`` and ``http``."""
     from importlib.util import find_spec
 
-    return f"loop {'uvloop' if find_spec('uvloop') else 'asyncio'}, HTTP parser " + (
-        "httptools" if find_spec("httptools") else "h11"
-    )
+    if loop == "auto":
+        loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    if http == "auto":
+        http = "httptools" if find_spec("httptools") else "h11"
+    return f"loop {loop}, HTTP parser {http}"
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of process ``pid`` and its children alive (Linux ``/proc``)."""
+    total, parents = 0.0, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, (parent, _) in parents.items() if parent in tree} - tree
+        tree, grew = tree | more, bool(more)
+    total = sum(parents[p][1] for p in tree if p in parents)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _raw(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
@@ -429,7 +464,7 @@ def _profile_cds(bench: _Bench, count: int) -> None:
         "whole call, the same prefetch again (card cache hit)",
         [bench.cds(count + 1 + i, bench.bodies[0]) for i in n],
     )
-    verify = functools.partial(ctx.cds_verifier.verify, audience=bench.audience)
+    verify = functools.partial(ctx.cds.verifier.verify, audience=bench.audience)
     _cpu_ms(
         "JWT check (ES384 signature, claims, replay)",
         _each(verify, [f"Bearer {t}" for t in tokens]),
@@ -442,7 +477,9 @@ def _profile_cds(bench: _Bench, count: int) -> None:
     cards = _cpu_ms(
         "cards (advice included)", _each(functools.partial(cards_for, app_url=bench.url), records)
     )
-    _cpu_ms("audit row", [lambda: ctx.accounts.audit("cds:x", "cds_patient_view", "p")] * 41)
+    _cpu_ms(
+        "audit row (SQLite)", [lambda: ctx.cds.state.audit("cds:x", "cds_patient_view", "p")] * 41
+    )
     print(
         f"  course + advice: {cards / total:.0%} of a CDS call (course alone "
         f"{course / total:.0%}); advice without the course: {advice - course:.1f} ms"
@@ -517,7 +554,21 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--tokens", type=int, default=30_000, help="client JWTs signed up front")
     parser.add_argument("--profile", action="store_true", help="only the CPU per call, in process")
     parser.add_argument("--open-only", action="store_true", help="only the open-loop run")
-    return parser.parse_args()
+    parser.add_argument(
+        "--service",
+        choices=("app", "cds"),
+        default="app",
+        help="app: netline serve (one process); cds: netline serve-cds (baseline and cds only)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="serve-cds worker processes")
+    parser.add_argument("--loop", default="auto", help="uvicorn --loop (auto, asyncio, uvloop)")
+    parser.add_argument("--http", default="auto", help="uvicorn --http (auto, h11, httptools)")
+    args = parser.parse_args()
+    if args.service == "app" and args.workers != 1:
+        parser.error("netline serve runs one process; use --service cds for --workers")
+    if args.service == "cds":
+        args.workloads = ",".join(w for w in args.workloads.split(",") if w != "page")
+    return args
 
 
 def _login(base: str, page_ids: list[str]) -> str:
@@ -535,6 +586,19 @@ def _login(base: str, page_ids: list[str]) -> str:
     return str(cookie)
 
 
+def _start(args: argparse.Namespace, data: str, port: int, jwk: dict[str, Any]) -> tuple[Any, int]:
+    """Start the server of ``args.service``; return it and the pid whose tree is the server."""
+    if args.service == "cds":
+        process = _serve_cds(data, port, jwk, args)
+        return process, int(process.pid)
+    server = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(data, port, jwk, args.page_patients, _stack(args)), daemon=True
+    )
+    server.start()
+    assert server.pid is not None
+    return server, server.pid
+
+
 def main() -> None:
     """Start the server, run the workloads, print the figures."""
     import httpx
@@ -550,10 +614,7 @@ def main() -> None:
     page_ids = ["seed-case"] + [r.patient.id for r in _patients(args.page_patients, 11)]
     page_ids = page_ids[: args.page_patients]
     with tempfile.TemporaryDirectory() as data:
-        server = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(data, port, jwk, args.page_patients), daemon=True
-        )
-        server.start()
+        server, server_pid = _start(args, data, port, jwk)
         bodies = _cds_bodies(args.cds_patients)
         tokens = _tokens(key, base + audience, args.tokens)
         for _ in range(1200):
@@ -561,7 +622,6 @@ def main() -> None:
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
             time.sleep(0.1)
-        session = {"Cookie": f"netline_session={_login(base, page_ids)}"}
         json_type = {"Content-Type": "application/json"}
 
         def cds(i: int) -> bytes:
@@ -570,27 +630,33 @@ def main() -> None:
             return _raw("POST", audience, headers, bodies[i % len(bodies)])
 
         healthz = _raw("GET", "/healthz", {})
-        pages = [_raw("GET", f"/patients/{p}", session) for p in page_ids]
-        workloads = {
-            "baseline": lambda: healthz,
-            "cds": _cycle(cds),
-            "page": _cycle(lambda i: pages[i % len(pages)]),
-        }
+        workloads = {"baseline": lambda: healthz, "cds": _cycle(cds)}
+        if "page" in args.workloads.split(","):
+            session = {"Cookie": f"netline_session={_login(base, page_ids)}"}
+            pages = [_raw("GET", f"/patients/{p}", session) for p in page_ids]
+            workloads["page"] = _cycle(lambda i: pages[i % len(pages)])
         chosen = {name: workloads[name] for name in args.workloads.split(",")}
-        print(
-            f"one uvicorn process ({_server_stack()}); load generator in its own process; "
-            f"{os.cpu_count()} cores; {args.cds_patients} CDS prefetches in a cycle, "
-            f"{len(page_ids)} patients' pages"
+        what = (
+            f"netline serve-cds, {args.workers} worker process(es)"
+            if args.service == "cds"
+            else "netline serve, one uvicorn process"
         )
-        assert server.pid is not None
-        args.port, args.server_pid = port, server.pid
+        print(
+            f"{what} ({_server_stack(args.loop, args.http)}); load generator in its own "
+            f"process; {os.cpu_count()} cores; {args.cds_patients} CDS prefetches in a cycle"
+            + (f", {len(page_ids)} patients' pages" if "page" in chosen else "")
+        )
+        args.port, args.server_pid = port, server_pid
         if not args.open_only:
             _run_model("closed loop, zero think time", chosen, args, 0)
         if args.rate:
             label = f"open loop, Poisson arrivals at {args.rate:g} requests/s"
             _run_model(label, chosen, args, args.rate)
         server.terminate()
-        server.join()
+        if args.service == "cds":
+            server.wait(60)
+        else:
+            server.join()
 
 
 if __name__ == "__main__":
