@@ -38,7 +38,8 @@ def _prefetch(record: CaseRecord) -> dict[str, Any]:
 def _as_bundle(prefetch: dict[str, Any]) -> dict[str, Any]:
     resources = [prefetch["patient"]]
     resources += [e["resource"] for k in KEYS.values() for e in prefetch[k]["entry"]]
-    return {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": r} for r in resources]}
+    entries = [{"resource": r} for r in resources]
+    return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 
 @pytest.fixture(scope="module")
