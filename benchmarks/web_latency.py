@@ -106,7 +106,7 @@ def _app(data: str, url: str, jwk: dict[str, Any], records: list[Any]) -> tuple[
 
 
 def _serve(
-    data: str, port: int, jwk: dict[str, Any], page_patients: int, stack: dict[str, str]
+    data: str, port: int, jwk: dict[str, Any], page_patients: int, stack: dict[str, Any]
 ) -> None:
     import uvicorn
 
@@ -135,7 +135,7 @@ def _serve_cds(data: str, port: int, jwk: dict[str, Any], args: argparse.Namespa
     return subprocess.Popen([sys.executable, "-c", call], env=env, stdout=subprocess.DEVNULL)
 
 
-def _stack(args: argparse.Namespace) -> dict[str, str]:
+def _stack(args: argparse.Namespace) -> dict[str, Any]:
     """uvicorn's event loop and HTTP parser settings of this run (``auto`` picks the fastest)."""
     return {"loop": args.loop, "http": args.http}
 
@@ -445,10 +445,22 @@ class _Bench:
         return lambda: _asgi(self.app, "GET", path, {"Cookie": cookie}, b"")
 
 
+def _collection(prefetch: dict[str, Any]) -> dict[str, Any]:
+    """The prefetch's resources as one collection Bundle (how the mapping read it before)."""
+    resources = [prefetch["patient"]]
+    resources += [e["resource"] for k in PREFETCH_KEY.values() for e in prefetch[k]["entry"]]
+    return {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [{"resource": r} for r in resources],
+    }
+
+
 def _profile_cds(bench: _Bench, count: int) -> None:
+
     import netline
     from netline.course import derive_course
-    from netline.registry.fhir import prefetch_record
+    from netline.registry.fhir import prefetch_record, record_from_bundle
     from netline.web.cds.service import CardCache, cards_for
 
     ctx, n = bench.app.state.netline, range(count + 1)
@@ -471,7 +483,13 @@ def _profile_cds(bench: _Bench, count: int) -> None:
     )
     _cpu_ms("request body JSON parse", _each(json.loads, bench.bodies))
     _cpu_ms("card cache key", _each(CardCache.key, prefetches))
-    _cpu_ms("FHIR prefetch -> record", _each(prefetch_record, prefetches))
+    _cpu_ms("FHIR prefetch -> record (each resource validated)", _each(prefetch_record, prefetches))
+    _cpu_ms(
+        "  the same as one collection Bundle validated (before)",
+        _each(
+            functools.partial(record_from_bundle, source="b"), [_collection(p) for p in prefetches]
+        ),
+    )
     course = _cpu_ms("  course derivation", _each(derive_course, records))
     advice = _cpu_ms("  advice (netline.advise, course included)", _each(netline.advise, records))
     cards = _cpu_ms(
