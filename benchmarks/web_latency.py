@@ -1,9 +1,11 @@
 """Latency of the web app under concurrent clients on loopback (issue 14, performance).
 
-The server (one uvicorn process, configured as ``netline serve`` runs it) and the load generator
-(this process) are separate processes. The load generator is a lean asyncio HTTP/1.1 client over
-raw sockets with keep-alive: every request is built as bytes (CDS JWTs signed) before the run,
-and a latency runs from writing the request to reading the answer's last byte.
+The server and the load generator (this process) are separate processes. The server is either
+``netline serve`` (``--service app``: one uvicorn process, configured as the command runs it)
+or ``netline serve-cds --workers N`` (``--service cds``: the CDS Hooks service alone, N
+processes). The load generator is a lean asyncio HTTP/1.1 client over raw sockets with
+keep-alive: every request is built as bytes (CDS JWTs signed) before the run, and a latency
+runs from writing the request to reading the answer's last byte.
 
 Workloads, all in the same run:
 
@@ -11,12 +13,14 @@ Workloads, all in the same run:
 * ``cds``      - ``POST /cds-services/netline-patient-view`` with a fresh ES384 client JWT per
   call (signature, audience, expiry, replay checks, an audit row). The prefetch is real FHIR
   (``bundle_from_record`` of ``--cds-patients`` synthetic patients, read by the app's FHIR
-  mapping ``prefetch_record``), sent in a cycle longer than the card cache, so every call
-  derives its cards: no cache hit can fake the figure;
+  mapping ``prefetch_record``), and every call carries its own Patient ``meta.versionId``, so
+  no call's prefetch has been seen before, by any process: every call builds its cards and no
+  cache hit can fake the figure;
 * ``page``     - ``GET /patients/<id>`` for a signed-in user (session lookup, audit row, the
   page rendered) over ``--page-patients`` patients whose views were built before the run (the
   view cache holds one view per patient and record version: the tumour-board case, where the
   same few patients are opened again and again). The cost of a first view is in ``--profile``.
+  ``--service app`` only.
 
 Two load models:
 
@@ -28,14 +32,16 @@ Two load models:
   for a free connection included: no coordinated omission).
 
 Prints p50, p95, p99, maximum, throughput, errors, the p99 ratios to the baseline, the CPU use
-of the load generator and of the server, and the load average.
+of the load generator and of the server (and the server's CPU per request), and the load
+average.
 
 ``--profile`` prints, in process, the CPU time of each part of a CDS call and of a patient page
 (so the share of the course engine and of the advice can be read off) and the pause of a full
 garbage collection.
 
 Run: ``.venv/bin/python benchmarks/web_latency.py [--seconds 60] [--clients 50] [--rate 20]
-[--workloads baseline,cds,page] [--profile]``.
+[--workloads baseline,cds,page] [--service cds --workers 2] [--loop asyncio --http h11]
+[--profile]``.
 """
 
 from __future__ import annotations
@@ -63,6 +69,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark password"
 ISSUER = "https://ehr.bench"
 QS = (0.50, 0.95, 0.99)
+#: Placeholder of the Patient's ``meta.versionId`` in a prebuilt CDS body (16 bytes).
+VERSION_SLOT = b"v-call-number---"
 #: Prefetch key of each FHIR resource type (the service's prefetch templates).
 PREFETCH_KEY = dict(Condition="conditions", Observation="observations", Procedure="procedures") | {
     "MedicationAdministration": "medications"
@@ -187,10 +195,21 @@ def _prefetch(record: Any) -> dict[str, Any]:
     for resource in resources:
         kind = resource["resourceType"]
         if kind == "Patient":
+            # the EHR's version of the Patient resource: set per call (_versioned)
+            resource["meta"] = {**resource.get("meta", {}), "versionId": VERSION_SLOT.decode()}
             prefetch["patient"] = resource
         else:
             prefetch[PREFETCH_KEY.get(kind, "observations")]["entry"].append({"resource": resource})
     return prefetch
+
+
+def _versioned(body: bytes, call: int) -> bytes:
+    """``body`` with the Patient's ``meta.versionId`` set to ``call`` (same length).
+
+    Every call then carries a prefetch the service has not seen, whatever the number of
+    processes and their card caches: the cards are built on every call.
+    """
+    return body.replace(VERSION_SLOT, f"v{call:015d}".encode(), 1)
 
 
 def _cds_bodies(count: int) -> list[bytes]:
@@ -362,10 +381,13 @@ def _run_model(
         result = asyncio.run(run)
         p99s[name] = _report(name, result, args.seconds)
         span = args.seconds + args.warmup
+        server_used = _cpu_seconds(server_pid) - server_cpu
+        # warm-up included in both: server CPU over the whole span, requests scaled to it
+        per_request = server_used / max(1, len(result.latencies)) * args.seconds / span * 1e3
         print(
             f"  {'':9s} CPU: load generator {(time.process_time() - client_cpu) / span:.0%}, "
-            f"server {(_cpu_seconds(server_pid) - server_cpu) / span:.0%} of one core; "
-            f"load average {os.getloadavg()[0]:.2f}"
+            f"server {server_used / span:.0%} of one core, about {per_request:.1f} ms per "
+            f"request; load average {os.getloadavg()[0]:.2f}"
         )
     if "baseline" in p99s:
         ratios = ", ".join(
@@ -470,11 +492,11 @@ def _profile_cds(bench: _Bench, count: int) -> None:
     print(" CDS patient-view:")
     total = _cpu_ms(
         "whole call, new prefetch each time (no cache hit)",
-        [bench.cds(i, bench.bodies[i]) for i in n],
+        [bench.cds(i, _versioned(bench.bodies[i], i)) for i in n],
     )
     _cpu_ms(
         "whole call, the same prefetch again (card cache hit)",
-        [bench.cds(count + 1 + i, bench.bodies[0]) for i in n],
+        [bench.cds(count + 1 + i, _versioned(bench.bodies[0], 0)) for i in n],
     )
     verify = functools.partial(ctx.cds.verifier.verify, audience=bench.audience)
     _cpu_ms(
@@ -645,7 +667,7 @@ def main() -> None:
         def cds(i: int) -> bytes:
             token = tokens[i] if i < len(tokens) else _tokens(key, base + audience, 1)[0]
             headers = {**json_type, "Authorization": f"Bearer {token}"}
-            return _raw("POST", audience, headers, bodies[i % len(bodies)])
+            return _raw("POST", audience, headers, _versioned(bodies[i % len(bodies)], i))
 
         healthz = _raw("GET", "/healthz", {})
         workloads = {"baseline": lambda: healthz, "cds": _cycle(cds)}
