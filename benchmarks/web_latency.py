@@ -589,7 +589,7 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=float, default=0.0, help="also an open-loop run at R/s")
     parser.add_argument("--workloads", default="baseline,cds,page")
-    parser.add_argument("--cds-patients", type=int, default=400, help="distinct CDS prefetches")
+    parser.add_argument("--cds-patients", type=int, default=400, help="CDS patients")
     parser.add_argument("--page-patients", type=int, default=48, help="patients of the page run")
     parser.add_argument("--tokens", type=int, default=30_000, help="client JWTs signed up front")
     parser.add_argument("--profile", action="store_true", help="only the CPU per call, in process")
@@ -683,8 +683,8 @@ def main() -> None:
         )
         print(
             f"{what} ({_server_stack(args.loop, args.http)}); load generator in its own "
-            f"process; {os.cpu_count()} cores; {args.cds_patients} CDS prefetches in a cycle"
-            + (f", {len(page_ids)} patients' pages" if "page" in chosen else "")
+            f"process; {os.cpu_count()} cores; CDS prefetch of {args.cds_patients} patients, "
+            "new on every call" + (f", {len(page_ids)} patients' pages" if "page" in chosen else "")
         )
         args.port, args.server_pid = port, server_pid
         if not args.open_only:
