@@ -326,7 +326,10 @@ async def _open_loop(
     port: int, next_request: Callable[[], bytes], args: argparse.Namespace, rate: float
 ) -> _Result:
     result, warmup = _Result(), args.warmup
-    pool: asyncio.LifoQueue[_Connection] = asyncio.LifoQueue()  # the warmest connection first
+    # The most recently used connection first (LIFO: few connections stay warm), or in turn
+    # (--spread: every connection used, so with several server processes every process gets
+    # calls; a connection is bound to the process that accepted it).
+    pool: asyncio.Queue[_Connection] = asyncio.Queue() if args.spread else asyncio.LifoQueue()
     for _ in range(args.clients):
         pool.put_nowait(_Connection(port))
     arrivals, clock, draw = [], 0.0, random.Random(14)
@@ -601,6 +604,9 @@ def _arguments() -> argparse.Namespace:
         help="app: netline serve (one process); cds: netline serve-cds (baseline and cds only)",
     )
     parser.add_argument("--workers", type=int, default=1, help="serve-cds worker processes")
+    parser.add_argument(
+        "--spread", action="store_true", help="open loop: use the connections in turn (FIFO)"
+    )
     parser.add_argument("--loop", default="auto", help="uvicorn --loop (auto, asyncio, uvloop)")
     parser.add_argument("--http", default="auto", help="uvicorn --http (auto, h11, httptools)")
     args = parser.parse_args()
