@@ -1,9 +1,11 @@
 """Latency of the web app under concurrent clients on loopback (issue 14, performance).
 
-The server (one uvicorn process, configured as ``netline serve`` runs it) and the load generator
-(this process) are separate processes. The load generator is a lean asyncio HTTP/1.1 client over
-raw sockets with keep-alive: every request is built as bytes (CDS JWTs signed) before the run,
-and a latency runs from writing the request to reading the answer's last byte.
+The server and the load generator (this process) are separate processes. The server is either
+``netline serve`` (``--service app``: one uvicorn process, configured as the command runs it)
+or ``netline serve-cds --workers N`` (``--service cds``: the CDS Hooks service alone, N
+processes). The load generator is a lean asyncio HTTP/1.1 client over raw sockets with
+keep-alive: every request is built as bytes (CDS JWTs signed) before the run, and a latency
+runs from writing the request to reading the answer's last byte.
 
 Workloads, all in the same run:
 
@@ -11,12 +13,14 @@ Workloads, all in the same run:
 * ``cds``      - ``POST /cds-services/netline-patient-view`` with a fresh ES384 client JWT per
   call (signature, audience, expiry, replay checks, an audit row). The prefetch is real FHIR
   (``bundle_from_record`` of ``--cds-patients`` synthetic patients, read by the app's FHIR
-  mapping ``prefetch_record``), sent in a cycle longer than the card cache, so every call
-  derives its cards: no cache hit can fake the figure;
+  mapping ``prefetch_record``), and every call carries its own Patient ``meta.versionId``, so
+  no call's prefetch has been seen before, by any process: every call builds its cards and no
+  cache hit can fake the figure;
 * ``page``     - ``GET /patients/<id>`` for a signed-in user (session lookup, audit row, the
   page rendered) over ``--page-patients`` patients whose views were built before the run (the
   view cache holds one view per patient and record version: the tumour-board case, where the
   same few patients are opened again and again). The cost of a first view is in ``--profile``.
+  ``--service app`` only.
 
 Two load models:
 
@@ -28,14 +32,16 @@ Two load models:
   for a free connection included: no coordinated omission).
 
 Prints p50, p95, p99, maximum, throughput, errors, the p99 ratios to the baseline, the CPU use
-of the load generator and of the server, and the load average.
+of the load generator and of the server (and the server's CPU per request), and the load
+average.
 
 ``--profile`` prints, in process, the CPU time of each part of a CDS call and of a patient page
 (so the share of the course engine and of the advice can be read off) and the pause of a full
 garbage collection.
 
 Run: ``.venv/bin/python benchmarks/web_latency.py [--seconds 60] [--clients 50] [--rate 20]
-[--workloads baseline,cds,page] [--profile]``.
+[--workloads baseline,cds,page] [--service cds --workers 2] [--loop asyncio --http h11]
+[--profile]``.
 """
 
 from __future__ import annotations
@@ -45,7 +51,6 @@ import asyncio
 import collections
 import contextlib
 import dataclasses
-import functools
 import json
 import multiprocessing
 import os
@@ -55,7 +60,7 @@ import socket
 import tempfile
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,6 +68,8 @@ ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "benchmark password"
 ISSUER = "https://ehr.bench"
 QS = (0.50, 0.95, 0.99)
+#: Placeholder of the Patient's ``meta.versionId`` in a prebuilt CDS body (16 bytes).
+VERSION_SLOT = b"v-call-number---"
 #: Prefetch key of each FHIR resource type (the service's prefetch templates).
 PREFETCH_KEY = dict(Condition="conditions", Observation="observations", Procedure="procedures") | {
     "MedicationAdministration": "medications"
@@ -105,7 +112,9 @@ def _app(data: str, url: str, jwk: dict[str, Any], records: list[Any]) -> tuple[
     return app, registry
 
 
-def _serve(data: str, port: int, jwk: dict[str, Any], page_patients: int) -> None:
+def _serve(
+    data: str, port: int, jwk: dict[str, Any], page_patients: int, stack: dict[str, Any]
+) -> None:
     import uvicorn
 
     from netline.records import load_case
@@ -114,22 +123,55 @@ def _serve(data: str, port: int, jwk: dict[str, Any], page_patients: int) -> Non
     records = [load_case(ROOT / "examples" / "seed-case.yaml"), *_patients(page_patients, 11)]
     app, _ = _app(data, f"http://127.0.0.1:{port}", jwk, records)
     settle()  # as ``netline serve`` does
-    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False)
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="error", access_log=False, **stack)
 
 
-def _server_stack() -> str:
-    """Which event loop and HTTP parser uvicorn's ``auto`` settings pick here."""
+def _serve_cds(data: str, port: int, jwk: dict[str, Any], args: argparse.Namespace) -> Any:
+    """Start ``netline serve-cds --workers N`` as its own process tree; return the process."""
+    import subprocess
+    import sys
+
+    clients = Path(data) / "clients.json"
+    clients.write_text(json.dumps({ISSUER: {"keys": [jwk]}}))
+    call = (
+        "from pathlib import Path; from netline.web.serve import serve_cds; "
+        f"serve_cds(Path({data!r}), '127.0.0.1', {port}, workers={args.workers}, "
+        f"clients=Path({str(clients)!r}), uvicorn_options={_stack(args)!r})"
+    )
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT)])}
+    return subprocess.Popen([sys.executable, "-c", call], env=env, stdout=subprocess.DEVNULL)
+
+
+def _stack(args: argparse.Namespace) -> dict[str, Any]:
+    """uvicorn's event loop and HTTP parser settings of this run (``auto`` picks the fastest)."""
+    return {"loop": args.loop, "http": args.http}
+
+
+def _server_stack(loop: str = "auto", http: str = "auto") -> str:
+    """Which event loop and HTTP parser uvicorn picks here for ``loop`` and ``http``."""
     from importlib.util import find_spec
 
-    return f"loop {'uvloop' if find_spec('uvloop') else 'asyncio'}, HTTP parser " + (
-        "httptools" if find_spec("httptools") else "h11"
-    )
+    if loop == "auto":
+        loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    if http == "auto":
+        http = "httptools" if find_spec("httptools") else "h11"
+    return f"loop {loop}, HTTP parser {http}"
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of process ``pid`` (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of process ``pid`` and its children alive (Linux ``/proc``)."""
+    total, parents = 0.0, {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                parents[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, grew = {pid}, True
+    while grew:
+        more = {p for p, (parent, _) in parents.items() if parent in tree} - tree
+        tree, grew = tree | more, bool(more)
+    total = sum(parents[p][1] for p in tree if p in parents)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _raw(method: str, path: str, headers: dict[str, str], body: bytes = b"") -> bytes:
@@ -152,10 +194,21 @@ def _prefetch(record: Any) -> dict[str, Any]:
     for resource in resources:
         kind = resource["resourceType"]
         if kind == "Patient":
+            # the EHR's version of the Patient resource: set per call (_versioned)
+            resource["meta"] = {**resource.get("meta", {}), "versionId": VERSION_SLOT.decode()}
             prefetch["patient"] = resource
         else:
             prefetch[PREFETCH_KEY.get(kind, "observations")]["entry"].append({"resource": resource})
     return prefetch
+
+
+def _versioned(body: bytes, call: int) -> bytes:
+    """``body`` with the Patient's ``meta.versionId`` set to ``call`` (same length).
+
+    Every call then carries a prefetch the service has not seen, whatever the number of
+    processes and their card caches: the cards are built on every call.
+    """
+    return body.replace(VERSION_SLOT, f"v{call:015d}".encode(), 1)
 
 
 def _cds_bodies(count: int) -> list[bytes]:
@@ -272,7 +325,10 @@ async def _open_loop(
     port: int, next_request: Callable[[], bytes], args: argparse.Namespace, rate: float
 ) -> _Result:
     result, warmup = _Result(), args.warmup
-    pool: asyncio.LifoQueue[_Connection] = asyncio.LifoQueue()  # the warmest connection first
+    # The most recently used connection first (LIFO: few connections stay warm), or in turn
+    # (--spread: every connection used, so with several server processes every process gets
+    # calls; a connection is bound to the process that accepted it).
+    pool: asyncio.Queue[_Connection] = asyncio.Queue() if args.spread else asyncio.LifoQueue()
     for _ in range(args.clients):
         pool.put_nowait(_Connection(port))
     arrivals, clock, draw = [], 0.0, random.Random(14)
@@ -327,182 +383,19 @@ def _run_model(
         result = asyncio.run(run)
         p99s[name] = _report(name, result, args.seconds)
         span = args.seconds + args.warmup
+        server_used = _cpu_seconds(server_pid) - server_cpu
+        # warm-up included in both: server CPU over the whole span, requests scaled to it
+        per_request = server_used / max(1, len(result.latencies)) * args.seconds / span * 1e3
         print(
             f"  {'':9s} CPU: load generator {(time.process_time() - client_cpu) / span:.0%}, "
-            f"server {(_cpu_seconds(server_pid) - server_cpu) / span:.0%} of one core; "
-            f"load average {os.getloadavg()[0]:.2f}"
+            f"server {server_used / span:.0%} of one core, about {per_request:.1f} ms per "
+            f"request; load average {os.getloadavg()[0]:.2f}"
         )
     if "baseline" in p99s:
         ratios = ", ".join(
             f"{k} x{v / p99s['baseline']:.1f}" for k, v in p99s.items() if k != "baseline"
         )
         print(f"  p99 ratio to the baseline: {ratios}")
-
-
-async def _asgi(app: Any, method: str, path: str, headers: dict[str, str], body: bytes) -> int:
-    """Send one request straight to the ASGI app (no network); return the status."""
-    headers_ = [(k.lower().encode(), v.encode()) for k, v in {"Host": "x", **headers}.items()]
-    scope: dict[str, Any] = {"type": "http", "http_version": "1.1", "method": method}
-    scope |= {"path": path, "raw_path": path.encode(), "query_string": b"", "scheme": "http"}
-    scope |= {"headers": headers_, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
-    status = 0
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = message["status"]
-
-    await app(scope, receive, send)
-    return status
-
-
-def _each(function: Callable[..., Any], items: Sequence[Any]) -> list[Callable[[], Any]]:
-    return [functools.partial(function, item) for item in items]
-
-
-def _cpu_ms(label: str, calls: Sequence[Callable[[], Any]]) -> float:
-    """Print and return the CPU milliseconds per call of ``calls`` (one warm-up call first).
-
-    Calls that return awaitables (requests sent to the app) run in one event loop.
-    """
-
-    async def in_loop(warm_up: Awaitable[Any]) -> float:
-        await warm_up
-        started = time.process_time()
-        for call in calls[1:]:
-            await call()
-        return time.process_time() - started
-
-    first = calls[0]()  # the warm-up call
-    if isinstance(first, Awaitable):
-        spent = asyncio.run(in_loop(first))
-    else:
-        started = time.process_time()
-        for call in calls[1:]:
-            call()
-        spent = time.process_time() - started
-    cost = spent / max(1, len(calls) - 1) * 1000
-    print(f"  {label:58s} {cost:7.2f} ms")
-    return cost
-
-
-@dataclasses.dataclass
-class _Bench:
-    """An app in process, its data and the callables the profile times."""
-
-    app: Any
-    url: str
-    audience: str
-    cookie: str
-    records: list[Any]
-    bodies: list[bytes]
-    tokens: list[str]
-
-    def cds(self, i: int, body: bytes) -> Callable[[], Awaitable[int]]:
-        auth = {"Authorization": f"Bearer {self.tokens[i]}", "Content-Type": "application/json"}
-        return lambda: _asgi(self.app, "POST", self.audience.split("8000")[1], auth, body)
-
-    def page(self, i: int) -> Callable[[], Awaitable[int]]:
-        path, cookie = f"/patients/{self.records[i].patient.id}", f"netline_session={self.cookie}"
-        return lambda: _asgi(self.app, "GET", path, {"Cookie": cookie}, b"")
-
-
-def _profile_cds(bench: _Bench, count: int) -> None:
-    import netline
-    from netline.course import derive_course
-    from netline.registry.fhir import prefetch_record
-    from netline.web.cds.service import CardCache, cards_for
-
-    ctx, n = bench.app.state.netline, range(count + 1)
-    prefetches = [json.loads(body)["prefetch"] for body in bench.bodies]
-    records = [prefetch_record(p) for p in prefetches]
-    tokens = bench.tokens[2 * count + 2 :]
-    print(" CDS patient-view:")
-    total = _cpu_ms(
-        "whole call, new prefetch each time (no cache hit)",
-        [bench.cds(i, bench.bodies[i]) for i in n],
-    )
-    _cpu_ms(
-        "whole call, the same prefetch again (card cache hit)",
-        [bench.cds(count + 1 + i, bench.bodies[0]) for i in n],
-    )
-    verify = functools.partial(ctx.cds_verifier.verify, audience=bench.audience)
-    _cpu_ms(
-        "JWT check (ES384 signature, claims, replay)",
-        _each(verify, [f"Bearer {t}" for t in tokens]),
-    )
-    _cpu_ms("request body JSON parse", _each(json.loads, bench.bodies))
-    _cpu_ms("card cache key", _each(CardCache.key, prefetches))
-    _cpu_ms("FHIR prefetch -> record", _each(prefetch_record, prefetches))
-    course = _cpu_ms("  course derivation", _each(derive_course, records))
-    advice = _cpu_ms("  advice (netline.advise, course included)", _each(netline.advise, records))
-    cards = _cpu_ms(
-        "cards (advice included)", _each(functools.partial(cards_for, app_url=bench.url), records)
-    )
-    _cpu_ms("audit row", [lambda: ctx.accounts.audit("cds:x", "cds_patient_view", "p")] * 41)
-    print(
-        f"  course + advice: {cards / total:.0%} of a CDS call (course alone "
-        f"{course / total:.0%}); advice without the course: {advice - course:.1f} ms"
-    )
-
-
-def _profile_page(bench: _Bench, count: int) -> None:
-    import netline
-    from netline.web.views import patient_view
-
-    ctx, n, ids = bench.app.state.netline, range(count + 1), [r.patient.id for r in bench.records]
-    print(" patient page:")
-    _cpu_ms("first view, through the app", [bench.page(i) for i in n])
-    _cpu_ms("whole page, view cached (session, audit row, render)", [bench.page(i) for i in n])
-    _cpu_ms("session lookup", [lambda: ctx.accounts.session(bench.cookie)] * (count + 1))
-    _cpu_ms("record version", _each(ctx.patients.version, ids))
-    _cpu_ms("record read (on a cache miss only)", _each(ctx.patients.get, ids))
-    _cpu_ms(
-        "first view of a patient (assess, advise, timeline)", _each(patient_view, bench.records)
-    )
-    _cpu_ms("  assessment (course included)", _each(netline.assess, bench.records))
-
-
-def _gc_pause() -> None:
-    """Print the pause of a full garbage collection before and after ``settle()`` (kept)."""
-    import gc
-
-    from netline.web.serve import settle
-
-    started = time.perf_counter()
-    gc.collect()
-    before = time.perf_counter() - started
-    frozen = settle()  # left in place for the rest of the profile, as in the server
-    started = time.perf_counter()
-    gc.collect()
-    after = time.perf_counter() - started
-    print(
-        f" full garbage collection: {before * 1000:.1f} ms; after netline serve's settle() "
-        f"({frozen:,} start-up objects frozen): {after * 1000:.1f} ms"
-    )
-
-
-def profile(count: int = 40) -> None:
-    """Print the CPU time per call of each part of a CDS call and of a patient page."""
-    key, jwk = _client_key()
-    url = "http://127.0.0.1:8000"
-    audience = f"{url}/cds-services/netline-patient-view"
-    with tempfile.TemporaryDirectory() as data:
-        records = _patients(count + 1, 11)
-        app, registry = _app(data, url, jwk, records)
-        accounts = app.state.netline.accounts
-        cookie, _ = accounts.open_session("bench")
-        bodies, tokens = _cds_bodies(count + 1), _tokens(key, audience, 3 * count + 3)
-        bench = _Bench(app, url, audience, cookie, records, bodies, tokens)
-        print(f"CPU per call, in process, {count} synthetic patients (ms); {_server_stack()}")
-        _gc_pause()
-        _profile_cds(bench, count)
-        _profile_page(bench, count)
-        accounts.close()
-        registry.close()
 
 
 def _arguments() -> argparse.Namespace:
@@ -512,12 +405,30 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--rate", type=float, default=0.0, help="also an open-loop run at R/s")
     parser.add_argument("--workloads", default="baseline,cds,page")
-    parser.add_argument("--cds-patients", type=int, default=400, help="distinct CDS prefetches")
+    parser.add_argument("--cds-patients", type=int, default=400, help="CDS patients")
     parser.add_argument("--page-patients", type=int, default=48, help="patients of the page run")
     parser.add_argument("--tokens", type=int, default=30_000, help="client JWTs signed up front")
     parser.add_argument("--profile", action="store_true", help="only the CPU per call, in process")
+    parser.add_argument("--profile-calls", type=int, default=40, help="calls per --profile figure")
     parser.add_argument("--open-only", action="store_true", help="only the open-loop run")
-    return parser.parse_args()
+    parser.add_argument(
+        "--service",
+        choices=("app", "cds"),
+        default="app",
+        help="app: netline serve (one process); cds: netline serve-cds (baseline and cds only)",
+    )
+    parser.add_argument("--workers", type=int, default=1, help="serve-cds worker processes")
+    parser.add_argument(
+        "--spread", action="store_true", help="open loop: use the connections in turn (FIFO)"
+    )
+    parser.add_argument("--loop", default="auto", help="uvicorn --loop (auto, asyncio, uvloop)")
+    parser.add_argument("--http", default="auto", help="uvicorn --http (auto, h11, httptools)")
+    args = parser.parse_args()
+    if args.service == "app" and args.workers != 1:
+        parser.error("netline serve runs one process; use --service cds for --workers")
+    if args.service == "cds":
+        args.workloads = ",".join(w for w in args.workloads.split(",") if w != "page")
+    return args
 
 
 def _login(base: str, page_ids: list[str]) -> str:
@@ -535,13 +446,31 @@ def _login(base: str, page_ids: list[str]) -> str:
     return str(cookie)
 
 
+def _start(args: argparse.Namespace, data: str, port: int, jwk: dict[str, Any]) -> tuple[Any, int]:
+    """Start the server of ``args.service``; return it and the pid whose tree is the server."""
+    if args.service == "cds":
+        process = _serve_cds(data, port, jwk, args)
+        return process, int(process.pid)
+    server = multiprocessing.get_context("spawn").Process(
+        target=_serve, args=(data, port, jwk, args.page_patients, _stack(args)), daemon=True
+    )
+    server.start()
+    assert server.pid is not None
+    return server, server.pid
+
+
 def main() -> None:
     """Start the server, run the workloads, print the figures."""
     import httpx
 
     args = _arguments()
     if args.profile:
-        profile()
+        import sys
+
+        sys.path.insert(0, str(ROOT))
+        from benchmarks.web_profile import profile
+
+        profile(args.profile_calls)
         return
     key, jwk = _client_key()
     port = _free_port()
@@ -550,10 +479,7 @@ def main() -> None:
     page_ids = ["seed-case"] + [r.patient.id for r in _patients(args.page_patients, 11)]
     page_ids = page_ids[: args.page_patients]
     with tempfile.TemporaryDirectory() as data:
-        server = multiprocessing.get_context("spawn").Process(
-            target=_serve, args=(data, port, jwk, args.page_patients), daemon=True
-        )
-        server.start()
+        server, server_pid = _start(args, data, port, jwk)
         bodies = _cds_bodies(args.cds_patients)
         tokens = _tokens(key, base + audience, args.tokens)
         for _ in range(1200):
@@ -561,36 +487,41 @@ def main() -> None:
                 if httpx.get(f"{base}/healthz").status_code == 200:
                     break
             time.sleep(0.1)
-        session = {"Cookie": f"netline_session={_login(base, page_ids)}"}
         json_type = {"Content-Type": "application/json"}
 
         def cds(i: int) -> bytes:
             token = tokens[i] if i < len(tokens) else _tokens(key, base + audience, 1)[0]
             headers = {**json_type, "Authorization": f"Bearer {token}"}
-            return _raw("POST", audience, headers, bodies[i % len(bodies)])
+            return _raw("POST", audience, headers, _versioned(bodies[i % len(bodies)], i))
 
         healthz = _raw("GET", "/healthz", {})
-        pages = [_raw("GET", f"/patients/{p}", session) for p in page_ids]
-        workloads = {
-            "baseline": lambda: healthz,
-            "cds": _cycle(cds),
-            "page": _cycle(lambda i: pages[i % len(pages)]),
-        }
+        workloads = {"baseline": lambda: healthz, "cds": _cycle(cds)}
+        if "page" in args.workloads.split(","):
+            session = {"Cookie": f"netline_session={_login(base, page_ids)}"}
+            pages = [_raw("GET", f"/patients/{p}", session) for p in page_ids]
+            workloads["page"] = _cycle(lambda i: pages[i % len(pages)])
         chosen = {name: workloads[name] for name in args.workloads.split(",")}
-        print(
-            f"one uvicorn process ({_server_stack()}); load generator in its own process; "
-            f"{os.cpu_count()} cores; {args.cds_patients} CDS prefetches in a cycle, "
-            f"{len(page_ids)} patients' pages"
+        what = (
+            f"netline serve-cds, {args.workers} worker process(es)"
+            if args.service == "cds"
+            else "netline serve, one uvicorn process"
         )
-        assert server.pid is not None
-        args.port, args.server_pid = port, server.pid
+        print(
+            f"{what} ({_server_stack(args.loop, args.http)}); load generator in its own "
+            f"process; {os.cpu_count()} cores; CDS prefetch of {args.cds_patients} patients, "
+            "new on every call" + (f", {len(page_ids)} patients' pages" if "page" in chosen else "")
+        )
+        args.port, args.server_pid = port, server_pid
         if not args.open_only:
             _run_model("closed loop, zero think time", chosen, args, 0)
         if args.rate:
             label = f"open loop, Poisson arrivals at {args.rate:g} requests/s"
             _run_model(label, chosen, args, args.rate)
         server.terminate()
-        server.join()
+        if args.service == "cds":
+            server.wait(60)
+        else:
+            server.join()
 
 
 if __name__ == "__main__":

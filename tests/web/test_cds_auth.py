@@ -144,3 +144,20 @@ def test_missing_jti_is_refused(
     token = jwt.encode(claims, ec_key, algorithm="ES384", headers={"kid": "ec-1"})
     with pytest.raises(ClientAuthError, match="jti"):
         verifier.verify(_bearer(token), AUD)
+
+
+def test_a_token_just_expired_but_within_the_leeway_cannot_be_replayed(
+    verifier: ClientVerifier, ec_key: ec.EllipticCurvePrivateKey
+) -> None:
+    # The expiry check allows 30 s of clock skew, so a token 10 s past ``exp`` still passes;
+    # its jti must still be remembered then (it was forgotten at ``exp``: replay accepted).
+    now = int(time.time())
+    token = jwt.encode(
+        _claims(exp=now - 10, iat=now - 70, jti="late"),
+        ec_key,
+        algorithm="ES384",
+        headers={"kid": "ec-1"},
+    )
+    verifier.verify(_bearer(token), AUD)
+    with pytest.raises(ClientAuthError, match="replayed"):
+        verifier.verify(_bearer(token), AUD)

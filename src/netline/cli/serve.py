@@ -28,3 +28,29 @@ def serve(
     from netline.web.serve import serve as run
 
     run(data, examples if examples.is_dir() else None, host, port)
+
+
+@app.command("serve-cds")
+def serve_cds(
+    data: Annotated[
+        Path,
+        typer.Option(help="Folder of the state the CDS processes share (the app's data folder)."),
+    ] = Path(".netline"),
+    clients: Annotated[
+        Path | None,
+        typer.Option(help="Trusted CDS clients: a JSON file, issuer -> JWKS."),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Address to listen on (loopback by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8001,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Server processes.")] = 1,
+    public_url: Annotated[
+        str | None,
+        typer.Option(help="The address clients call (their tokens' audience); default host:port."),
+    ] = None,
+) -> None:
+    """Start the CDS Hooks service alone (no registry, no pages), in one or more processes."""
+    from netline.web.serve import serve_cds as run
+
+    run(data, host, port, workers=workers, clients=clients, public_url=public_url)

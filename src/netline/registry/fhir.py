@@ -255,9 +255,28 @@ def bundle_from_record(record: CaseRecord) -> dict[str, Any]:
 
 
 def _validate(bundle: dict[str, Any], where: str) -> None:
+    from fhir.resources.R4B import get_fhir_model_class
     from fhir.resources.R4B.bundle import Bundle
     from pydantic import ValidationError
 
+    # fhir.resources raises KeyError (not a validation error) for an entry whose resourceType
+    # names no R4B resource: refuse it here with the entry named.
+    unknown = []
+    for index, entry in enumerate(bundle.get("entry") or []):
+        resource = entry.get("resource") if isinstance(entry, dict) else None
+        if isinstance(resource, dict) and "resourceType" in resource:
+            try:
+                get_fhir_model_class(str(resource["resourceType"]))
+            except ValueError:
+                unknown.append(
+                    Problem(
+                        f"entry.{index}.resource.resourceType",
+                        resource["resourceType"],
+                        "a FHIR R4B resource type",
+                    )
+                )
+    if unknown:
+        raise InvalidInputError(unknown, source=where)
     try:
         Bundle.model_validate(bundle)
     except ValidationError as exc:
@@ -308,7 +327,43 @@ def record_from_bundle(bundle: dict[str, Any], source: str | None = None) -> Cas
         _validate(bundle, source or "bundle")
     except InvalidInputError as error:
         raise InvalidRecordError(error.problems, source=source) from None
-    resources = [e.get("resource", {}) for e in bundle.get("entry", [])]
+    return _record_from_resources([e.get("resource", {}) for e in bundle.get("entry", [])], source)
+
+
+def _validate_each(resources: Sequence[Mapping[str, Any]], where: str) -> None:
+    """Validate each resource against its own FHIR R4B model; raise naming resource and field.
+
+    What validating a collection Bundle of ``resources`` checks (each entry's resource against
+    the model its ``resourceType`` names), without building the Bundle: the Bundle's
+    validation looks the model up by import for every entry, about a fifth of its cost.
+    """
+    from fhir.resources.R4B import get_fhir_model_class
+    from pydantic import ValidationError
+
+    problems: list[Problem] = []
+    for index, resource in enumerate(resources):
+        kind = resource.get("resourceType")
+        name = f"{kind}/{resource.get('id')}" if "id" in resource else f"entry {index}"
+        try:
+            model = get_fhir_model_class(str(kind))
+        except ValueError:
+            problems.append(Problem(f"{name}.resourceType", kind, "a FHIR R4B resource type"))
+            continue
+        try:
+            model.model_validate(resource)
+        except ValidationError as exc:
+            problems += [
+                Problem(f"{name}." + ".".join(str(p) for p in e["loc"]), e.get("input"), e["msg"])
+                for e in exc.errors(include_url=False)
+            ]
+        if len(problems) >= 20:
+            break
+    if problems:
+        raise InvalidRecordError(problems[:20], source=where)
+
+
+def _record_from_resources(resources: Sequence[Any], source: str | None) -> CaseRecord:
+    """Build a netline record from one patient's resources (already validated as FHIR)."""
     patients = [r for r in resources if r.get("resourceType") == "Patient"]
     if len(patients) != 1:
         raise InvalidRecordError(
@@ -363,8 +418,16 @@ def record_from_bundle(bundle: dict[str, Any], source: str | None = None) -> Cas
 def prefetch_record(prefetch: Mapping[str, Any]) -> CaseRecord:
     """Build a record from CDS Hooks prefetch: a Patient and searchset Bundles of its resources.
 
-    The prefetched resources are gathered into one collection Bundle and read like any other
-    (:func:`record_from_bundle`), so the CDS service and the importer map FHIR the same way.
+    The prefetched resources are read like the entries of any other Bundle
+    (:func:`record_from_bundle`), so the CDS service and the importer map FHIR the same way;
+    each is validated against its FHIR R4B model first, and a problem names the resource
+    (``Observation/<id>``) and the field.
+
+    Raises
+    ------
+    InvalidRecordError
+        When a resource is not valid FHIR R4B, there is not exactly one Patient, or the record
+        fails validation.
     """
     entries: list[dict[str, Any]] = []
     for item in prefetch.values():
@@ -378,8 +441,9 @@ def prefetch_record(prefetch: Mapping[str, Any]) -> CaseRecord:
             ]
         elif "resourceType" in item:
             entries.append({"resource": dict(item)})
-    bundle = {"resourceType": "Bundle", "type": "collection", "entry": entries}
-    return record_from_bundle(bundle, source="CDS Hooks prefetch")
+    resources = [entry["resource"] for entry in entries]
+    _validate_each(resources, "CDS Hooks prefetch")
+    return _record_from_resources(resources, "CDS Hooks prefetch")
 
 
 def read_bundles(

@@ -56,6 +56,7 @@ def create_app(
         redoc_url=None,
     )
     app.state.netline = build_context(settings, patients, prefetch_converter)
+    app.state.cds = app.state.netline.cds  # the CDS routes read only this (as in serve-cds)
     app.add_middleware(SecurityHeaders, https=settings.https)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 

@@ -42,6 +42,10 @@ class WebSettings(BaseModel):
         run at once; the others wait their turn. The work is mostly Python, which runs on one
         core at a time, so 1 (the default) answers a burst soonest on average
         (benchmarks/README.md, issue 14).
+    cds_state : Path or None
+        The SQLite file the CDS Hooks service shares between its processes (client token ids
+        seen, audit rows of its calls; :mod:`netline.web.cds.state`); default
+        ``cds-state.sqlite`` beside ``accounts``.
     deid_secret : Path or None
         The file holding the secret that seeds each patient's date shift in de-identified exports
         (created, readable by the owner only, on first use); default ``deid-secret.key`` beside
@@ -64,9 +68,15 @@ class WebSettings(BaseModel):
     simulation_draws: int = Field(default=100, ge=1, le=10_000)
     redcap_mapping: Path | None = None
     deid_secret: Path | None = None
+    cds_state: Path | None = None
     cds_concurrent_builds: int = Field(default=1, ge=1, le=64)
 
     @property
     def deid_secret_file(self) -> Path:
         """Where the de-identification secret is kept."""
         return self.deid_secret or self.accounts.parent / "deid-secret.key"
+
+    @property
+    def cds_state_file(self) -> Path:
+        """Where the CDS service keeps the state its processes share."""
+        return self.cds_state or self.accounts.parent / "cds-state.sqlite"

@@ -18,7 +18,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 import jwt
 
@@ -50,9 +50,20 @@ class TrustedClient:
         raise ClientAuthError(f"no key {kid!r} for issuer {self.issuer!r}")
 
 
+class ReplayStore(Protocol):
+    """Where the ``jti`` values already used are kept (one process, or shared between processes)."""
+
+    def check_and_add(self, issuer: str, jti: str, expires_at: float) -> None:
+        """Refuse a ``jti`` already used by ``issuer``; remember this one until ``expires_at``."""
+
+
 @dataclass
 class ReplayCache:
-    """The ``jti`` values seen, each kept until its token expires."""
+    """The ``jti`` values seen in this process, each kept until its token can no longer pass.
+
+    For one process only (tests, a single server); :class:`netline.web.cds.state.CdsState`
+    keeps them in SQLite for every process of a server.
+    """
 
     clock: Callable[[], float] = time.time
     _seen: dict[str, float] = field(default_factory=dict)
@@ -75,7 +86,7 @@ class ClientVerifier:
     """Checks bearer tokens from the configured trusted CDS clients."""
 
     clients: Mapping[str, TrustedClient]
-    replay: ReplayCache = field(default_factory=ReplayCache)
+    replay: ReplayStore = field(default_factory=ReplayCache)
     leeway_s: int = 30
 
     def verify(self, authorization: str | None, audience: str) -> dict[str, Any]:
@@ -112,5 +123,8 @@ class ClientVerifier:
             )
         except jwt.PyJWTError as error:
             raise ClientAuthError(f"token refused ({error})") from None
-        self.replay.check_and_add(client.issuer, str(claims["jti"]), float(claims["exp"]))
+        # Remembered until the token can no longer pass the expiry check, leeway included: a
+        # jti forgotten at ``exp`` could be replayed during the leeway.
+        last_accepted = float(claims["exp"]) + self.leeway_s
+        self.replay.check_and_add(client.issuer, str(claims["jti"]), last_accepted)
         return claims

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Header, HTTPException, Request, status
 
 from netline.errors import NetlineError
-from netline.web.auth import context
+from netline.web.cds.app import cds_context
 from netline.web.cds.auth import ClientAuthError
 from netline.web.cds.service import (
     SERVICE_ID,
@@ -33,10 +33,10 @@ def patient_view_hook(
     authorization: Annotated[str | None, Header()] = None,
 ) -> dict[str, Any]:
     """Verify the client's JWT, read the prefetch, answer with cards."""
-    ctx = context(request)
+    ctx = cds_context(request)
     audience = f"{ctx.settings.public_url.rstrip('/')}/cds-services/{SERVICE_ID}"
     try:
-        claims = ctx.cds_verifier.verify(authorization, audience)
+        claims = ctx.verifier.verify(authorization, audience)
     except ClientAuthError as error:
         raise HTTPException(status.HTTP_401_UNAUTHORIZED, str(error)) from None
     if body.get("hook") != "patient-view":
@@ -57,13 +57,13 @@ def patient_view_hook(
     def build() -> tuple[str, dict[str, Any]]:
         # Cards for new data are built a few at a time (settings.cds_concurrent_builds): the
         # work is mostly Python, so more at once only share one core and all finish later.
-        with ctx.cds_builds:
+        with ctx.builds:
             try:
                 record = convert(prefetch)
             except NetlineError as error:
                 raise HTTPException(status.HTTP_422_UNPROCESSABLE_ENTITY, str(error)) from None
             return record.patient.id, cards_for(record, ctx.settings.public_url)
 
-    patient_id, answer = ctx.cds_cards.get(CardCache.key(prefetch), build)
-    ctx.accounts.audit(f"cds:{claims['iss']}", "cds_patient_view", patient_id)
+    patient_id, answer = ctx.cards.get(CardCache.key(prefetch), build)
+    ctx.state.audit(f"cds:{claims['iss']}", "cds_patient_view", patient_id)
     return answer

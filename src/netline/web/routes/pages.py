@@ -17,6 +17,7 @@ from netline.web.auth import (
     current_session,
     page_user,
 )
+from netline.web.cds.state import merged_audit_log
 from netline.web.forms import CHOICES, NewPatientForm, record_from_form
 from netline.web.security.accounts import Role, Session
 from netline.web.views import PatientView
@@ -252,6 +253,8 @@ def board_summary_pdf(request: Request, patient_id: str) -> Response:
 def audit_page(request: Request) -> HTMLResponse:
     """Return the audit log (administrators only)."""
     session = page_user(request, Role.ADMIN)
-    entries = context(request).accounts.audit_log()
-    context(request).accounts.audit(session.username, "read_audit", None)
+    ctx = context(request)
+    # The CDS service's rows live in its own store, shared by its processes (cds/state.py).
+    entries = merged_audit_log([ctx.accounts.audit_log(), ctx.cds.state.audit_log()])
+    ctx.accounts.audit(session.username, "read_audit", None)
     return _page(request, "audit.html", session, entries=entries)
