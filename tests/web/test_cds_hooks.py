@@ -92,6 +92,9 @@ def test_patient_view_returns_a_card(client: TestClient, key: ec.EllipticCurvePr
     assert card["source"]["label"]
     assert card["links"][0]["url"].endswith("/patients/seed-case")
     assert "does not make the decision" in card["detail"]
+    # cards are built from the patient's data: never cached (discovery may be)
+    assert response.headers["cache-control"] == "no-store"
+    assert client.get("/cds-services").headers.get("cache-control") != "no-store"
 
 
 def test_missing_prefetch_without_fhir_server_is_412(

@@ -29,8 +29,17 @@ _COMMON: list[tuple[bytes, bytes]] = [
 ]
 _NO_STORE = (b"cache-control", b"no-store")
 _HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
-#: Paths whose answers carry patient data and must not be cached.
-PRIVATE_PREFIXES = ("/patients", "/api", "/audit", "/cohort", "/import", "/export")
+#: Paths whose answers carry patient data and must not be cached (CDS Hooks service calls
+#: return cards built from the patient's prefetch; discovery at /cds-services does not).
+PRIVATE_PREFIXES = (
+    "/patients",
+    "/api",
+    "/audit",
+    "/cohort",
+    "/import",
+    "/export",
+    "/cds-services/",
+)
 
 
 class SecurityHeaders:
