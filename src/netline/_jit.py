@@ -110,8 +110,13 @@ def compiles(rows: int) -> bool:
 
 @contextmanager
 def kernel_mode(rows: int) -> Iterator[bool]:
-    """Run the kernels called in the block compiled or not, by the size of the batch."""
-    compiled = compiles(rows)
+    """Run the kernels called in the block compiled or not, by the size of the batch.
+
+    Inside an enclosing block the enclosing choice holds (a registry cut into batches runs
+    every batch in the mode its whole size chose).
+    """
+    enclosing = _compiled.get()
+    compiled = enclosing if enclosing is not None else compiles(rows)
     token = _compiled.set(compiled)
     try:
         yield compiled

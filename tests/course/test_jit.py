@@ -27,6 +27,18 @@ def test_auto_mode_compiles_large_batches_or_once_compiled(
     assert compiles(1)
 
 
+def test_a_batch_keeps_the_mode_its_registry_chose(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a registry cut into one batch per core: each batch is below the compile size, yet runs
+    # compiled as the whole registry does (before, the first small batch ran uncompiled)
+    monkeypatch.delenv(ENVIRONMENT, raising=False)
+    monkeypatch.setattr(_jit, "_any_compiled", False)
+    with kernel_mode(COMPILE_MIN_ROWS) as whole, kernel_mode(COMPILE_MIN_ROWS // 2) as part:
+        assert whole
+        assert part
+    with kernel_mode(1) as small:
+        assert not small
+
+
 def test_environment_and_forced_modes(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(_jit, "_any_compiled", False)
     monkeypatch.setenv(ENVIRONMENT, "compiled")

@@ -232,6 +232,19 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     return [CourseTables(**{name: parts[name][b] for name in parts}) for b in range(count)]
 
 
+#: Patients from which a compiled registry is cut into one batch per core (below, one thread's
+#: fixed costs outweigh what a second core saves).
+PARALLEL_MIN_PATIENTS = 4_000
+
+
+def _batch_size(patients: int, batch_patients: int, compiled: bool) -> int:
+    """Patients per batch: at most ``batch_patients``, and few enough to give every core one."""
+    cores = os.cpu_count() or 1
+    if not compiled or cores < 2 or patients < PARALLEL_MIN_PATIENTS:
+        return batch_patients
+    return max(1, min(batch_patients, -(-patients // cores)))
+
+
 def _run_batches(
     batches: list[CourseTables], rules: LineRules
 ) -> list[tuple[pa.Table, pa.Table, pa.Table]]:
@@ -269,9 +282,10 @@ def derive_tables(
     (lines, patients, episode_lines) : tuple of pyarrow.Table
         See :func:`derive_batch`.
     """
-    with kernel_mode(_rows(tables)):
-        batches = _batches(tables, batch_patients)
-    results = _run_batches(batches, rules)
+    with kernel_mode(_rows(tables)) as compiled:
+        size = _batch_size(tables.followup.num_rows, batch_patients, compiled)
+        batches = _batches(tables, size)
+        results = _run_batches(batches, rules)
     if len(results) == 1:
         return results[0]
     lines, patients, episode_lines = (pa.concat_tables(part) for part in zip(*results, strict=True))
