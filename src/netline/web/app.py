@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from importlib import resources
 
 from fastapi import FastAPI, Request, status
-from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from netline._version import __version__
@@ -15,10 +14,9 @@ from netline.web.cds.service import PrefetchConverter
 from netline.web.context import STATIC, build_context
 from netline.web.patients import PatientRepository
 from netline.web.routes import api, cds, cohort, evidence, export, imports, pages, simulations
+from netline.web.security.errors import internal_error
 from netline.web.security.headers import SecurityHeaders
 from netline.web.settings import WebSettings
-
-log = logging.getLogger("netline.web")
 
 
 def _plotly_js() -> str:
@@ -72,11 +70,7 @@ def create_app(
     def to_login(request: Request, exc: LoginRequiredError) -> Response:
         return RedirectResponse("/login", status.HTTP_303_SEE_OTHER)
 
-    @app.exception_handler(Exception)
-    def internal_error(request: Request, exc: Exception) -> Response:
-        # The log names the route and the error type only: never patient data.
-        log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc))
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+    app.add_exception_handler(Exception, internal_error)
 
     app.include_router(pages.router)
     app.include_router(api.router)

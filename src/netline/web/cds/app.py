@@ -11,20 +11,17 @@ agree).
 from __future__ import annotations
 
 import json
-import logging
 import os
 import threading
 from dataclasses import dataclass, field
 
 from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse, Response
 
 from netline.web.cds.auth import ClientVerifier, TrustedClient
 from netline.web.cds.service import CardCache, PrefetchConverter
 from netline.web.cds.state import CdsState
 from netline.web.settings import WebSettings
 
-log = logging.getLogger("netline.web")
 #: The environment variable that hands ``serve-cds``'s settings to each worker process.
 SETTINGS_ENV = "NETLINE_CDS_SETTINGS"
 
@@ -70,6 +67,7 @@ def create_cds_app(settings: WebSettings, prefetch_converter: PrefetchConverter)
     """Build the CDS-only app: discovery, ``patient-view`` and ``/healthz``, same headers."""
     from netline._version import __version__
     from netline.web.routes import cds
+    from netline.web.security.errors import internal_error
     from netline.web.security.headers import SecurityHeaders
 
     app = FastAPI(
@@ -86,11 +84,7 @@ def create_cds_app(settings: WebSettings, prefetch_converter: PrefetchConverter)
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.exception_handler(Exception)
-    def internal_error(request: Request, exc: Exception) -> Response:
-        # The log names the route and the error type only: never patient data.
-        log.error("internal error on %s %s: %s", request.method, request.url.path, type(exc))
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+    app.add_exception_handler(Exception, internal_error)
 
     app.include_router(cds.router)
     return app
