@@ -15,6 +15,11 @@ Usage::
 
     PYTHONPATH=src .venv/bin/python benchmarks/course_lines.py
     PYTHONPATH=src .venv/bin/python benchmarks/course_lines.py --sizes 10000,100000
+    PYTHONPATH=src .venv/bin/python benchmarks/course_lines.py --malloc-arena-max 1
+
+``--malloc-arena-max`` runs the cohorts with ``MALLOC_ARENA_MAX`` set (glibc's allocator
+arenas; the engine's worker threads otherwise each get one, whose heaps are returned to the
+system and faulted in again between batches).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import platform
 import resource
 import statistics
@@ -39,13 +45,18 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def one_patient(runs: int = 30) -> dict[str, float]:
-    """Median time of one warm derivation of the seed case (ms)."""
+def one_patient(runs: int = 200, warm_runs: int = 20) -> dict[str, float]:
+    """Median time of one warm derivation of the seed case (ms).
+
+    Warm: after imports, the first query plans and ``warm_runs`` derivations (the first few
+    after start-up run slower while caches and the allocator settle).
+    """
     from netline.course import derive_course
     from netline.records import load_case
 
     record = load_case(ROOT / "examples" / "seed-case.yaml")
-    derive_course(record)  # warm: imports, first query plans
+    for _ in range(warm_runs):
+        derive_course(record)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
@@ -126,6 +137,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--sizes", default="10000,100000,1000000")
     parser.add_argument("--sample", type=int, default=2000, help="patients for the oracle")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--malloc-arena-max", type=int, default=0, help="MALLOC_ARENA_MAX for the cohorts"
+    )
     parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.one:
@@ -135,13 +149,17 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     out: dict[str, Any] = {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": f"{platform.machine()}, {platform.python_version()}",
+        "malloc_arena_max": args.malloc_arena_max or "unset",
         "one_patient": one_patient(),
         "cohorts": [],
     }
     print("one patient (seed case, warm):", out["one_patient"], flush=True)
     for size in (int(s) for s in args.sizes.split(",")):
         command = [sys.executable, __file__, "--one", str(size), "--sample", str(args.sample)]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        env = dict(os.environ)
+        if args.malloc_arena_max:
+            env["MALLOC_ARENA_MAX"] = str(args.malloc_arena_max)
+        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
         result = json.loads(done.stdout.strip().splitlines()[-1])
         out["cohorts"].append(result)
         print(json.dumps(result), flush=True)

@@ -20,6 +20,7 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from netline.course._columns import column_of
 from netline.course._kernel_arrays import id_codes, in_order
 
 __all__ = [
@@ -118,15 +119,13 @@ def arrow_of(values: Arr, missing: Bools | None = None) -> pa.Array:
 
 
 def strings(values: list[str] | tuple[str, ...]) -> pa.Array:
-    """Return Python strings as an Arrow ``string`` array (through Polars: no pandas import).
+    """Return Python strings as an Arrow ``string`` array (no pandas import).
 
     A tuple (a fixed vocabulary) is converted once and kept.
     """
     if isinstance(values, tuple):
         return _vocabulary(values)
-    import polars as pl
-
-    return pl.Series(values, dtype=pl.String).to_arrow().cast(pa.string())
+    return column_of(values, pa.string())
 
 
 @functools.lru_cache(maxsize=64)

@@ -30,9 +30,7 @@ ids any 64-bit integers; any number of distinct agents.
 
 from __future__ import annotations
 
-import contextvars
-import os
-from concurrent.futures import ThreadPoolExecutor
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,6 +62,8 @@ from netline.course._outcomes import (
     line_outcomes,
     patient_outcomes,
 )
+from netline.course._threads import cores as cores_of_machine
+from netline.course._threads import run_in_threads
 from netline.course.rules import LineRules
 from netline.course.tables import CourseTables
 from netline.errors import InvalidInputError
@@ -239,30 +239,10 @@ PARALLEL_MIN_PATIENTS = 4_000
 
 def _batch_size(patients: int, batch_patients: int, compiled: bool) -> int:
     """Patients per batch: at most ``batch_patients``, and few enough to give every core one."""
-    cores = os.cpu_count() or 1
+    cores = cores_of_machine()
     if not compiled or cores < 2 or patients < PARALLEL_MIN_PATIENTS:
         return batch_patients
     return max(1, min(batch_patients, -(-patients // cores)))
-
-
-def _run_batches(
-    batches: list[CourseTables], rules: LineRules
-) -> list[tuple[pa.Table, pa.Table, pa.Table]]:
-    """Derive every batch, on as many threads as the machine has cores, results in order.
-
-    The compiled kernels release the GIL (``nogil``), so batches overlap on several cores;
-    each batch runs in a copy of the caller's context (the kernel mode it forces).
-    """
-    workers = min(len(batches), os.cpu_count() or 1)
-    if workers < 2:
-        return [derive_batch(batch, rules) for batch in batches]
-    contexts = [contextvars.copy_context() for _ in batches]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        futures = [
-            pool.submit(context.run, derive_batch, batch, rules)
-            for context, batch in zip(contexts, batches, strict=True)
-        ]
-        return [future.result() for future in futures]
 
 
 def derive_tables(
@@ -285,7 +265,7 @@ def derive_tables(
     with kernel_mode(_rows(tables)) as compiled:
         size = _batch_size(tables.followup.num_rows, batch_patients, compiled)
         batches = _batches(tables, size)
-        results = _run_batches(batches, rules)
+        results = run_in_threads(functools.partial(derive_batch, rules=rules), batches)
     if len(results) == 1:
         return results[0]
     lines, patients, episode_lines = (pa.concat_tables(part) for part in zip(*results, strict=True))

@@ -38,6 +38,7 @@ from typing import Any
 import pyarrow as pa  # type: ignore[import-untyped]
 
 from netline.clinical.recist import NewLesions, imaging_timepoints, new_lesions_of
+from netline.course._columns import table_of
 from netline.course.rules import LineRules
 from netline.errors import InvalidInputError, Problem
 from netline.records.model import (
@@ -319,35 +320,8 @@ class CourseTables:
 
 
 def _rows_to_table(rows: list[dict[str, object]], name: str) -> pa.Table:
-    """Build a table of the named schema from rows (missing keys are nulls).
-
-    The columns go through Polars, not ``pa.Table.from_pylist``: pyarrow imports pandas (about
-    0.3 s) on its first conversion of Python objects, which ``netline assess`` does not need.
-    """
-    import polars as pl
-
-    schema = _schema(name, pa.string())
-    frame = pl.DataFrame(
-        {field.name: [row.get(field.name) for row in rows] for field in schema},
-        schema=_polars_schema(name),
-    )
-    return frame.to_arrow(compat_level=pl.CompatLevel.oldest()).cast(schema)
-
-
-_POLARS_SCHEMAS: dict[str, Any] = {}
-
-
-def _polars_schema(name: str) -> Any:
-    """Return the Polars schema of a table of string patient ids (cached)."""
-    if name not in _POLARS_SCHEMAS:
-        import polars as pl
-
-        types = {pa.string(): pl.String, pa.date32(): pl.Date, pa.int32(): pl.Int32}
-        types |= {pa.int64(): pl.Int64, pa.bool_(): pl.Boolean, pa.float64(): pl.Float64}
-        _POLARS_SCHEMAS[name] = pl.Schema(
-            {field.name: types[field.type] for field in _schema(name, pa.string())}
-        )
-    return _POLARS_SCHEMAS[name]
+    """Build a table of the named schema from rows (missing keys are nulls)."""
+    return table_of(rows, _schema(name, pa.string()))
 
 
 def _treatment_starts(record: CaseRecord, gap_days: int) -> list[dt.date]:
