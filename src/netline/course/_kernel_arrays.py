@@ -47,36 +47,3 @@ def id_codes(values: npt.NDArray[np.integer], known: npt.NDArray[np.integer], ou
                     hi = mid
             code = lo if lo < known.size and known[lo] == values[i] else -1
         out[i] = code
-
-
-@kernel
-def string_offsets(codes: I64, starts: I64, offsets: npt.NDArray[np.int32]) -> None:
-    """Arrow offsets of the strings ``codes`` pick from a vocabulary (``starts``: its offsets).
-
-    ``codes`` of -1 (null) are empty; ``offsets`` has one more entry than ``codes``.
-    """
-    total = 0
-    offsets[0] = 0
-    for i in range(codes.size):
-        c = codes[i]
-        if c >= 0:
-            total += starts[c + 1] - starts[c]
-        offsets[i + 1] = total
-
-
-@kernel
-def string_bytes(
-    codes: I64,
-    starts: I64,
-    vocabulary: npt.NDArray[np.uint8],
-    offsets: npt.NDArray[np.int32],
-    data: npt.NDArray[np.uint8],
-) -> None:
-    """Copy the bytes of each picked string of the vocabulary to its place in ``data``."""
-    for i in range(codes.size):
-        c = codes[i]
-        if c >= 0:
-            at = offsets[i]
-            for j in range(starts[c], starts[c + 1]):  # a few bytes: a loop beats a slice copy
-                data[at] = vocabulary[j]
-                at += 1
