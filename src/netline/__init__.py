@@ -15,7 +15,11 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from netline._allocator import share_one_arena
 from netline._version import __version__
+
+#: What netline did to glibc's allocator arenas at import (see :mod:`netline._allocator`).
+_ALLOCATOR = share_one_arena()
 
 if TYPE_CHECKING:
     from netline.advice import Advice, advise

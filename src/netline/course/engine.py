@@ -232,9 +232,12 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     return [CourseTables(**{name: parts[name][b] for name in parts}) for b in range(count)]
 
 
-#: Patients from which a compiled registry is cut into one batch per core (below, one thread's
-#: fixed costs outweigh what a second core saves).
-PARALLEL_MIN_PATIENTS = 4_000
+#: Patients from which a compiled registry is cut into one batch per core. Below it the
+#: batches' many short NumPy and Arrow calls hand the GIL back and forth, and two threads take
+#: as long as one for about 1.5 x the CPU (2-core VM, 2026-12-03: 6,000 patients 18.3 ms on
+#: two threads against 15.8 ms on one, 10,000 equal, 14,000 and 20,000 faster on two;
+#: benchmarks/README.md, issue 9).
+PARALLEL_MIN_PATIENTS = 12_000
 
 
 def _batch_size(patients: int, batch_patients: int, compiled: bool) -> int:

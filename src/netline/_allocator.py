@@ -1,0 +1,88 @@
+"""One glibc allocator arena for the process, set when netline is imported.
+
+glibc gives every thread that allocates an arena of its own. The course engine runs batches of
+a registry on one thread per core, and the threads' arenas hand their heaps back to the system
+between a batch's large NumPy temporaries and fault them in again: at 10^6 patients on the
+2-core VM that was about 0.8 s of system CPU and 75,000 page faults, against 9,000 with one
+arena (benchmarks/README.md, issue 9).
+
+glibc reads the limit on arenas once, when the first thread other than the main one allocates,
+so ``mallopt(M_ARENA_MAX, 1)`` helps only before that: at the top of ``netline/__init__.py``,
+before NumPy, Arrow or Polars start threads. Imported after them (a notebook that loaded
+Polars first), the call changes nothing and does no harm; ``MALLOC_ARENA_MAX=1`` in the
+environment then does the same. Written by hand because no maintained library exposes
+``mallopt``; it is one ``ctypes`` call.
+
+The user's own setting wins: nothing is changed when ``MALLOC_ARENA_MAX`` or a glibc malloc
+tunable is in the environment, or when ``NETLINE_MALLOC_ARENAS=default``.
+
+References
+----------
+.. [1] The GNU C Library manual, "Memory Allocation Tunables" (``glibc.malloc.arena_max``),
+   and mallopt(3) (``M_ARENA_MAX``).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+__all__ = ["OPT_OUT", "share_one_arena"]
+
+#: Environment variable that leaves glibc's arenas as glibc sets them (value ``default``).
+OPT_OUT = "NETLINE_MALLOC_ARENAS"
+_M_ARENA_MAX = -8  # from glibc's malloc.h
+
+
+def _left_to_user(environ: dict[str, str] | os._Environ[str]) -> str | None:
+    """Why the arenas are left alone, or None to set one arena."""
+    if environ.get(OPT_OUT, "").strip().lower() == "default":
+        return f"{OPT_OUT}=default"
+    if "MALLOC_ARENA_MAX" in environ:
+        return "MALLOC_ARENA_MAX is set"
+    if "glibc.malloc." in environ.get("GLIBC_TUNABLES", ""):
+        return "GLIBC_TUNABLES sets the allocator"
+    return None
+
+
+def share_one_arena() -> str:
+    """Ask glibc to use one allocator arena for every thread of this process.
+
+    Returns
+    -------
+    str
+        What was done, in words: ``"one arena"``, ``"one arena asked, after other threads
+        started ..."`` (when it may come too late) or why nothing was changed.
+    """
+    if not sys.platform.startswith("linux"):
+        return "not Linux"
+    try:
+        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
+    except (ValueError, OSError):
+        libc = ""
+    if not libc.startswith("glibc"):
+        return "not glibc"
+    reason = _left_to_user(os.environ)
+    if reason is not None:
+        return reason
+    import ctypes
+
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):
+        return "mallopt not found"
+    mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
+    mallopt.restype = ctypes.c_int
+    if mallopt(_M_ARENA_MAX, 1) != 1:
+        return "mallopt refused"
+    if _threads() > 1:
+        return "one arena asked, after other threads started (glibc may keep its limit)"
+    return "one arena"
+
+
+def _threads() -> int:
+    """Native threads of this process (Linux lists them in ``/proc/self/task``)."""
+    try:
+        return len(os.listdir("/proc/self/task"))
+    except OSError:
+        return 1

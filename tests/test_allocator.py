@@ -1,0 +1,108 @@
+"""``import netline`` asks glibc for one allocator arena (``netline._allocator``).
+
+The behaviour is read back from glibc itself: ``malloc_info`` lists one ``<heap>`` per arena,
+after a second thread has allocated (the moment glibc would give it an arena of its own).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from netline._allocator import OPT_OUT, _left_to_user, share_one_arena
+
+GLIBC = sys.platform.startswith("linux") and (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith(
+    "glibc"
+)
+
+# A second thread allocates, then glibc's own report is parsed for its arenas.
+_PROBE = textwrap.dedent(
+    """
+    import ctypes, re, sys, tempfile, threading
+    {first}
+    libc = ctypes.CDLL(None)
+    libc.malloc.restype = ctypes.c_void_p
+    libc.fopen.restype = ctypes.c_void_p
+    libc.fopen.argtypes = [ctypes.c_char_p, ctypes.c_char_p]
+    libc.malloc_info.argtypes = [ctypes.c_int, ctypes.c_void_p]
+    libc.fclose.argtypes = [ctypes.c_void_p]
+    threading.Thread(target=lambda: libc.malloc(1 << 16)).start()
+    with tempfile.NamedTemporaryFile(suffix=".xml") as report:
+        handle = libc.fopen(report.name.encode(), b"w")
+        libc.malloc_info(0, handle)
+        libc.fclose(handle)
+        xml = open(report.name).read()
+    state = getattr(sys.modules.get("netline"), "_ALLOCATOR", "-")
+    print(len(re.findall(r"<heap nr=", xml)), state)
+    """
+)
+
+
+def _arenas(first: str, **environ: str) -> tuple[int, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("MALLOC_ARENA_MAX", OPT_OUT)}
+    env.pop("GLIBC_TUNABLES", None)
+    env.update(environ)
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(first=first)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    count, _, state = done.stdout.strip().partition(" ")
+    return int(count), state
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
+def test_import_netline_leaves_one_arena_for_every_thread() -> None:
+    assert _arenas("import netline") == (1, "one arena")
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
+def test_glibc_default_gives_a_thread_its_own_arena() -> None:
+    # the oracle: without netline (or with the opt-out) the thread gets an arena of its own
+    assert _arenas("")[0] == 2
+    assert _arenas("import netline", **{OPT_OUT: "default"}) == (2, f"{OPT_OUT}=default")
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
+def test_an_import_after_other_threads_says_it_may_be_late() -> None:
+    # a thread that is still running when netline is imported (glibc may have fixed its
+    # limit on arenas already, so the count is not asserted)
+    probe = "wait = threading.Event()\n"
+    probe += "threading.Thread(target=wait.wait, daemon=True).start()\nimport netline"
+    _count, state = _arenas(probe)
+    assert state.startswith("one arena asked, after other threads started")
+
+
+@pytest.mark.parametrize(
+    ("environ", "reason"),
+    [
+        ({OPT_OUT: "default"}, f"{OPT_OUT}=default"),
+        ({OPT_OUT: " Default "}, f"{OPT_OUT}=default"),
+        ({"MALLOC_ARENA_MAX": "4"}, "MALLOC_ARENA_MAX is set"),
+        ({"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}, "GLIBC_TUNABLES sets the allocator"),
+        ({"GLIBC_TUNABLES": "glibc.rtld.nns=2"}, None),
+        ({OPT_OUT: "one"}, None),
+        ({}, None),
+    ],
+)
+def test_the_users_own_setting_wins(environ: dict[str, str], reason: str | None) -> None:
+    assert _left_to_user(environ) == reason
+
+
+def test_asking_again_reports_what_was_done() -> None:
+    # in the test process other threads may exist already; the answer says so in words
+    state = share_one_arena()
+    assert state in {
+        "one arena",
+        "not Linux",
+        "not glibc",
+        "MALLOC_ARENA_MAX is set",
+        f"{OPT_OUT}=default",
+        "GLIBC_TUNABLES sets the allocator",
+    } or state.startswith("one arena asked, after other threads started")
