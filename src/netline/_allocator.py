@@ -3,8 +3,8 @@
 glibc gives every thread that allocates an arena of its own. The course engine runs batches of
 a registry on one thread per core, and the threads' arenas hand their heaps back to the system
 between a batch's large NumPy temporaries and fault them in again: at 10^6 patients on the
-2-core VM that was about 0.8 s of system CPU and 75,000 page faults, against 9,000 with one
-arena (benchmarks/README.md, issue 9).
+2-core VM that was 0.8–2.7 s of system CPU and about 75,000 page faults, against 9,000 with
+one arena (benchmarks/README.md, issue 9). The cost is ``import ctypes`` (about 2 ms).
 
 glibc reads the limit on arenas once, when the first thread other than the main one allocates,
 so ``mallopt(M_ARENA_MAX, 1)`` helps only before that: at the top of ``netline/__init__.py``,
