@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["OPT_OUT", "share_one_arena"]
+__all__ = ["OPT_OUT", "on_glibc", "share_one_arena"]
 
 #: Environment variable that leaves glibc's arenas as glibc sets them (value ``default``).
 OPT_OUT = "NETLINE_MALLOC_ARENAS"
@@ -45,6 +45,14 @@ def _left_to_user(environ: dict[str, str] | os._Environ[str]) -> str | None:
     return None
 
 
+def on_glibc() -> bool:
+    """Whether this process runs on the GNU C library."""
+    try:
+        return (os.confstr("CS_GNU_LIBC_VERSION") or "").startswith("glibc")
+    except (ValueError, OSError):
+        return False
+
+
 def share_one_arena() -> str:
     """Ask glibc to use one allocator arena for every thread of this process.
 
@@ -56,11 +64,7 @@ def share_one_arena() -> str:
     """
     if not sys.platform.startswith("linux"):
         return "not Linux"
-    try:
-        libc = os.confstr("CS_GNU_LIBC_VERSION") or ""
-    except (ValueError, OSError):
-        libc = ""
-    if not libc.startswith("glibc"):
+    if not on_glibc():
         return "not glibc"
     reason = _left_to_user(os.environ)
     if reason is not None:
