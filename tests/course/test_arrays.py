@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pytest
@@ -10,6 +12,7 @@ from hypothesis import strategies as st
 
 from netline._jit import forced
 from netline.course import CourseTables, LineRules
+from netline.course import _arrays as arrays
 from netline.course._arrays import (
     NONE,
     arrow_of,
@@ -109,6 +112,31 @@ def test_arrow_round_trip_with_nulls_offsets_and_dictionaries() -> None:
     names = sorted_strings(text)
     assert names.to_pylist() == ["a", "b", "c"]
     assert codes_in(text, names).tolist() == [1, 0, 2, -1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=90),
+    st.booleans(),
+    st.booleans(),
+)
+def test_small_string_columns_are_coded_as_arrow_codes_them(
+    values: list[str | None], dictionary: bool, python_rows: bool
+) -> None:
+    """Vocabularies and codes of a column: Python's path (a patient's few rows, up to
+    ``PYTHON_ROWS``) and Arrow's give the bytewise-sorted distinct strings and their indices."""
+    array = pa.array(values, pa.string())
+    half = len(values) // 2
+    column = pa.chunked_array([array.slice(0, half), array.slice(half)], pa.string())
+    if dictionary:
+        column = pa.chunked_array([chunk.dictionary_encode() for chunk in column.chunks])
+    expected = sorted({v for v in values if v is not None}, key=lambda v: v.encode())
+    with mock.patch.object(arrays, "PYTHON_ROWS", 10**6 if python_rows else -1):
+        names = sorted_strings(column)
+        codes = codes_in(column, names).tolist()
+    assert names.type == pa.string()
+    assert names.to_pylist() == expected
+    assert codes == [-1 if v is None else expected.index(v) for v in values]
 
 
 @pytest.mark.parametrize("mode", ["python", "compiled"])

@@ -9,6 +9,7 @@ comparing codes compares names); dates become ``int64`` day numbers with
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -100,7 +101,11 @@ class Batch:
 
     def class_code(self, name: str) -> int:
         """Return the code of an agent class or procedure kind (-1 when absent)."""
-        return int(codes_in(strings((name,)), self.classes)[0])
+        return self._class_codes.get(name, -1)
+
+    @functools.cached_property
+    def _class_codes(self) -> dict[str, int]:
+        return {name: code for code, name in enumerate(self.classes.to_pylist())}
 
 
 def _check_missing(tables: CourseTables) -> None:
@@ -147,14 +152,13 @@ def _consistency(tables: CourseTables, ids: pa.Array, codes: dict[str, I64]) -> 
     if len(ids) > 1:
         same = np.asarray(numpy_of(pc.equal(ids[1:], ids[:-1]), False), dtype=bool)
         repeated = np.flatnonzero(same)
-    for value in pc.unique(ids.take(arrow_of(repeated))).to_pylist()[:3]:
+    for value in _distinct_values(ids, repeated)[:3]:
         problems.append(
             Problem("followup.patient_id", _text(value), "one follow-up row per patient")
         )
     for name in ("episodes", "assessments", "procedures"):
         column = tables.as_dict()[name].column(PID)
-        orphans = np.flatnonzero(codes[name] < 0)
-        for value in pc.unique(column.take(arrow_of(orphans))).to_pylist()[:3]:
+        for value in _distinct_values(column, np.flatnonzero(codes[name] < 0))[:3]:
             problems.append(
                 Problem(f"{name}.patient_id", _text(value), "a patient listed in followup")
             )
@@ -177,9 +181,12 @@ def _consistency(tables: CourseTables, ids: pa.Array, codes: dict[str, I64]) -> 
         raise InvalidInputError(problems)
 
 
-def _sorted_ids(followup: pa.Table) -> pa.Array:
-    ids = followup.column(PID).take(pc.sort_indices(followup, [(PID, "ascending")]))
-    return single(ids)
+def _distinct_values(column: pa.ChunkedArray | pa.Array, rows: I64) -> list[Any]:
+    """Return the distinct values of ``column`` at ``rows`` (no Arrow call for no rows)."""
+    if not rows.size:
+        return []
+    values: list[Any] = pc.unique(column.take(arrow_of(rows))).to_pylist()
+    return values
 
 
 def _episodes(table: pa.Table, patient: I64, fu_end: I64, names: dict[str, pa.Array]) -> Episodes:
@@ -261,14 +268,14 @@ def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     """
     _check_missing(tables)
     _check_counted_procedures(tables.procedures, rules)
-    ids = _sorted_ids(tables.followup)
+    fu = tables.followup.take(pc.sort_indices(tables.followup, [(PID, "ascending")]))
+    ids = single(fu.column(PID))
     codes = {
         name: patient_codes(table.column(PID), ids)
         for name, table in tables.as_dict().items()
         if name != "followup"
     }
     _consistency(tables, ids, codes)
-    fu = tables.followup.take(pc.sort_indices(tables.followup, [(PID, "ascending")]))
     death = days(fu.column("death"))
     last = days(fu.column("last_follow_up"))
     fu_end = np.where(death > NONE, death, last)

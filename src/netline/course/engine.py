@@ -405,11 +405,19 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
 
 
 def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataType) -> pa.Table:
-    """Cast a result table to its published Arrow schema (day numbers become dates)."""
-    arrays = [table.column(PID).cast(id_type)]
-    for name, dtype in columns.items():
+    """Cast a result table to its published Arrow schema (day numbers become dates).
+
+    ``int32`` day numbers become ``date32`` as a view of the same buffers (no copy, and
+    about a third of a cast's fixed cost: one patient publishes some twenty date columns).
+    """
+    arrays = []
+    for name, dtype in [(PID, id_type), *columns.items()]:
         column = table.column(name)
-        if column.type != dtype:
+        if column.type == dtype:
+            pass
+        elif pa.types.is_date32(dtype) and column.type == pa.int32():
+            column = pa.chunked_array([chunk.view(dtype) for chunk in column.chunks], type=dtype)
+        else:
             if pa.types.is_date32(dtype) and not pa.types.is_date32(column.type):
                 column = column.cast(pa.int32())
             column = column.cast(dtype)
