@@ -21,9 +21,11 @@ Usage::
 
 ``import netline`` asks glibc for one allocator arena (:mod:`netline._allocator`; the
 engine's worker threads otherwise each get one, whose heaps are returned to the system and
-faulted in again between batches). ``--glibc-arenas`` runs the cohorts with glibc's default
-arenas instead (``NETLINE_MALLOC_ARENAS=default``), for comparison; ``--malloc-arena-max N``
-sets ``MALLOC_ARENA_MAX`` in their environment.
+faulted in again between batches), and the engine makes malloc pyarrow's memory pool (its
+bundled mimalloc otherwise). ``--glibc-arenas`` runs the cohorts with glibc's default arenas
+and pyarrow's own pool instead (``NETLINE_MALLOC_ARENAS=default``), for comparison;
+``--malloc-arena-max N`` sets ``MALLOC_ARENA_MAX`` in their environment. Each cohort reports
+both (``allocator``, ``arrow_pool``).
 """
 
 from __future__ import annotations
@@ -129,11 +131,14 @@ def cohort(n: int, sample: int, seed: int) -> dict[str, Any]:
     )
     engine_rate = n / engine_s
     oracle_rate = len(ids) / oracle_s
+    import pyarrow as pa
+
     import netline
 
     return {
         "patients": n,
         "allocator": netline._ALLOCATOR,
+        "arrow_pool": pa.default_memory_pool().backend_name,
         "episodes": tables.episodes.num_rows,
         "assessments": tables.assessments.num_rows,
         "lines": course.lines.num_rows,
@@ -169,7 +174,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     parser.add_argument(
         "--glibc-arenas",
         action="store_true",
-        help="leave glibc's allocator arenas at its default (NETLINE_MALLOC_ARENAS=default)",
+        help="glibc's arenas and pyarrow's pool as they default (NETLINE_MALLOC_ARENAS=default)",
     )
     parser.add_argument("--one", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)

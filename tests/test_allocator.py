@@ -1,4 +1,4 @@
-"""``import netline`` asks glibc for one allocator arena (``netline._allocator``).
+"""``import netline`` asks glibc for one allocator arena; the course engine puts Arrow on malloc.
 
 The behaviour is read back from glibc itself: ``malloc_info`` lists one ``<heap>`` per arena,
 after a second thread has allocated (the moment glibc would give it an arena of its own).
@@ -13,7 +13,7 @@ import textwrap
 
 import pytest
 
-from netline._allocator import OPT_OUT, _left_to_user, on_glibc
+from netline._allocator import ARROW_POOL_VARIABLE, OPT_OUT, _left_to_user, on_glibc
 
 GLIBC = sys.platform.startswith("linux") and on_glibc()
 
@@ -90,3 +90,32 @@ def test_an_import_after_other_threads_says_it_may_be_late() -> None:
 )
 def test_the_users_own_setting_wins(environ: dict[str, str], reason: str | None) -> None:
     assert _left_to_user(environ) == reason
+
+
+def _arrow_pool(first: str, **environ: str) -> list[str]:
+    """pyarrow's default pool after ``first``, and what the course engine says it did."""
+    mine = (ARROW_POOL_VARIABLE, OPT_OUT)
+    env = {k: v for k, v in os.environ.items() if k not in mine} | environ
+    probe = f"{first}\nimport sys, pyarrow as pa\n"
+    probe += "engine = sys.modules.get('netline.course.engine')\n"
+    probe += "print(pa.default_memory_pool().backend_name, getattr(engine, 'ARROW_POOL', '-'))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env
+    )
+    return done.stdout.strip().split(" ", 1)
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
+def test_the_course_engine_puts_arrow_on_malloc() -> None:
+    assert _arrow_pool("import netline.course") == ["system", "malloc"]
+
+
+@pytest.mark.skipif(not GLIBC, reason="glibc's allocator only")
+def test_the_users_arrow_pool_wins() -> None:
+    # the oracle: pyarrow's own choice in a process without netline
+    own, _ = _arrow_pool("")
+    assert own != "system"
+    chosen = _arrow_pool("import netline.course", **{ARROW_POOL_VARIABLE: own})
+    assert chosen == [own, f"{ARROW_POOL_VARIABLE} is set"]
+    opted_out = _arrow_pool("import netline.course", **{OPT_OUT: "default"})
+    assert opted_out == [own, f"{OPT_OUT}=default"]

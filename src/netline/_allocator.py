@@ -1,4 +1,4 @@
-"""One glibc allocator arena for the process, set when netline is imported.
+"""The process's allocators: one glibc arena (set when netline is imported), Arrow on malloc.
 
 glibc gives every thread that allocates an arena of its own. The course engine runs batches of
 a registry on one thread per core, and the threads' arenas hand their heaps back to the system
@@ -16,10 +16,18 @@ environment then does the same. Written by hand because no maintained library ex
 The user's own setting wins: nothing is changed when ``MALLOC_ARENA_MAX`` or a glibc malloc
 tunable is in the environment, or when ``NETLINE_MALLOC_ARENAS=default``.
 
+pyarrow allocates from its own pool (its bundled mimalloc), which returns its pages to the
+system and faults them in again for every batch. Importing the course engine therefore makes
+malloc, with its one arena, pyarrow's default pool too (:func:`arrow_on_malloc`), unless
+``ARROW_DEFAULT_MEMORY_POOL`` (pyarrow's own variable) or ``NETLINE_MALLOC_ARENAS=default``
+is set. Buffers allocated before keep the pool they came from.
+
 References
 ----------
 .. [1] The GNU C Library manual, "Memory Allocation Tunables" (``glibc.malloc.arena_max``),
    and mallopt(3) (``M_ARENA_MAX``).
+.. [2] Apache Arrow, Python API, "Memory pools" (``pyarrow.set_memory_pool``,
+   ``ARROW_DEFAULT_MEMORY_POOL``).
 """
 
 from __future__ import annotations
@@ -27,10 +35,13 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["OPT_OUT", "on_glibc", "share_one_arena"]
+__all__ = ["ARROW_POOL_VARIABLE", "OPT_OUT", "arrow_on_malloc", "on_glibc", "share_one_arena"]
 
-#: Environment variable that leaves glibc's arenas as glibc sets them (value ``default``).
+#: Environment variable that leaves glibc's arenas and pyarrow's memory pool as they are
+#: (value ``default``).
 OPT_OUT = "NETLINE_MALLOC_ARENAS"
+#: pyarrow's own variable naming its default memory pool: when set, netline leaves the pool.
+ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 _M_ARENA_MAX = -8  # from glibc's malloc.h
 
 
@@ -90,3 +101,28 @@ def _threads() -> int:
         return len(os.listdir("/proc/self/task"))
     except OSError:
         return 1
+
+
+def arrow_on_malloc() -> str:
+    """Make pyarrow allocate through malloc (the process's one glibc arena).
+
+    pyarrow's default pool is its bundled mimalloc, which hands its pages back to the system
+    and faults them in again, as huge pages zeroed 2 MiB at a time, for every batch of a
+    registry: at 10^6 patients about 0.8 s of system CPU in a first derivation, against
+    0.2 s with malloc, and 0.14 GB more at the peak (benchmarks/README.md, issue 9).
+
+    Returns
+    -------
+    str
+        ``"malloc"``, or why the pool was left as pyarrow chose it.
+    """
+    if not sys.platform.startswith("linux") or not on_glibc():
+        return "left to pyarrow (not glibc)"
+    if os.environ.get(ARROW_POOL_VARIABLE, "").strip():
+        return f"{ARROW_POOL_VARIABLE} is set"
+    if os.environ.get(OPT_OUT, "").strip().lower() == "default":
+        return f"{OPT_OUT}=default"
+    import pyarrow as pa  # type: ignore[import-untyped]
+
+    pa.set_memory_pool(pa.system_memory_pool())
+    return "malloc"

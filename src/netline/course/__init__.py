@@ -1,9 +1,10 @@
 """The course engine: lines of therapy, responses, PFS and survival for 1 or 10^6 patients.
 
-One columnar implementation (Ibis expressions run on DuckDB by default, or on Apache Spark)
-derives the lines of therapy from long tables of therapy episodes, assessments, follow-up and
-procedures. A clinical record is flattened into those tables (:func:`tables_from_records`);
-so is a registry import, and so does the synthetic cohort generator write them.
+One implementation (NumPy passes and compiled loop kernels over batches of patients, in
+process or in every partition of an Apache Spark job) derives the lines of therapy from long
+tables of therapy episodes, assessments, follow-up and procedures. A clinical record is
+flattened into those tables (:func:`tables_from_records`); so is a registry import, and so does
+the synthetic cohort generator write them.
 
 * :func:`derive_course` -- one patient's course for the tumour board (a :class:`CourseSummary`).
 * :func:`derive_lines` -- the same for a whole cohort (Arrow tables in a :class:`CohortCourse`).

@@ -40,6 +40,7 @@ import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
+from netline._allocator import arrow_on_malloc
 from netline._jit import kernel_mode
 from netline.clinical.recist.vectorised import OVERALL_CODES
 from netline.course._arrays import (
@@ -76,6 +77,10 @@ __all__ = [
     "derive_lines",
     "derive_tables",
 ]
+
+#: What importing the engine did to pyarrow's default memory pool, in words (``"malloc"``:
+#: the batches' Arrow buffers come from glibc's one arena; :mod:`netline._allocator`).
+ARROW_POOL = arrow_on_malloc()
 
 PID = "patient_id"
 _STRINGS = pa.list_(pa.string())
