@@ -409,24 +409,25 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
         return _lines_table(batch, lines, out), _patients_table(batch, patients), episode_lines
 
 
-def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataType) -> pa.Table:
-    """Cast a result table to its published Arrow schema (day numbers become dates).
+def _as_type(column: pa.ChunkedArray, dtype: pa.DataType) -> pa.ChunkedArray:
+    """Return a column as ``dtype``.
 
-    ``int32`` day numbers become ``date32`` as a view of the same buffers (no copy, and
-    about a third of a cast's fixed cost: one patient publishes some twenty date columns).
+    ``int32`` day numbers become ``date32`` as a view of the same buffers (no copy, and about
+    a third of a cast's fixed cost: one patient publishes some twenty date columns).
     """
+    if pa.types.is_date32(dtype) and column.type == pa.int32():
+        return pa.chunked_array([chunk.view(dtype) for chunk in column.chunks], type=dtype)
+    if pa.types.is_date32(dtype) and not pa.types.is_date32(column.type):
+        column = column.cast(pa.int32())
+    return column.cast(dtype)
+
+
+def publish(table: pa.Table, columns: dict[str, pa.DataType], id_type: pa.DataType) -> pa.Table:
+    """Cast a result table to its published Arrow schema (day numbers become dates)."""
     arrays = []
     for name, dtype in [(PID, id_type), *columns.items()]:
         column = table.column(name)
-        if column.type == dtype:
-            pass
-        elif pa.types.is_date32(dtype) and column.type == pa.int32():
-            column = pa.chunked_array([chunk.view(dtype) for chunk in column.chunks], type=dtype)
-        else:
-            if pa.types.is_date32(dtype) and not pa.types.is_date32(column.type):
-                column = column.cast(pa.int32())
-            column = column.cast(dtype)
-        arrays.append(column)
+        arrays.append(column if column.type == dtype else _as_type(column, dtype))
     schema = pa.schema([(PID, id_type), *columns.items()])
     return pa.Table.from_arrays(arrays, schema=schema)
 
