@@ -45,9 +45,14 @@ ARROW_POOL_VARIABLE = "ARROW_DEFAULT_MEMORY_POOL"
 _M_ARENA_MAX = -8  # from glibc's malloc.h
 
 
+def _opted_out(environ: dict[str, str] | os._Environ[str]) -> bool:
+    """Whether the user asked netline to leave the allocators as they are."""
+    return environ.get(OPT_OUT, "").strip().lower() == "default"
+
+
 def _left_to_user(environ: dict[str, str] | os._Environ[str]) -> str | None:
     """Why the arenas are left alone, or None to set one arena."""
-    if environ.get(OPT_OUT, "").strip().lower() == "default":
+    if _opted_out(environ):
         return f"{OPT_OUT}=default"
     if "MALLOC_ARENA_MAX" in environ:
         return "MALLOC_ARENA_MAX is set"
@@ -120,7 +125,7 @@ def arrow_on_malloc() -> str:
         return "left to pyarrow (not glibc)"
     if os.environ.get(ARROW_POOL_VARIABLE, "").strip():
         return f"{ARROW_POOL_VARIABLE} is set"
-    if os.environ.get(OPT_OUT, "").strip().lower() == "default":
+    if _opted_out(os.environ):
         return f"{OPT_OUT}=default"
     import pyarrow as pa  # type: ignore[import-untyped]
 
