@@ -242,3 +242,17 @@ def test_bad_row_in_a_later_batch_is_reported_through_the_batch_threads() -> Non
     )
     with pytest.raises(InvalidInputError, match="agent"):
         derive_tables(broken, LineRules(), batch_patients=7)
+
+
+@pytest.mark.parametrize("patients", [1, 3, 40])
+def test_python_paths_give_the_tables_of_arrow_paths(patients: int) -> None:
+    """A patient's few rows take Python paths (codes, sorts, takes, labels; ``PYTHON_ROWS``);
+    a registry's take NumPy and Arrow. Both give the same three tables, every column."""
+    tables = synthetic_cohort(patients, seed=5, with_lesions=False).tables
+    with mock.patch.object(arrays, "PYTHON_ROWS", 10**6):
+        python = derive_tables(tables, LineRules())
+    with mock.patch.object(arrays, "PYTHON_ROWS", -1):
+        arrow = derive_tables(tables, LineRules())
+    for ours, theirs in zip(python, arrow, strict=True):
+        assert ours.schema == theirs.schema
+        assert ours.to_pylist() == theirs.to_pylist()

@@ -70,3 +70,24 @@ def test_table_of_fills_missing_keys_with_nulls() -> None:
         {"id": "b", "start": None, "n": None},
     ]
     assert table_of([], schema).num_rows == 0
+
+
+@pytest.mark.parametrize("dtype", list(VALUES))
+@pytest.mark.parametrize("n", [1023, 1024, 1025, 5000])
+def test_long_columns_pack_their_bitmaps_with_numpy_alike(dtype: pa.DataType, n: int) -> None:
+    """Bitmaps above ``_SMALL_BITMAP`` bits are packed by NumPy: same column either side."""
+    samples: dict[pa.DataType, object] = {
+        pa.int32(): -7,
+        pa.int64(): 2**62,
+        pa.float64(): 0.25,
+        pa.bool_(): True,
+        pa.date32(): dt.date(2021, 3, 1),
+        pa.string(): "lanréotide",
+    }
+    values: list[object] = [
+        None if i % 7 == 3 else (False if dtype == pa.bool_() and i % 2 else samples[dtype])
+        for i in range(n)
+    ]
+    built = column_of(values, dtype)
+    built.validate(full=True)
+    assert built.equals(pa.array(values, type=dtype))

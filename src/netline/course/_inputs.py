@@ -268,7 +268,9 @@ def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     """
     _check_missing(tables)
     _check_counted_procedures(tables.procedures, rules)
-    fu = tables.followup.take(pc.sort_indices(tables.followup, [(PID, "ascending")]))
+    fu = tables.followup
+    if fu.num_rows > 1:
+        fu = fu.take(pc.sort_indices(fu, [(PID, "ascending")]))
     ids = single(fu.column(PID))
     codes = {
         name: patient_codes(table.column(PID), ids)

@@ -19,7 +19,14 @@ import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-from netline.course._arrays import arrow_of, distinct, segment_starts, strings
+from netline.course._arrays import (
+    arrow_of,
+    distinct,
+    in_python,
+    segment_starts,
+    strings,
+    take_arrow,
+)
 from netline.course._eras import Eras
 from netline.course._kernel_lines import backbone_pairs, line_values, sorted_distinct
 from netline.course.rules import LineRules
@@ -76,7 +83,7 @@ def _held(bounds: I64, e: Eras, ssa: int) -> tuple[I64, I64]:
 
 def _list_array(bounds: I64, values: I64, names: pa.Array) -> pa.Array:
     return pa.ListArray.from_arrays(
-        arrow_of(bounds.astype(np.int32)), names.take(arrow_of(values[: bounds[-1]]))
+        arrow_of(bounds.astype(np.int32)), take_arrow(names, values[: bounds[-1]])
     )
 
 
@@ -134,6 +141,12 @@ def _label(
     values = np.empty(len(text) + len(held_text), dtype=np.int64)
     out = sorted_distinct((own, text, key), (held, held_text, width + rank[held_text]), values)
     n = len(own) - 1
+    if in_python(n):  # one patient's lines: joined in Python, no Arrow call
+        ends = out.tolist()
+        pieces = values.tolist()
+        return strings(
+            [" + ".join(texts[v] for v in pieces[ends[i] : ends[i + 1]]) for i in range(n)]
+        )
     # the separator as an array: a Python string would make pyarrow import pandas (0.3 s)
     separator = strings((" + ",)).take(arrow_of(np.zeros(n, dtype=np.int64)))
     return pc.binary_join(_list_array(out, values, strings(texts)), separator)
@@ -143,7 +156,7 @@ def lines_of(e: Eras, radioligand: int, ssa: int, agents: pa.Array, rules: LineR
     """Aggregate numbered eras into lines: regimen, agents, backbone, end and last stop reason."""
     heads = np.flatnonzero(segment_starts(e.patient, e.line))
     n, size = len(heads), len(e.patient)
-    bounds = np.r_[heads, size].astype(np.int64)
+    bounds = np.append(heads, size).astype(np.int64)
     held_line, held_era = _held(bounds, e, ssa)
     held = np.zeros(n + 1, dtype=np.int64)
     np.cumsum(np.bincount(held_line, minlength=n), out=held[1:])

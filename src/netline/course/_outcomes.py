@@ -111,7 +111,7 @@ def _responses(
         points,
     )
     count, first = out[4], out[5]
-    bounds = np.r_[first, first[-1] + count[-1] if n else 0]
+    bounds = np.append(first, first[-1] + count[-1] if n else 0)
     best, confirmed = best_response_runs(
         bounds, points[0], points[1], sd_min, MIN_CONFIRMATION_DAYS
     )

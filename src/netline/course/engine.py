@@ -51,6 +51,7 @@ from netline.course._arrays import (
     patient_codes,
     single,
     strings,
+    take_arrow,
 )
 from netline.course._eras import line_eras
 from netline.course._inputs import Batch, read_batch
@@ -314,15 +315,14 @@ def _texts(codes: npt.NDArray[np.int64], vocabulary: pa.Array | list[str]) -> pa
     """
     values = vocabulary if isinstance(vocabulary, pa.Array) else strings(tuple(vocabulary))
     values = values.cast(pa.string()) if values.type != pa.string() else values
-    missing = codes < 0
-    return values.take(arrow_of(np.where(missing, 0, codes), missing))
+    return take_arrow(values, codes)
 
 
 def _lines_table(batch: Batch, lines: Lines, out: dict[str, Any]) -> pa.Table:
     """Return the lines of a batch as an Arrow table (``LINE_SCHEMA``, days as int32)."""
     end_words = pa.concat_arrays([strings(tuple(END_REASONS)), batch.reasons])
     columns: dict[str, pa.Array] = {
-        PID: batch.ids.take(arrow_of(lines.patient)),
+        PID: take_arrow(batch.ids, lines.patient),
         "line": arrow_of(lines.line.astype(np.int32)),
         "kind": _texts(
             np.where(lines.kind >= 0, lines.kind, len(batch.classes)),
@@ -401,7 +401,7 @@ def derive_batch(tables: CourseTables, rules: LineRules) -> tuple[pa.Table, pa.T
         by_id = order_by(patient, episode_id)
         episode_lines = pa.table(
             {
-                PID: batch.ids.take(arrow_of(patient[by_id])),
+                PID: take_arrow(batch.ids, patient[by_id]),
                 "episode_id": arrow_of(episode_id[by_id]),
                 "line": arrow_of(eras.line[era_of[by_id]].astype(np.int32)),
             }

@@ -12,8 +12,7 @@ from typing import Any
 
 from netline.course.model import AssessmentPoint, CourseSummary
 from netline.course.rules import LineRules
-from netline.course.summary import derive_course
-from netline.course.tables import _record_rows
+from netline.course.summary import course_and_rows
 from netline.records.model import CaseRecord
 
 __all__ = ["PatientLines", "patient_line_rows"]
@@ -67,8 +66,7 @@ def patient_line_rows(record: CaseRecord, rules: LineRules | None = None) -> Pat
         The lines as rows with dates, the episodes and assessments they come from.
     """
     rules = rules or LineRules()
-    rows, followup = _record_rows(record, rules)
-    course = derive_course(record, rules)
+    course, rows, followup = course_and_rows(record, rules)
     episodes = {int(str(row["episode_id"])): row for row in rows["episodes"]}
     by_event = {str(row["event_id"]): int(str(row["episode_id"])) for row in rows["episodes"]}
     lines = []
@@ -107,12 +105,12 @@ def patient_line_rows(record: CaseRecord, rules: LineRules | None = None) -> Pat
         episodes=episodes,
         assessments=tuple(
             AssessmentPoint(
-                date=a["date"],  # type: ignore[arg-type]
-                response=a["response"],  # type: ignore[arg-type]
+                date=a["date"],
+                response=a["response"],
                 progression=bool(a["progression"]),
                 source=str(a["source"]),
-                event_id=a["event_id"],  # type: ignore[arg-type]
-                note=a.get("note"),  # type: ignore[arg-type]
+                event_id=a["event_id"],
+                note=a.get("note"),
             )
             for a in rows["assessments"]
         ),

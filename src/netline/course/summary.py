@@ -14,7 +14,7 @@ from netline.course.model import (
     ProcedureEvent,
 )
 from netline.course.rules import LineRules
-from netline.course.tables import CourseTables, tables_from_records
+from netline.course.tables import CourseTables, _record_rows, _tables_of
 from netline.errors import UnknownKeyError
 from netline.records.model import CaseRecord
 
@@ -23,9 +23,20 @@ __all__ = ["derive_course", "summarise"]
 
 #: Tables up to this many rows are filtered row by row only (no columnar pre-filter).
 _SMALL = 2048
+#: The input tables a summary reads (procedures, assessments; episodes for their event ids).
+_INPUTS = ("episodes", "procedures", "assessments")
+Rows = dict[str, list[dict[str, Any]]]
 
 
 def _rows(table: Any, patient_id: object) -> list[dict[str, Any]]:
+    """Return the rows of one patient as dictionaries."""
+    if table.num_rows > _SMALL:  # a registry: Polars filters first
+        # Polars, not pyarrow.compute: pyarrow imports pandas to convert a Python scalar
+        import polars as pl
+
+        frame = pl.from_arrow(table)
+        assert isinstance(frame, pl.DataFrame)
+        table = frame.filter(pl.col("patient_id") == patient_id).to_arrow()
     rows: list[dict[str, Any]] = table.to_pylist()
     return [row for row in rows if row["patient_id"] == patient_id]
 
@@ -47,31 +58,25 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
     UnknownKeyError
         When the patient is not in the cohort.
     """
-    import polars as pl
+    inputs = {name: _rows(getattr(tables, name), patient_id) for name in _INPUTS}
+    return _summary(course, inputs, patient_id)
 
-    def only(table: Any) -> Any:
-        if table.num_rows <= _SMALL:  # a patient or a few: _rows filters them
-            return table
-        # Polars, not pyarrow.compute: pyarrow imports pandas to convert a Python scalar
-        frame = pl.from_arrow(table)
-        assert isinstance(frame, pl.DataFrame)
-        return frame.filter(pl.col("patient_id") == patient_id).to_arrow()
 
-    patients = _rows(only(course.patients), patient_id)
+def _summary(course: CohortCourse, inputs: Rows, patient_id: object) -> CourseSummary:
+    """Return the summary of one patient from the derived cohort and the patient's input rows."""
+    patients = _rows(course.patients, patient_id)
     if not patients:
         known = [str(p) for p in course.patients.column("patient_id").to_pylist()[:50]]
         raise UnknownKeyError("patient", str(patient_id), known)
-    event_ids = {
-        row["episode_id"]: row["event_id"] for row in _rows(only(tables.episodes), patient_id)
-    }
+    event_ids = {row["episode_id"]: row["event_id"] for row in inputs["episodes"]}
     by_line: dict[int, list[str]] = defaultdict(list)
-    for row in _rows(only(course.episode_lines), patient_id):
+    for row in _rows(course.episode_lines, patient_id):
         event_id = event_ids.get(row["episode_id"])
         if event_id is not None:
             by_line[int(row["line"])].append(str(event_id))
     lines = tuple(
         Line.from_row(row, by_line.get(int(row["line"]), ()))
-        for row in _rows(only(course.lines), patient_id)
+        for row in _rows(course.lines, patient_id)
     )
     procedures = tuple(
         ProcedureEvent(
@@ -84,7 +89,7 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
             organs=tuple(filter(None, (row["organs"] or "").split(","))),
             event_id=row["event_id"],
         )
-        for row in sorted(_rows(only(tables.procedures), patient_id), key=lambda r: r["date"])
+        for row in sorted(inputs["procedures"], key=lambda r: r["date"])
     )
     wanted = course.rules.assessment_sources
     assessments = tuple(
@@ -96,9 +101,7 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
             event_id=row["event_id"],
             note=row.get("note"),
         )
-        for row in sorted(
-            _rows(only(tables.assessments), patient_id), key=lambda r: (r["date"], r["source"])
-        )
+        for row in sorted(inputs["assessments"], key=lambda r: (r["date"], r["source"]))
         if row["source"] in wanted
     )
     return CourseSummary(
@@ -109,6 +112,19 @@ def summarise(course: CohortCourse, tables: CourseTables, patient_id: object) ->
         assessments=assessments,
         rules=course.rules,
     )
+
+
+def course_and_rows(
+    record: CaseRecord, rules: LineRules
+) -> tuple[CourseSummary, Rows, dict[str, object]]:
+    """Return one patient's course with the input rows it was derived from and the follow-up.
+
+    The summary reads the record's rows as they are, not converted back from the tables.
+    """
+    rows, followup = _record_rows(record, rules)
+    tables = _tables_of({**rows, "followup": [followup]})
+    course = derive_lines(tables, rules)
+    return _summary(course, rows, record.patient.id), rows, followup
 
 
 def derive_course(record: CaseRecord, rules: LineRules | None = None) -> CourseSummary:
@@ -143,7 +159,4 @@ def derive_course(record: CaseRecord, rules: LineRules | None = None) -> CourseS
     L2 177Lu-DOTATATE x4 PR completed
     L3 lanreotide None surgery
     """
-    rules = rules or LineRules()
-    tables = tables_from_records(record, rules)
-    course = derive_lines(tables, rules)
-    return summarise(course, tables, record.patient.id)
+    return course_and_rows(record, rules or LineRules())[0]

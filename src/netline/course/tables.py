@@ -514,6 +514,11 @@ def _record_rows(
     return tables, followup
 
 
+def _tables_of(rows: Mapping[str, list[dict[str, object]]]) -> CourseTables:
+    """Return the rows of :func:`_record_rows` (``followup`` included) as the engine's tables."""
+    return CourseTables(**{name: _rows_to_table(rows[name], name) for name in _TABLES})
+
+
 def tables_from_records(
     records: CaseRecord | Iterable[CaseRecord], rules: LineRules | None = None
 ) -> CourseTables:
@@ -544,12 +549,7 @@ def tables_from_records(
     """
     rules = rules or LineRules()
     many = [records] if isinstance(records, CaseRecord) else list(records)
-    collected: dict[str, list[dict[str, object]]] = {
-        "episodes": [],
-        "assessments": [],
-        "procedures": [],
-    }
-    followups: list[dict[str, object]] = []
+    collected: dict[str, list[dict[str, object]]] = {name: [] for name in _TABLES}
     seen: set[str] = set()
     for record in many:
         if record.patient.id in seen:
@@ -560,10 +560,5 @@ def tables_from_records(
         rows, followup = _record_rows(record, rules)
         for name, items in rows.items():
             collected[name].extend(items)
-        followups.append(followup)
-    return CourseTables(
-        episodes=_rows_to_table(collected["episodes"], "episodes"),
-        assessments=_rows_to_table(collected["assessments"], "assessments"),
-        followup=_rows_to_table(followups, "followup"),
-        procedures=_rows_to_table(collected["procedures"], "procedures"),
-    )
+        collected["followup"].append(followup)
+    return _tables_of(collected)

@@ -320,7 +320,7 @@ def best_response_codes(
     first = np.ones(n, dtype=bool)
     np.not_equal(g[1:], g[:-1], out=first[1:])
     heads = np.flatnonzero(first)
-    bounds = np.r_[heads, n].astype(np.int64)
+    bounds = np.append(heads, n).astype(np.int64)
     with kernel_mode(n):
         best, confirmed = best_response_runs(
             bounds,
