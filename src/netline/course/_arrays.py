@@ -8,6 +8,10 @@ dense counters below the number of rows, ids stay in their own columns.
 Days are ``int64`` day numbers (from ``date32``, so below 2**31 in size); a missing day is
 :data:`NONE`, far below every real day, so that "the latest day on or before" comparisons need
 no mask and differences of days stay far inside ``int64`` in the kernels, compiled or not.
+
+The engine's modules import ``pyarrow.compute`` inside the branches that call it, not at the
+top: its import builds a wrapper for every compute function (about 50 ms), and one patient's
+course, whose arrays take the Python paths (:func:`in_python`), never calls it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.course._columns import column_of
 from netline.course._kernel_arrays import id_codes, in_order
@@ -147,6 +150,8 @@ def _text(column: pa.ChunkedArray | pa.Array) -> tuple[pa.Array, I64 | None]:
     """Return a text column as (values, indices): a dictionary-encoded one keeps its indices."""
     array = single(column)
     if pa.types.is_dictionary(array.type):  # combine_chunks unified the dictionaries
+        import pyarrow.compute as pc  # type: ignore[import-untyped]
+
         indices = np.asarray(numpy_of(array.indices, -1), dtype=np.int64)
         return pc.cast(array.dictionary, pa.string()), indices
     return array, None
@@ -171,6 +176,8 @@ def sorted_strings(*columns: pa.ChunkedArray | pa.Array) -> pa.Array:
     texts = [_text(c)[0] for c in columns]
     if _small(*texts):
         return strings(sorted({value for text in texts for value in text.to_pylist()} - {None}))
+    import pyarrow.compute as pc
+
     parts = [pc.unique(pc.cast(text, pa.string())) for text in texts]
     values = pc.unique(pa.chunked_array(parts, type=pa.string())).drop_null()
     return values.take(pc.sort_indices(values))
@@ -180,13 +187,15 @@ def codes_in(column: pa.ChunkedArray | pa.Array, values: pa.Array) -> I64:
     """Return the index of each value of ``column`` in ``values`` (-1 when null or absent)."""
     array, indices = _text(column)
     if pa.types.is_string(values.type) and not pa.types.is_string(array.type):
-        array = pc.cast(array, pa.string())
+        array = array.cast(pa.string())
     if _small(array, values):
         # like index_in (whose nulls match a null in values): a dictionary of a few values
         position = {value: code for code, value in enumerate(values.to_pylist())}
         found = [position.get(value, -1) for value in array.to_pylist()]
         codes = np.array(found, dtype=np.int64)
     else:
+        import pyarrow.compute as pc
+
         codes = np.asarray(numpy_of(pc.index_in(array, value_set=values), -1), dtype=np.int64)
     if indices is None:
         return codes

@@ -16,7 +16,6 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.course._arrays import (
     NONE,
@@ -116,6 +115,8 @@ def _check_missing(tables: CourseTables) -> None:
         for column, expected in required:
             if not table.column(column).null_count:  # Arrow knows it without a scan
                 continue
+            import pyarrow.compute as pc  # type: ignore[import-untyped]
+
             rows = np.flatnonzero(numpy_of(pc.is_null(table.column(column))))
             for row in rows[:3].tolist():
                 patient = table.column(PID)[row].as_py()
@@ -129,6 +130,8 @@ def _check_counted_procedures(table: pa.Table, rules: LineRules) -> None:
     """Reject procedures counted as lines without a name (the line's label and agents)."""
     if not rules.procedures_as_lines or not table.column("procedure").null_count:
         return
+    import pyarrow.compute as pc
+
     kinds = strings(tuple(sorted(rules.procedures_as_lines)))
     counted = codes_in(table.column("kind"), kinds) >= 0
     missing = np.asarray(numpy_of(pc.is_null(table.column("procedure"))), dtype=bool)
@@ -150,6 +153,8 @@ def _consistency(tables: CourseTables, ids: pa.Array, codes: dict[str, I64]) -> 
     problems: list[Problem] = []
     repeated = np.zeros(0, np.int64)
     if len(ids) > 1:
+        import pyarrow.compute as pc
+
         same = np.asarray(numpy_of(pc.equal(ids[1:], ids[:-1]), False), dtype=bool)
         repeated = np.flatnonzero(same)
     for value in _distinct_values(ids, repeated)[:3]:
@@ -185,6 +190,8 @@ def _distinct_values(column: pa.ChunkedArray | pa.Array, rows: I64) -> list[Any]
     """Return the distinct values of ``column`` at ``rows`` (no Arrow call for no rows)."""
     if not rows.size:
         return []
+    import pyarrow.compute as pc
+
     values: list[Any] = pc.unique(column.take(arrow_of(rows))).to_pylist()
     return values
 
@@ -270,6 +277,8 @@ def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     _check_counted_procedures(tables.procedures, rules)
     fu = tables.followup
     if fu.num_rows > 1:
+        import pyarrow.compute as pc
+
         fu = fu.take(pc.sort_indices(fu, [(PID, "ascending")]))
     ids = single(fu.column(PID))
     codes = {

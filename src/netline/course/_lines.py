@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline.course._arrays import (
     arrow_of,
@@ -147,6 +146,8 @@ def _label(
         return strings(
             [" + ".join(texts[v] for v in pieces[ends[i] : ends[i + 1]]) for i in range(n)]
         )
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     # the separator as an array: a Python string would make pyarrow import pandas (0.3 s)
     separator = strings((" + ",)).take(arrow_of(np.zeros(n, dtype=np.int64)))
     return pc.binary_join(_list_array(out, values, strings(texts)), separator)

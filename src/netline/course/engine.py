@@ -32,13 +32,11 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import polars as pl
 import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from netline._allocator import arrow_on_malloc
 from netline._jit import kernel_mode
@@ -69,6 +67,9 @@ from netline.course._threads import run_in_threads
 from netline.course.rules import LineRules
 from netline.course.tables import CourseTables
 from netline.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    import polars as pl
 
 __all__ = [
     "LINE_SCHEMA",
@@ -208,6 +209,9 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     follow = tables.followup
     if follow.num_rows <= size:
         return [tables]
+    # pyarrow.compute here, not at import: one patient never needs it (see _arrays)
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
+
     ids = follow.column(PID).take(pc.sort_indices(follow, [(PID, "ascending")]))
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
@@ -293,6 +297,8 @@ def derive_frames(
     batch_patients : int
         Patients per batch (see ``BATCH_PATIENTS``).
     """
+    import polars as pl  # here, not at import: one patient's course never needs Polars (0.17 s)
+
     frames = []
     for table in derive_tables(tables, rules, batch_patients):
         frame = pl.from_arrow(table)
