@@ -7,6 +7,7 @@ import datetime as dt
 import itertools
 from collections import defaultdict
 from typing import Any
+from unittest import mock
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 
 from netline._jit import forced
 from netline.course import LineRules, derive_lines
+from netline.course import _arrays as arrays
 
 from .histories import BASE, Ep, History, tables_of
 from .oracle import oracle
@@ -184,9 +186,12 @@ def _check_oracle(tables: Any, course: Any, rules: LineRules) -> None:
 @pytest.mark.parametrize("mode", ["python", "compiled"])
 def test_random_histories(mode: str, cohort: dict[str, History], rules: LineRules) -> None:
     # both execution modes of the loop kernels (netline._jit) against the oracle, so that a
-    # difference between numba and Python (overflow, dtype, NaN) cannot hide
+    # difference between numba and Python (overflow, dtype, NaN) cannot hide; each as it runs
+    # in use: uncompiled with a patient's small Python paths (codes, takes, labels, sorts of
+    # at most PYTHON_ROWS values), compiled with a registry's NumPy and Arrow paths
     tables = tables_of(cohort)
-    with forced(mode):
+    python_rows = arrays.PYTHON_ROWS if mode == "python" else -1
+    with forced(mode), mock.patch.object(arrays, "PYTHON_ROWS", python_rows):
         course = derive_lines(tables, rules)
     _check_structure(cohort, course, rules)
     _check_oracle(tables, course, rules)
