@@ -52,8 +52,10 @@ Bools = npt.NDArray[np.bool_]
 
 #: A missing day: below every real day (``int32`` days), and ``day - NONE`` stays in range.
 NONE = -(2**60)
-#: String columns up to this many rows are coded with Python's ``set`` and ``dict`` (one
-#: patient's): an Arrow compute call has 5-20 µs of fixed cost, more than the whole look-up.
+#: Arrays up to this many values (one patient's) take Python paths (:func:`in_python`):
+#: string codes from ``set`` and ``dict``, takes as list look-ups, sorts by one ``lexsort``,
+#: labels by ``str.join``. An Arrow compute call has 5-20 µs of fixed cost, more than the
+#: whole look-up.
 PYTHON_ROWS = 64
 
 
