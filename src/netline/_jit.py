@@ -26,7 +26,15 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Generic, ParamSpec, TypeVar
 
-__all__ = ["COMPILE_MIN_ROWS", "ENVIRONMENT", "Kernel", "forced", "kernel", "kernel_mode"]
+__all__ = [
+    "COMPILE_MIN_ROWS",
+    "ENVIRONMENT",
+    "Kernel",
+    "forced",
+    "kernel",
+    "kernel_mode",
+    "runs_compiled",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -74,13 +82,18 @@ class Kernel(Generic[P, R]):
         Outside one: compiled when forced (:func:`forced`, ``NETLINE_KERNELS``) or, in
         ``auto`` mode, when numba has already been paid for in this process.
         """
-        compiled = _compiled.get()
-        if compiled is None:
-            setting = _setting()
-            compiled = setting == "compiled" or (setting == "auto" and _any_compiled)
-        if compiled:
+        if runs_compiled():
             return self.compiled()(*args, **kwargs)
         return self.py_func(*args, **kwargs)
+
+
+def runs_compiled() -> bool:
+    """Whether a kernel called here runs compiled (see :meth:`Kernel.__call__`)."""
+    compiled = _compiled.get()
+    if compiled is None:
+        setting = _setting()
+        compiled = setting == "compiled" or (setting == "auto" and _any_compiled)
+    return compiled
 
 
 def kernel(function: Callable[P, R]) -> Kernel[P, R]:

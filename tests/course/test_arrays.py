@@ -55,6 +55,38 @@ def test_order_by_is_a_stable_lexicographic_sort(mode: str, keys: list[np.ndarra
         assert order_by(*keys).tolist() == expected.tolist()
 
 
+@st.composite
+def grouped_keys(draw: st.DrawFn) -> list[np.ndarray]:
+    """Keys whose first (a patient code) comes in runs, ascending as a batch's rows, or not."""
+    runs = draw(st.lists(st.integers(1, 6), max_size=15))
+    first = np.repeat(np.arange(len(runs), dtype=np.int64), runs)
+    if draw(st.booleans()):  # patients out of order: sorted some other way
+        first = np.array(draw(st.permutations(first.tolist())), dtype=np.int64)
+    kinds = draw(st.lists(KEYS, min_size=1, max_size=3))
+    n = len(first)
+    return [first] + [
+        np.array(draw(st.lists(k, min_size=n, max_size=n)), dtype=np.int64) for k in kinds
+    ]
+
+
+@pytest.mark.parametrize("longest", [0, 3, arrays.RUN_SORT_LONGEST])
+@settings(max_examples=300, deadline=None)
+@given(grouped_keys())
+def test_order_by_sorts_each_patients_rows(longest: int, keys: list[np.ndarray]) -> None:
+    """Sorted run by run (compiled), or whole when a run is too long or patients out of order.
+
+    Registry-sized arrays (``PYTHON_ROWS`` -1): no one-patient ``lexsort`` shortcut.
+    """
+    expected = np.lexsort(keys[::-1]) if len(keys[0]) else np.zeros(0, np.int64)
+    keys[1].setflags(write=False)  # columns read straight from Arrow buffers are read-only
+    with (
+        mock.patch.object(arrays, "PYTHON_ROWS", -1),
+        mock.patch.object(arrays, "RUN_SORT_LONGEST", longest),
+        forced("compiled"),
+    ):
+        assert order_by(*keys).tolist() == expected.tolist()
+
+
 @pytest.mark.parametrize("mode", ["python", "compiled"])
 @settings(max_examples=200, deadline=None)
 @given(
@@ -114,6 +146,7 @@ def test_arrow_round_trip_with_nulls_offsets_and_dictionaries() -> None:
     assert codes_in(text, names).tolist() == [1, 0, 2, -1]
 
 
+@pytest.mark.parametrize("mode", ["python", "compiled"])
 @settings(max_examples=300, deadline=None)
 @given(
     st.lists(st.one_of(st.none(), st.text(max_size=3)), max_size=90),
@@ -121,17 +154,18 @@ def test_arrow_round_trip_with_nulls_offsets_and_dictionaries() -> None:
     st.booleans(),
 )
 def test_small_string_columns_are_coded_as_arrow_codes_them(
-    values: list[str | None], dictionary: bool, python_rows: bool
+    mode: str, values: list[str | None], dictionary: bool, python_rows: bool
 ) -> None:
     """Vocabularies and codes of a column: Python's path (a patient's few rows, up to
-    ``PYTHON_ROWS``) and Arrow's give the bytewise-sorted distinct strings and their indices."""
+    ``PYTHON_ROWS``) and Arrow's give the bytewise-sorted distinct strings and their indices
+    (a dictionary's indices gathered by NumPy or, compiled, by a kernel)."""
     array = pa.array(values, pa.string())
     half = len(values) // 2
     column = pa.chunked_array([array.slice(0, half), array.slice(half)], pa.string())
     if dictionary:
         column = pa.chunked_array([chunk.dictionary_encode() for chunk in column.chunks])
     expected = sorted({v for v in values if v is not None}, key=lambda v: v.encode())
-    with mock.patch.object(arrays, "PYTHON_ROWS", 10**6 if python_rows else -1):
+    with mock.patch.object(arrays, "PYTHON_ROWS", 10**6 if python_rows else -1), forced(mode):
         names = sorted_strings(column)
         codes = codes_in(column, names).tolist()
     assert names.type == pa.string()

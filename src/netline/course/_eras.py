@@ -195,11 +195,11 @@ def line_eras(batch: Batch, rules: LineRules) -> tuple[Eras, I64, I64]:
     asm = batch.assessments
     radioligand, ssa = batch.class_code("radioligand"), batch.class_code("ssa")
     procedures = _procedure_eras(batch, rules)
-    progressed = np.flatnonzero(asm.progression)  # one scan of the mask for both columns
+    pd_patient, pd_day = asm.progressions
     era_table, order, era_of = eras(
         batch.episodes,
-        asm.patient[progressed],
-        asm.day[progressed],
+        pd_patient,
+        pd_day,
         procedures.patient,
         procedures.start,
         radioligand,

@@ -69,6 +69,12 @@ class Assessments:
     responses: list[str]
     sources: list[str]
 
+    @functools.cached_property
+    def progressions(self) -> tuple[I64, I64]:
+        """Patient and day of the rows that record progression, in row order (one scan)."""
+        rows = np.flatnonzero(self.progression)
+        return self.patient[rows], self.day[rows]
+
 
 @dataclass
 class Procedures:
@@ -224,8 +230,10 @@ def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments
     source = codes_in(table.column("source"), sources)
     counted = np.array([s in rules.assessment_sources for s in names] + [False], dtype=bool)
     priority = np.array([SOURCE_PRIORITY.get(s, 0) for s in names] + [0], dtype=np.int64)
-    kept = np.flatnonzero(counted[source])
-    everything = len(kept) == len(source)
+    # every source counted (the usual case): no scan of the rows (sources are never null)
+    everything = bool(counted[:-1].all())
+    kept = np.flatnonzero(counted[source]) if not everything else np.zeros(0, dtype=np.int64)
+    everything = everything or len(kept) == len(source)
     p = patient if everything else patient[kept]
     day = days(table.column("date"))
     day = day if everything else day[kept]
@@ -264,6 +272,17 @@ def _procedures(table: pa.Table, patient: I64, names: dict[str, pa.Array]) -> Pr
     )
 
 
+def _ids_ascending(column: pa.ChunkedArray) -> bool:
+    """Whether signed integer ids without nulls are in ascending order already.
+
+    A registry's batches are cut from its sorted ids (one pass instead of a sort); other ids
+    are sorted.
+    """
+    if column.null_count or not pa.types.is_signed_integer(column.type):
+        return False
+    return already_ordered(numpy_of(column))
+
+
 def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     """Return the tables of a batch as checked, coded columns.
 
@@ -276,7 +295,7 @@ def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     _check_missing(tables)
     _check_counted_procedures(tables.procedures, rules)
     fu = tables.followup
-    if fu.num_rows > 1:
+    if fu.num_rows > 1 and not _ids_ascending(fu.column(PID)):
         import pyarrow.compute as pc
 
         fu = fu.take(pc.sort_indices(fu, [(PID, "ascending")]))

@@ -1,4 +1,4 @@
-"""Loop kernels behind :mod:`netline.course._arrays`: order checks and patient codes.
+"""Loop kernels behind :mod:`netline.course._arrays`: order checks, sorts, codes, gathers.
 
 They run compiled by numba or as plain Python (:mod:`netline._jit`).
 """
@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from netline._jit import kernel
 
-__all__ = ["id_codes", "in_order"]
+__all__ = ["gather_or", "id_codes", "in_order", "sort_within_runs"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -30,20 +30,74 @@ def in_order(keys: tuple[I64, ...]) -> bool:
 
 
 @kernel
+def gather_or(values: I64, index: npt.NDArray[np.integer], fill: int, out: I64) -> None:
+    """``out[i] = values[index[i]]``, or ``fill`` where ``index[i]`` is negative (one pass)."""
+    for i in range(index.size):
+        at = index[i]
+        out[i] = values[at] if at >= 0 else fill
+
+
+@kernel
 def id_codes(values: npt.NDArray[np.integer], known: npt.NDArray[np.integer], out: I64) -> None:
     """Index of each value in the sorted, distinct ``known`` (-1: absent).
 
-    One binary search per run of equal values (rows are usually grouped by patient).
+    One look-up per run of equal values (rows are usually grouped by patient): first the id
+    after the last one found (rows are usually in id order too), else a binary search.
     """
     code = -1
+    m = known.size
     for i in range(values.size):
-        if i == 0 or values[i] != values[i - 1]:
-            lo, hi = 0, known.size
+        value = values[i]
+        if i > 0 and value == values[i - 1]:
+            out[i] = code
+            continue
+        if code + 1 < m and known[code + 1] == value:
+            code += 1
+        else:
+            lo, hi = 0, m
             while lo < hi:
                 mid = (lo + hi) // 2
-                if known[mid] < values[i]:
+                if known[mid] < value:
                     lo = mid + 1
                 else:
                     hi = mid
-            code = lo if lo < known.size and known[lo] == values[i] else -1
+            code = lo if lo < m and known[lo] == value else -1
         out[i] = code
+
+
+@kernel
+def sort_within_runs(keys: tuple[I64, ...], longest: int, order: I64) -> bool:
+    """Stable sort of ``order`` (0, 1, ...) by ``keys`` when rows are grouped by the first.
+
+    Rows whose first key is equal (one patient's) must be contiguous and in increasing order
+    of it; each such run is insertion-sorted by the other keys. Returns False, with ``order``
+    unspecified, when the first key ever decreases or a run is longer than ``longest`` (an
+    insertion sort costs the square of its length): the caller then sorts by other means.
+    """
+    n = order.size
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and keys[0][end] == keys[0][start]:
+            end += 1
+        if end < n and keys[0][end] < keys[0][start]:
+            return False
+        if end - start > longest:
+            return False
+        for i in range(start + 1, end):
+            row = order[i]
+            j = i - 1
+            while j >= start:
+                before = order[j]
+                greater = False
+                for k in range(1, len(keys)):
+                    if keys[k][before] != keys[k][row]:
+                        greater = keys[k][before] > keys[k][row]
+                        break
+                if not greater:
+                    break
+                order[j + 1] = before
+                j -= 1
+            order[j + 1] = row
+        start = end
+    return True

@@ -30,24 +30,24 @@ _PR, _SD, _NCR, _NE = _CODE["PR"], _CODE["SD"], _CODE["non-CR/non-PD"], _CODE["N
 @kernel
 def line_events(
     lines: tuple[I64, I64, I64],
-    rows: tuple[I64, I64, Bools],
+    progressions: tuple[I64, I64],
     procedures: tuple[I64, I64, Bools],
     window_ends_at_procedure: bool,
     out: tuple[I64, I64, I64, Bools],
 ) -> None:
     """First progression, response limit and next therapy of each line.
 
-    ``lines``: patient, start, next line's start (NONE: none); ``rows``: the assessments'
-    patient, day, progression; ``procedures``: patient, day, whether it is a next therapy.
-    Fills per line: the first progression strictly after the start; the limit of the
-    response window (that progression, or the first procedure after the start when earlier
-    and ``window_ends_at_procedure``); the next therapy (next line or therapy procedure,
-    whichever is first); whether that is a procedure. Line starts do not decrease within a
-    patient, so each pointer only moves forward: a row passed over (too early, or not of the
-    kind sought) is passed over for the later lines too.
+    ``lines``: patient, start, next line's start (NONE: none); ``progressions``: patient and
+    day of the assessments that record progression; ``procedures``: patient, day, whether it
+    is a next therapy. Fills per line: the first progression strictly after the start; the
+    limit of the response window (that progression, or the first procedure after the start
+    when earlier and ``window_ends_at_procedure``); the next therapy (next line or therapy
+    procedure, whichever is first); whether that is a procedure. Line starts do not decrease
+    within a patient, so each pointer only moves forward: a row passed over (too early, or
+    not of the kind sought) is passed over for the later lines too.
     """
     l_patient, l_start, next_start = lines
-    a_patient, a_day, a_progression = rows
+    a_patient, a_day = progressions
     p_patient, p_day, p_therapy = procedures
     first_pd, limit, next_therapy, by_procedure = out
     n, na, np_ = l_patient.size, a_patient.size, p_patient.size
@@ -66,7 +66,7 @@ def line_events(
         ia, iq, it = a, q, q
         for line in range(j, k):
             s = l_start[line]
-            while ia < na and a_patient[ia] == p and (a_day[ia] <= s or not a_progression[ia]):
+            while ia < na and a_patient[ia] == p and a_day[ia] <= s:
                 ia += 1
             pd = a_day[ia] if ia < na and a_patient[ia] == p else NONE
             while iq < np_ and p_patient[iq] == p and p_day[iq] <= s:

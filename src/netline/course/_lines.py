@@ -148,8 +148,9 @@ def _label(
         )
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    # the separator as an array: a Python string would make pyarrow import pandas (0.3 s)
-    separator = strings((" + ",)).take(arrow_of(np.zeros(n, dtype=np.int64)))
+    # the separator as an Arrow scalar taken from an array: a Python string (or pa.scalar)
+    # would make pyarrow import pandas (0.3 s); an array of n separators costs a string take
+    separator = strings((" + ",))[0]
     return pc.binary_join(_list_array(out, values, strings(texts)), separator)
 
 

@@ -145,7 +145,7 @@ def line_outcomes(batch: Batch, lines: Lines, rules: LineRules) -> dict[str, Col
     by_procedure = np.empty(n, dtype=bool)
     line_events(
         (lines.patient, lines.start, lines.next_start),
-        (asm.patient, asm.day, asm.progression),
+        asm.progressions,
         (pr.patient, pr.day, therapy),
         rules.response_window_ends_at_procedure,
         (first_pd, limit, next_therapy, by_procedure),

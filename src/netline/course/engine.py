@@ -308,9 +308,8 @@ def derive_frames(
 
 
 def _days(values: npt.NDArray[np.int64]) -> pa.Array:
-    """Day numbers as ``int32``, NONE as null."""
-    missing = values == NONE
-    return arrow_of(np.where(missing, 0, values).astype(np.int32), missing)
+    """Day numbers as ``int32``, NONE as null (the value under a null is not read)."""
+    return arrow_of(values.astype(np.int32), values == NONE)
 
 
 def _texts(codes: npt.NDArray[np.int64], vocabulary: pa.Array | list[str]) -> pa.Array:
