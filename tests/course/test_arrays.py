@@ -55,6 +55,28 @@ def test_order_by_is_a_stable_lexicographic_sort(mode: str, keys: list[np.ndarra
         assert order_by(*keys).tolist() == expected.tolist()
 
 
+@pytest.mark.parametrize("mode", ["python", "compiled"])
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2), st.integers(0, 3)), max_size=12),
+    st.lists(st.integers(-3, 3), min_size=4, max_size=4),
+    st.booleans(),
+)
+def test_order_check_with_a_looked_up_last_key(
+    mode: str, rows: list[tuple[int, int, int]], rank_of: list[int], sort_rows: bool
+) -> None:
+    """The assessments' check: by patient and day, then a rank looked up by source code."""
+    if sort_rows:
+        rows = sorted(rows, key=lambda row: (row[0], row[1], rank_of[row[2]]))
+    patient, day, code = (np.array([row[k] for row in rows], dtype=np.int64) for k in range(3))
+    keys = [(p, d, rank_of[c]) for p, d, c in rows]
+    with forced(mode):
+        ordered = arrays.already_ordered(
+            patient, day, then=(code, np.array(rank_of, dtype=np.int64))
+        )
+    assert ordered == (keys == sorted(keys))
+
+
 @st.composite
 def grouped_keys(draw: st.DrawFn) -> list[np.ndarray]:
     """Keys whose first (a patient code) comes in runs, ascending as a batch's rows, or not."""

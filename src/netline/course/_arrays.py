@@ -25,7 +25,13 @@ import pyarrow as pa  # type: ignore[import-untyped]
 
 from netline._jit import runs_compiled
 from netline.course._columns import column_of
-from netline.course._kernel_arrays import gather_or, id_codes, in_order, sort_within_runs
+from netline.course._kernel_arrays import (
+    gather_or,
+    id_codes,
+    in_order,
+    in_order_then,
+    sort_within_runs,
+)
 
 __all__ = [
     "NONE",
@@ -34,6 +40,7 @@ __all__ = [
     "codes_in",
     "days",
     "distinct",
+    "ids_ascending",
     "in_python",
     "numpy_of",
     "one_of",
@@ -229,11 +236,28 @@ def _kernel_keys(keys: tuple[Arr, ...]) -> tuple[I64, ...]:
     return tuple(key if key.flags.writeable else key.copy() for key in checked)
 
 
-def already_ordered(*keys: Arr) -> bool:
-    """Whether the rows are sorted by ``keys`` already (one kernel pass, no sort)."""
+def already_ordered(*keys: Arr, then: tuple[I64, I64] | None = None) -> bool:
+    """Whether the rows are sorted by ``keys`` already (one kernel pass, no sort).
+
+    ``then``: (codes, rank by code), a last key looked up in the pass, not gathered first.
+    """
     if len(keys[0]) < 2:
         return True
+    if then is not None:
+        codes, rank_of = then
+        return bool(in_order_then(_kernel_keys(keys), *_kernel_keys((codes, rank_of))))
     return bool(in_order(_kernel_keys(keys)))
+
+
+def ids_ascending(column: pa.ChunkedArray | pa.Array) -> bool:
+    """Whether signed integer ids without nulls are in ascending order already (one pass).
+
+    A registry's tables usually come sorted by patient, and its batches are cut from its
+    sorted ids; other ids are sorted by the caller.
+    """
+    if column.null_count or not pa.types.is_signed_integer(column.type):
+        return False
+    return already_ordered(numpy_of(column))
 
 
 def order_by(*keys: Arr) -> I64:

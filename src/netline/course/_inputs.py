@@ -23,6 +23,7 @@ from netline.course._arrays import (
     arrow_of,
     codes_in,
     days,
+    ids_ascending,
     numpy_of,
     order_by,
     patient_codes,
@@ -237,11 +238,11 @@ def _assessments(table: pa.Table, patient: I64, rules: LineRules) -> Assessments
     p = patient if everything else patient[kept]
     day = days(table.column("date"))
     day = day if everything else day[kept]
-    rank = -priority[source if everything else source[kept]]
-    if already_ordered(p, day, rank):  # the usual case
+    kept_source = source if everything else source[kept]
+    if already_ordered(p, day, then=(kept_source, -priority)):  # the usual case
         rows: I64 | None = None if everything else kept
     else:
-        order = order_by(p, day, rank)
+        order = order_by(p, day, -priority[kept_source])
         rows = order if everything else kept[order]
         p, day = p[order], day[order]
 
@@ -272,17 +273,6 @@ def _procedures(table: pa.Table, patient: I64, names: dict[str, pa.Array]) -> Pr
     )
 
 
-def _ids_ascending(column: pa.ChunkedArray) -> bool:
-    """Whether signed integer ids without nulls are in ascending order already.
-
-    A registry's batches are cut from its sorted ids (one pass instead of a sort); other ids
-    are sorted.
-    """
-    if column.null_count or not pa.types.is_signed_integer(column.type):
-        return False
-    return already_ordered(numpy_of(column))
-
-
 def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     """Return the tables of a batch as checked, coded columns.
 
@@ -295,7 +285,7 @@ def read_batch(tables: CourseTables, rules: LineRules) -> Batch:
     _check_missing(tables)
     _check_counted_procedures(tables.procedures, rules)
     fu = tables.followup
-    if fu.num_rows > 1 and not _ids_ascending(fu.column(PID)):
+    if fu.num_rows > 1 and not ids_ascending(fu.column(PID)):
         import pyarrow.compute as pc
 
         fu = fu.take(pc.sort_indices(fu, [(PID, "ascending")]))

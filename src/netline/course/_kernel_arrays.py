@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from netline._jit import kernel
 
-__all__ = ["gather_or", "id_codes", "in_order", "sort_within_runs"]
+__all__ = ["gather_or", "id_codes", "in_order", "in_order_then", "sort_within_runs"]
 
 I64 = npt.NDArray[np.int64]
 
@@ -26,6 +26,23 @@ def in_order(keys: tuple[I64, ...]) -> bool:
                 break
             if before > here:
                 return False
+    return True
+
+
+@kernel
+def in_order_then(keys: tuple[I64, ...], codes: I64, rank_of: I64) -> bool:
+    """Whether the rows are sorted by ``keys`` and then by ``rank_of[codes]`` (looked up here)."""
+    for i in range(1, keys[0].size):
+        tied = True
+        for k in range(len(keys)):
+            before, here = keys[k][i - 1], keys[k][i]
+            if before < here:
+                tied = False
+                break
+            if before > here:
+                return False
+        if tied and rank_of[codes[i - 1]] > rank_of[codes[i]]:
+            return False
     return True
 
 

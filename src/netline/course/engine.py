@@ -44,6 +44,7 @@ from netline.clinical.recist.vectorised import OVERALL_CODES
 from netline.course._arrays import (
     NONE,
     arrow_of,
+    ids_ascending,
     numpy_of,
     order_by,
     patient_codes,
@@ -212,7 +213,9 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     # pyarrow.compute here, not at import: one patient never needs it (see _arrays)
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    ids = follow.column(PID).take(pc.sort_indices(follow, [(PID, "ascending")]))
+    ids = follow.column(PID)
+    if not ids_ascending(ids):
+        ids = ids.take(pc.sort_indices(follow, [(PID, "ascending")]))
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
     ids = single(ids)
