@@ -311,7 +311,7 @@ def take_or(values: I64, index: npt.NDArray[np.integer], fill: int) -> I64:
     """Return ``values[index]``, with ``fill`` where ``index`` is -1 (any integer index type)."""
     if len(values) == 0:
         return np.full(len(index), fill, dtype=values.dtype)
-    if runs_compiled() and not in_python(len(index)):  # one pass, no cast of the index
+    if not in_python(len(index)) and runs_compiled():  # one pass, no cast of the index
         out = np.empty(len(index), dtype=values.dtype)
         gather_or(values, index, fill, out)
         return out
