@@ -95,7 +95,8 @@ def grouped_keys(draw: st.DrawFn) -> list[np.ndarray]:
 @settings(max_examples=300, deadline=None)
 @given(grouped_keys())
 def test_order_by_sorts_each_patients_rows(longest: int, keys: list[np.ndarray]) -> None:
-    """Sorted run by run (compiled), or whole when a run is too long or patients out of order.
+    """Sorted patient by patient (compiled): short runs by insertion, long ones by merge sorts
+    key by key; sorted whole when patients are out of order.
 
     Registry-sized arrays (``PYTHON_ROWS`` -1): no one-patient ``lexsort`` shortcut.
     """

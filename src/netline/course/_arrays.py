@@ -66,7 +66,7 @@ NONE = -(2**60)
 #: whole look-up.
 PYTHON_ROWS = 64
 #: Longest run of rows with one first key (one patient's) that :func:`order_by` sorts by
-#: insertion (compiled kernels only); a batch with a longer run is sorted whole.
+#: insertion (compiled kernels only); a longer run is sorted by stable merge sorts, key by key.
 RUN_SORT_LONGEST = 128
 
 

@@ -87,9 +87,10 @@ def sort_within_runs(keys: tuple[I64, ...], longest: int, order: I64) -> bool:
     """Stable sort of ``order`` (0, 1, ...) by ``keys`` when rows are grouped by the first.
 
     Rows whose first key is equal (one patient's) must be contiguous and in increasing order
-    of it; each such run is insertion-sorted by the other keys. Returns False, with ``order``
-    unspecified, when the first key ever decreases or a run is longer than ``longest`` (an
-    insertion sort costs the square of its length): the caller then sorts by other means.
+    of it; each such run is sorted by the other keys: by insertion when it has at most
+    ``longest`` rows (a patient's few), else by stable merge sorts, one per key from the last
+    (an insertion sort costs the square of its length). Returns False, with ``order``
+    unspecified, when the first key ever decreases: the caller then sorts by other means.
     """
     n = order.size
     start = 0
@@ -99,8 +100,16 @@ def sort_within_runs(keys: tuple[I64, ...], longest: int, order: I64) -> bool:
             end += 1
         if end < n and keys[0][end] < keys[0][start]:
             return False
-        if end - start > longest:
-            return False
+        if end - start > longest:  # stable merge sorts, one per key from the last
+            rows = order[start:end].copy()
+            values = np.empty(rows.size, dtype=np.int64)
+            for k in range(len(keys) - 1, 0, -1):
+                for i in range(rows.size):
+                    values[i] = keys[k][rows[i]]
+                rows = rows[np.argsort(values, kind="mergesort")]
+            order[start:end] = rows
+            start = end
+            continue
         for i in range(start + 1, end):
             row = order[i]
             j = i - 1
