@@ -280,8 +280,8 @@ def order_by(*keys: Arr) -> I64:
         # of each patient's few rows, several times faster than a sort of the whole batch
         if sort_within_runs(_kernel_keys(keys), RUN_SORT_LONGEST, order):
             return order
-        order = np.arange(n, dtype=np.int64)
-    if already_ordered(*keys):
+        order = np.arange(n, dtype=np.int64)  # patients out of order: not sorted already
+    elif already_ordered(*keys):
         return order  # rows are often in order already
     groups: list[list[tuple[I64, int, int]]] = [[]]
     width = 1

@@ -213,12 +213,11 @@ def _batches(tables: CourseTables, size: int) -> list[CourseTables]:
     # pyarrow.compute here, not at import: one patient never needs it (see _arrays)
     import pyarrow.compute as pc  # type: ignore[import-untyped]
 
-    ids = follow.column(PID)
+    ids = single(follow.column(PID))
     if not ids_ascending(ids):
         ids = ids.take(pc.sort_indices(follow, [(PID, "ascending")]))
     count = (follow.num_rows + size - 1) // size
     parts: dict[str, list[pa.Table]] = {}
-    ids = single(ids)
     integer = pa.types.is_signed_integer(ids.type)
     cuts = (
         numpy_of(ids.take(arrow_of(np.arange(1, count, dtype=np.int64) * size)))
